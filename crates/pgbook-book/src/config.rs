@@ -1,0 +1,402 @@
+//! `book.toml`: typed configuration with a default for every key.
+//!
+//! Unknown keys are errors naming the key and its line, except mdBook's own keys, which are
+//! accepted (so an mdBook book builds unchanged) with a warning where pgbook ignores them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::diagnostic::{line_col, Diagnostic, Diagnostics};
+
+/// The whole `book.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct Config {
+    pub book: BookConfig,
+    pub build: BuildConfig,
+    pub database: DatabaseConfig,
+    pub execute: ExecuteConfig,
+    pub verify: VerifyConfig,
+    pub output: OutputConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct BookConfig {
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub description: Option<String>,
+    pub language: String,
+    pub src: PathBuf,
+}
+
+impl Default for BookConfig {
+    fn default() -> Self {
+        BookConfig {
+            title: None,
+            authors: Vec::new(),
+            description: None,
+            language: "en".into(),
+            src: PathBuf::from("content"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct BuildConfig {
+    pub build_dir: PathBuf,
+}
+
+impl Default for BuildConfig {
+    fn default() -> Self {
+        BuildConfig {
+            build_dir: PathBuf::from("book"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct DatabaseConfig {
+    /// Use this server instead of a scratch cluster.
+    pub url: Option<String>,
+    /// Directory of the PostgreSQL server binaries.
+    pub pg_bin: Option<PathBuf>,
+    /// Server settings of the scratch cluster (`name = value`).
+    pub settings: BTreeMap<String, toml::Value>,
+}
+
+impl DatabaseConfig {
+    /// Settings rendered as `postgresql.conf` values, sorted by name.
+    pub fn settings_as_strings(&self) -> Vec<(String, String)> {
+        self.settings
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (k.clone(), v)
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct ExecuteConfig {
+    /// Per-statement timeout, e.g. `"30s"`.
+    pub timeout: String,
+    /// Chapters run in parallel; 0 = number of cores.
+    pub jobs: usize,
+}
+
+impl Default for ExecuteConfig {
+    fn default() -> Self {
+        ExecuteConfig {
+            timeout: "30s".into(),
+            jobs: 0,
+        }
+    }
+}
+
+impl ExecuteConfig {
+    pub fn timeout(&self) -> Duration {
+        parse_duration(&self.timeout).unwrap_or(Duration::from_secs(30))
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct VerifyConfig {
+    /// Extra regexes masked on both sides before comparison.
+    pub mask: Vec<String>,
+    /// A snippet without an `output` block fails.
+    pub require_expected: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct OutputConfig {
+    pub html: HtmlConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct HtmlConfig {
+    /// Used only for sitemap and canonical links; pages link relatively.
+    pub site_url: String,
+    /// Directory of overrides of the built-in theme.
+    pub theme: PathBuf,
+    /// `light` or `dark`: the theme shown before the reader chooses.
+    pub default_theme: Option<String>,
+    pub preferred_dark_theme: Option<String>,
+    pub additional_css: Vec<PathBuf>,
+    pub additional_js: Vec<PathBuf>,
+    pub git_repository_url: Option<String>,
+    pub edit_url_template: Option<String>,
+}
+
+impl Default for HtmlConfig {
+    fn default() -> Self {
+        HtmlConfig {
+            site_url: "/".into(),
+            theme: PathBuf::from("theme"),
+            default_theme: None,
+            preferred_dark_theme: None,
+            additional_css: Vec::new(),
+            additional_js: Vec::new(),
+            git_repository_url: None,
+            edit_url_template: None,
+        }
+    }
+}
+
+/// A loaded configuration and the warnings about keys pgbook ignores.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    pub config: Config,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// How a key of `book.toml` is treated.
+#[derive(Clone, Copy, PartialEq)]
+enum KeyKind {
+    Known,
+    /// A table whose keys are free-form (`[database.settings]`).
+    FreeTable,
+    /// mdBook's key: accepted, ignored with a warning.
+    MdbookIgnored,
+}
+
+fn key_kind(path: &[&str]) -> Option<KeyKind> {
+    use KeyKind::*;
+    let kind = match path {
+        ["book"] | ["build"] | ["database"] | ["execute"] | ["verify"] | ["output"] => Known,
+        ["output", "html"] => Known,
+        ["book", "title" | "authors" | "description" | "language" | "src"] => Known,
+        ["book", "multilingual" | "text-direction"] => MdbookIgnored,
+        ["build", "build-dir"] => Known,
+        ["build", "create-missing" | "use-default-preprocessors" | "extra-watch-dirs"] => {
+            MdbookIgnored
+        }
+        ["database", "url" | "pg-bin"] => Known,
+        ["database", "settings"] => FreeTable,
+        ["execute", "timeout" | "jobs"] => Known,
+        ["verify", "mask" | "require-expected"] => Known,
+        ["output", "html", "site-url"
+        | "theme"
+        | "default-theme"
+        | "preferred-dark-theme"
+        | "additional-css"
+        | "additional-js"
+        | "git-repository-url"
+        | "edit-url-template"] => Known,
+        ["output", "html", _] => MdbookIgnored,
+        ["output", _] => MdbookIgnored,
+        ["rust"] | ["preprocessor"] => MdbookIgnored,
+        ["rust" | "preprocessor", ..] => MdbookIgnored,
+        _ => return None,
+    };
+    Some(kind)
+}
+
+/// Reads `book.toml` from `root`; a missing file gives the defaults.
+pub fn load_config(root: &Path) -> Result<LoadedConfig, Diagnostics> {
+    let path = root.join("book.toml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => parse_config(&text, Path::new("book.toml")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(LoadedConfig {
+            config: Config::default(),
+            warnings: Vec::new(),
+        }),
+        Err(e) => Err(Diagnostic::new("book.toml", 0, 0, format!("cannot read: {e}")).into()),
+    }
+}
+
+/// Parses the text of a `book.toml`; `file` is the name used in diagnostics.
+pub fn parse_config(text: &str, file: &Path) -> Result<LoadedConfig, Diagnostics> {
+    let doc = text.parse::<toml_edit::ImDocument<String>>().map_err(|e| {
+        let (line, col) = e.span().map_or((0, 0), |s| line_col(text, s.start));
+        let msg = e.message().to_string();
+        Diagnostics::from(Diagnostic::new(file, line, col, msg))
+    })?;
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    check_table(
+        doc.as_table(),
+        &mut Vec::new(),
+        text,
+        file,
+        &mut errors,
+        &mut warnings,
+    );
+    if !errors.is_empty() {
+        return Err(Diagnostics(errors));
+    }
+    let config: Config = toml::from_str(text).map_err(|e| {
+        let (line, col) = e.span().map_or((0, 0), |s| line_col(text, s.start));
+        Diagnostics::from(Diagnostic::new(file, line, col, e.message().to_string()))
+    })?;
+    if let Err(msg) = validate(&config) {
+        return Err(Diagnostic::new(file, 0, 0, msg).into());
+    }
+    Ok(LoadedConfig { config, warnings })
+}
+
+fn validate(config: &Config) -> Result<(), String> {
+    parse_duration(&config.execute.timeout)
+        .map(|_| ())
+        .ok_or_else(|| {
+            format!(
+                "[execute] timeout: cannot read '{}' as a duration (like \"30s\")",
+                config.execute.timeout
+            )
+        })
+}
+
+fn check_table<'a>(
+    table: &'a toml_edit::Table,
+    path: &mut Vec<&'a str>,
+    text: &str,
+    file: &Path,
+    errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    for (name, item) in table.iter() {
+        path.push(name);
+        let (line, col) = table
+            .get_key_value(name)
+            .and_then(|(k, _)| k.span())
+            .map_or((0, 0), |s| line_col(text, s.start));
+        match key_kind(path) {
+            None => errors.push(Diagnostic::new(
+                file,
+                line,
+                col,
+                format!("unknown key '{}'", path.join(".")),
+            )),
+            Some(KeyKind::MdbookIgnored) => {
+                // Warn once per top-level mdBook table or key, not for each nested key.
+                if !path
+                    .iter()
+                    .take(path.len() - 1)
+                    .enumerate()
+                    .any(|(i, _)| key_kind(&path[..=i]) == Some(KeyKind::MdbookIgnored))
+                {
+                    warnings.push(Diagnostic::new(
+                        file,
+                        line,
+                        col,
+                        format!(
+                            "'{}' is an mdBook setting that pgbook ignores",
+                            path.join(".")
+                        ),
+                    ));
+                }
+            }
+            Some(KeyKind::FreeTable) => {}
+            Some(KeyKind::Known) => {
+                if let Some(sub) = item.as_table() {
+                    check_table(sub, path, text, file, errors, warnings);
+                }
+            }
+        }
+        path.pop();
+    }
+}
+
+/// Parses `"30s"`, `"500ms"`, `"2min"`, `"1h"` or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let secs = match unit.trim() {
+        "" | "s" | "sec" | "secs" => n,
+        "ms" => n / 1000.0,
+        "min" | "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return None,
+    };
+    if !secs.is_finite() || secs < 0.0 {
+        return None;
+    }
+    Some(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<LoadedConfig, Diagnostics> {
+        parse_config(text, Path::new("book.toml"))
+    }
+
+    #[test]
+    fn defaults_for_every_key() {
+        let c = parse("").unwrap().config;
+        assert_eq!(c.book.src, PathBuf::from("content"));
+        assert_eq!(c.build.build_dir, PathBuf::from("book"));
+        assert_eq!(c.execute.timeout(), Duration::from_secs(30));
+        assert_eq!(c.output.html.site_url, "/");
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let err = parse("[book]\ntitle = \"x\"\n\n[execute]\ntimout = \"5s\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "book.toml:5:1: unknown key 'execute.timout'"
+        );
+    }
+
+    #[test]
+    fn mdbook_keys_warn() {
+        let loaded = parse("[book]\nsrc = \"src\"\nmultilingual = false\n[output.html]\nmathjax-support = true\n[preprocessor.links]\n").unwrap();
+        assert_eq!(loaded.config.book.src, PathBuf::from("src"));
+        assert_eq!(loaded.warnings.len(), 3, "{:?}", loaded.warnings);
+    }
+
+    #[test]
+    fn settings_are_free_form() {
+        let c = parse("[database.settings]\nshared_preload_libraries = \"pg_stat_statements\"\nwork_mem = 4096\n").unwrap().config;
+        assert_eq!(
+            c.database.settings_as_strings(),
+            vec![
+                (
+                    "shared_preload_libraries".into(),
+                    "pg_stat_statements".into()
+                ),
+                ("work_mem".into(), "4096".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_toml_has_line() {
+        let err = parse("[book]\ntitle = \n").unwrap_err();
+        assert!(err.to_string().starts_with("book.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_has_line() {
+        let err = parse("[execute]\njobs = \"many\"\n").unwrap_err();
+        assert!(err.to_string().starts_with("book.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2min"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("soon"), None);
+        assert!(parse("[execute]\ntimeout = \"soon\"\n").is_err());
+    }
+}

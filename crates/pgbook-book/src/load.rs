@@ -1,0 +1,197 @@
+//! Loading a whole book from disk: the only code that reads chapter files.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::config::{load_config, Config};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::snippet::{parse_snippets, Snippet};
+use crate::summary::{parse_summary, Summary, SummaryItem};
+
+/// A chapter with a file.
+#[derive(Debug, Clone)]
+pub struct Chapter {
+    /// Title from SUMMARY.md (raw link text).
+    pub title: String,
+    pub number: Option<Vec<u32>>,
+    pub depth: usize,
+    /// Path relative to the source directory, e.g. `a/b.md`.
+    pub path: PathBuf,
+    /// Path relative to the book root, as shown in diagnostics: `content/a/b.md`.
+    pub source_path: PathBuf,
+    /// The file's text, unchanged.
+    pub text: String,
+    pub snippets: Vec<Snippet>,
+}
+
+impl Chapter {
+    /// A digest of everything that determines this chapter's SQL results: every snippet's
+    /// attributes and SQL (includes expanded), in order. Callers add server version and
+    /// settings.
+    pub fn sql_fingerprint(&self) -> String {
+        let mut h = Sha256::new();
+        for s in &self.snippets {
+            h.update(format!("{:?}\u{0}{}\u{0}", s.attrs, s.sql).as_bytes());
+        }
+        hex::encode(h.finalize())
+    }
+}
+
+/// A loaded book.
+#[derive(Debug, Clone)]
+pub struct Book {
+    /// The book's root directory (where book.toml is).
+    pub root: PathBuf,
+    pub config: Config,
+    pub summary: Summary,
+    /// Chapters that have files, in SUMMARY order.
+    pub chapters: Vec<Chapter>,
+    /// Warnings about book.toml keys that pgbook ignores.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Book {
+    /// Loads `book.toml`, `SUMMARY.md` and every chapter under `root`, collecting all problems.
+    pub fn load(root: &Path) -> Result<Book, Diagnostics> {
+        let loaded = load_config(root)?;
+        let config = loaded.config;
+        let src_rel = config.book.src.clone();
+        let src = root.join(&src_rel);
+        let summary_rel = src_rel.join("SUMMARY.md");
+        let summary_text = std::fs::read_to_string(src.join("SUMMARY.md")).map_err(|e| {
+            Diagnostic::new(
+                &summary_rel,
+                0,
+                0,
+                format!("cannot read the table of contents: {e}"),
+            )
+        })?;
+        let summary = parse_summary(&summary_text, &summary_rel)?;
+        let mut chapters = Vec::new();
+        let mut errors = Vec::new();
+        for item in &summary.items {
+            let SummaryItem::Chapter {
+                title,
+                path: Some(path),
+                number,
+                depth,
+                line,
+            } = item
+            else {
+                continue;
+            };
+            let source_path = src_rel.join(path);
+            let text = match std::fs::read_to_string(src.join(path)) {
+                Ok(t) => t,
+                Err(e) => {
+                    errors.push(Diagnostic::new(
+                        &summary_rel,
+                        *line,
+                        0,
+                        format!(
+                            "chapter file '{}' cannot be read: {e}",
+                            source_path.display()
+                        ),
+                    ));
+                    continue;
+                }
+            };
+            let dir = src
+                .join(path)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| src.clone());
+            let snippets = match parse_snippets(&text, &source_path, &dir) {
+                Ok(s) => s,
+                Err(errs) => {
+                    errors.extend(errs);
+                    Vec::new()
+                }
+            };
+            chapters.push(Chapter {
+                title: title.clone(),
+                number: number.clone(),
+                depth: *depth,
+                path: path.clone(),
+                source_path,
+                text,
+                snippets,
+            });
+        }
+        if !errors.is_empty() {
+            return Err(Diagnostics(errors));
+        }
+        Ok(Book {
+            root: root.to_path_buf(),
+            config,
+            summary,
+            chapters,
+            warnings: loaded.warnings,
+        })
+    }
+
+    /// Absolute path of the source directory.
+    pub fn src_dir(&self) -> PathBuf {
+        self.root.join(&self.config.book.src)
+    }
+
+    /// Absolute path of the build directory.
+    pub fn build_dir(&self) -> PathBuf {
+        self.root.join(&self.config.build.build_dir)
+    }
+
+    /// The book's title: book.toml, else SUMMARY.md's heading, else "Book".
+    pub fn title(&self) -> String {
+        self.config
+            .book
+            .title
+            .clone()
+            .or_else(|| self.summary.title.clone())
+            .unwrap_or_else(|| "Book".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_book_and_reports_missing_chapter() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        std::fs::write(root.join("book.toml"), "[book]\ntitle = \"T\"\n").unwrap();
+        std::fs::write(
+            root.join("content/SUMMARY.md"),
+            "- [One](one.md)\n- [Two](two.md)\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("content/one.md"),
+            "# One\n\n```sql\nselect 1;\n```\n",
+        )
+        .unwrap();
+        let err = Book::load(root).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("content/SUMMARY.md:2: chapter file 'content/two.md' cannot be read"),
+            "{err}"
+        );
+        std::fs::write(
+            root.join("content/two.md"),
+            "# Two\n\n```sql,sesion=x\nselect 1;\n```\n",
+        )
+        .unwrap();
+        let err = Book::load(root).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "content/two.md:3:1: unknown attribute 'sesion' (did you mean 'session'?)"
+        );
+        std::fs::write(root.join("content/two.md"), "# Two\n").unwrap();
+        let book = Book::load(root).unwrap();
+        assert_eq!(book.chapters.len(), 2);
+        assert_eq!(book.chapters[0].snippets.len(), 1);
+        assert_eq!(book.title(), "T");
+    }
+}

@@ -1,0 +1,108 @@
+//! What running SQL produced: the server's messages per statement, the psql transcript, and
+//! how a step related to others (waiting on a lock, released late).
+//!
+//! These types are produced by `pgbook-engine`, turned into psql text by `pgbook-psql`,
+//! compared by `pgbook-verify` and shown by `pgbook-render`. They are serialisable so that
+//! `build` and `serve` can cache a chapter's results.
+
+use serde::{Deserialize, Serialize};
+
+/// A column of a result set, as described by the server's RowDescription.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    pub name: String,
+    /// PostgreSQL type OID; psql right-aligns numeric types.
+    pub type_oid: u32,
+}
+
+/// Rows returned by one statement, in text format. `None` is SQL NULL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultSet {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+/// An ErrorResponse or NoticeResponse, field by field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerMessage {
+    /// Severity as sent (`ERROR`, `NOTICE`, `WARNING`, `FATAL`, ...).
+    pub severity: String,
+    pub sqlstate: String,
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+    /// 1-based character position in the statement text.
+    pub position: Option<u32>,
+    pub internal_position: Option<u32>,
+    pub internal_query: Option<String>,
+    pub context: Option<String>,
+}
+
+/// One thing the server said while running a statement, in arrival order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    /// A completed command: `rows` is present when the command returned a row description
+    /// (SELECT, RETURNING, SHOW, EXPLAIN...). `tag` is the CommandComplete text.
+    Complete {
+        rows: Option<ResultSet>,
+        tag: String,
+    },
+    /// The statement was empty (for example only a comment).
+    EmptyQuery,
+    /// NOTICE, WARNING, INFO, LOG or DEBUG.
+    Notice(ServerMessage),
+    /// ERROR (or FATAL when the backend went away).
+    Error(ServerMessage),
+}
+
+/// One statement of a snippet and what came back for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementOutcome {
+    /// The exact text sent to the server.
+    pub sql: String,
+    /// Byte offset of `sql` within the snippet's SQL, to map error positions to the Markdown.
+    pub offset: usize,
+    pub events: Vec<Event>,
+}
+
+/// The result of one executed snippet (a "step").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnippetOutcome {
+    pub statements: Vec<StatementOutcome>,
+    /// Exactly what psql would have printed (plus `<waiting ...>` where the step blocked).
+    pub transcript: String,
+    /// Index (in the chapter's snippet list) of the step during which this step, having
+    /// blocked on a lock, completed. `None` when it never waited.
+    pub completed_during: Option<usize>,
+    /// A problem that is not a server message: a step still waiting when the chapter ended,
+    /// a backend that died, a lost connection.
+    pub failure: Option<String>,
+}
+
+impl SnippetOutcome {
+    /// The SQLSTATEs of every ERROR raised, in order.
+    pub fn error_codes(&self) -> Vec<&str> {
+        self.statements
+            .iter()
+            .flat_map(|s| s.events.iter())
+            .filter_map(|e| match e {
+                Event::Error(m) => Some(m.sqlstate.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether this step blocked on a lock before it completed.
+    pub fn waited(&self) -> bool {
+        self.completed_during.is_some()
+    }
+}
+
+/// Outcomes of all snippets of a chapter, index-aligned with `Chapter::snippets`.
+/// `None` for snippets that were not executed (`ignore`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChapterOutcome {
+    pub snippets: Vec<Option<SnippetOutcome>>,
+    /// `server_version` as reported by the server, e.g. `15.18 (Debian 15.18-0+deb12u1)`.
+    pub server_version: String,
+}

@@ -1,0 +1,443 @@
+//! Finding SQL snippets and their expected `output` blocks in a chapter's Markdown.
+//!
+//! A fenced block whose info string starts with `sql` is a snippet; its attributes follow,
+//! separated by commas (`sql,hidden`, `sql,error=40P01,session=bob`). An `output` block
+//! directly after it (only blank lines between) is its expected transcript. Byte ranges are
+//! kept so that `--bless` can rewrite exactly those bytes.
+
+use std::ops::Range;
+use std::path::Path;
+use std::time::Duration;
+
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+
+use crate::config::parse_duration;
+use crate::diagnostic::{line_col, Diagnostic};
+use crate::include;
+
+/// What a snippet expects about errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorExpectation {
+    /// `error`: some statement must raise an error.
+    Any,
+    /// `error=SQLSTATE`: an error of exactly this SQLSTATE must be raised.
+    SqlState(String),
+}
+
+/// The attributes of a snippet's info string.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attributes {
+    pub hidden: bool,
+    pub no_output: bool,
+    pub ignore: bool,
+    pub error: Option<ErrorExpectation>,
+    /// `None` is the chapter's main session.
+    pub session: Option<String>,
+    pub timeout: Option<Duration>,
+}
+
+impl Attributes {
+    /// The session name shown in reports: `main` for the unnamed session.
+    pub fn session_name(&self) -> &str {
+        self.session.as_deref().unwrap_or("main")
+    }
+}
+
+/// Where a line of a snippet's SQL came from in the Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourcePos {
+    /// 1-based line in the chapter file.
+    pub line: usize,
+    /// 1-based column of the line's first character.
+    pub col: usize,
+}
+
+/// An `output` block: the expected transcript of the snippet before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expected {
+    /// The block's content with `\r\n` normalised to `\n`.
+    pub text: String,
+    /// Line of the opening fence.
+    pub line: usize,
+    /// Bytes of the whole block, fences included.
+    pub block_range: Range<usize>,
+    /// Bytes between the opening fence line and the closing fence line.
+    pub content_range: Range<usize>,
+}
+
+/// One SQL snippet of a chapter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// Position among the chapter's snippets.
+    pub index: usize,
+    /// Line of the opening fence (1-based).
+    pub line: usize,
+    pub attrs: Attributes,
+    /// The SQL with `{{#include}}` directives expanded.
+    pub sql: String,
+    /// For each line of `sql`, where it is in the chapter file (included lines map to the
+    /// line of their `{{#include}}` directive).
+    pub line_map: Vec<SourcePos>,
+    /// Bytes of the whole fenced block in the chapter source, fences included.
+    pub block_range: Range<usize>,
+    pub expected: Option<Expected>,
+    /// Files pulled in by `{{#include}}`, for cache keys and watching.
+    pub included_files: Vec<std::path::PathBuf>,
+}
+
+impl Snippet {
+    /// Maps a byte offset in `sql` to a position in the chapter file.
+    pub fn source_pos(&self, offset: usize) -> SourcePos {
+        let offset = offset.min(self.sql.len());
+        let before = &self.sql[..offset];
+        let line_idx = before.matches('\n').count();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col_in_line = self.sql[line_start..offset].chars().count();
+        match self.line_map.get(line_idx) {
+            Some(pos) => SourcePos {
+                line: pos.line,
+                col: pos.col + col_in_line,
+            },
+            None => SourcePos {
+                line: self.line,
+                col: 1,
+            },
+        }
+    }
+}
+
+const ATTRIBUTES: &[&str] = &[
+    "hidden",
+    "no-output",
+    "ignore",
+    "error",
+    "session",
+    "timeout",
+];
+
+/// Parses the attributes after `sql` in an info string. `line`/`file` locate errors.
+pub fn parse_attributes(info: &str, file: &Path, line: usize) -> Result<Attributes, Diagnostic> {
+    let mut attrs = Attributes::default();
+    let rest = info.trim().strip_prefix("sql").unwrap_or("");
+    for raw in rest
+        .split([',', ' ', '\t'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let (name, value) = match raw.split_once('=') {
+            Some((n, v)) => (n.trim(), Some(v.trim())),
+            None => (raw, None),
+        };
+        let err = |msg: String| Diagnostic::new(file, line, 0, msg);
+        let flag = |v: Option<&str>| match v {
+            None => Ok(true),
+            Some(v) => Err(err(format!(
+                "attribute '{name}' takes no value (got '{v}')"
+            ))),
+        };
+        match name {
+            "hidden" => attrs.hidden = flag(value)?,
+            "no-output" => attrs.no_output = flag(value)?,
+            "ignore" => attrs.ignore = flag(value)?,
+            "error" => {
+                attrs.error = Some(match value {
+                    None => ErrorExpectation::Any,
+                    Some(code) if is_sqlstate(code) => {
+                        ErrorExpectation::SqlState(code.to_ascii_uppercase())
+                    }
+                    Some(code) => {
+                        return Err(err(format!(
+                            "'{code}' is not a SQLSTATE (five letters or digits, like 40P01)"
+                        )))
+                    }
+                })
+            }
+            "session" => match value {
+                Some(v) if is_session_name(v) => attrs.session = Some(v.to_string()),
+                Some(v) => {
+                    return Err(err(format!(
+                        "session name '{v}' must be letters, digits, '_' or '-'"
+                    )))
+                }
+                None => return Err(err("attribute 'session' needs a name: session=NAME".into())),
+            },
+            "timeout" => match value.map(|v| (v, parse_duration(v))) {
+                Some((_, Some(d))) if !d.is_zero() => attrs.timeout = Some(d),
+                Some((v, _)) => {
+                    return Err(err(format!(
+                        "timeout '{v}' is not a duration like 5s or 500ms"
+                    )))
+                }
+                None => return Err(err("attribute 'timeout' needs a value: timeout=5s".into())),
+            },
+            _ => {
+                let hint = closest(name, ATTRIBUTES)
+                    .map(|s| format!(" (did you mean '{s}'?)"))
+                    .unwrap_or_default();
+                return Err(err(format!("unknown attribute '{name}'{hint}")));
+            }
+        }
+    }
+    if attrs.session.as_deref() == Some("main") {
+        attrs.session = None;
+    }
+    Ok(attrs)
+}
+
+fn is_sqlstate(code: &str) -> bool {
+    code.len() == 5 && code.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+fn is_session_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The candidate nearest to `word` by edit distance, if it is near enough to be a typo.
+fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Whether an info string marks a snippet.
+pub fn is_sql_info(info: &str) -> bool {
+    let first = info.trim().split([',', ' ', '\t']).next().unwrap_or("");
+    first == "sql"
+}
+
+fn is_output_info(info: &str) -> bool {
+    info.trim() == "output"
+}
+
+/// A fenced code block as found in the source.
+struct Fence {
+    info: String,
+    range: Range<usize>,
+    content: String,
+}
+
+fn fences(text: &str) -> Vec<Fence> {
+    let mut out = Vec::new();
+    let mut current: Option<Fence> = None;
+    let opts = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS;
+    for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                current = Some(Fence {
+                    info: info.to_string(),
+                    range,
+                    content: String::new(),
+                });
+            }
+            Event::Text(t) => {
+                if let Some(f) = current.as_mut() {
+                    f.content.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(f) = current.take() {
+                    out.push(f);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Content byte range of a fenced block: after the opening fence line, before the closing one.
+fn content_range(text: &str, block: &Range<usize>) -> Range<usize> {
+    let block_text = &text[block.clone()];
+    let start = block.start + block_text.find('\n').map_or(block_text.len(), |i| i + 1);
+    let trimmed = block_text.trim_end_matches(['\n', '\r']);
+    let last_line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+    let last_line = trimmed[last_line_start..].trim();
+    let closed =
+        last_line_start > 0 && (last_line.starts_with("```") || last_line.starts_with("~~~"));
+    let end = if closed {
+        block.start + last_line_start
+    } else {
+        block.end
+    };
+    start..end.max(start)
+}
+
+/// Finds every snippet of a chapter. `file` is the chapter path shown in diagnostics and
+/// `dir` the directory includes are resolved against. All problems are collected.
+pub fn parse_snippets(
+    text: &str,
+    file: &Path,
+    dir: &Path,
+) -> Result<Vec<Snippet>, Vec<Diagnostic>> {
+    let blocks = fences(text);
+    let mut snippets = Vec::new();
+    let mut errors = Vec::new();
+    let mut i = 0;
+    while i < blocks.len() {
+        let block = &blocks[i];
+        i += 1;
+        let (line, fence_col) = line_col(text, block.range.start);
+        if is_output_info(&block.info) {
+            errors.push(Diagnostic::new(
+                file,
+                line,
+                fence_col,
+                "an `output` block must directly follow a ```sql snippet",
+            ));
+            continue;
+        }
+        if !is_sql_info(&block.info) {
+            continue;
+        }
+        let attrs = match parse_attributes(&block.info, file, line) {
+            Ok(a) => a,
+            Err(mut d) => {
+                d.col = fence_col;
+                errors.push(d);
+                continue;
+            }
+        };
+        let mut expected = None;
+        if let Some(next) = blocks.get(i) {
+            let between = &text[block.range.end.min(next.range.start)..next.range.start];
+            if is_output_info(&next.info) && between.trim().is_empty() {
+                let content_range = content_range(text, &next.range);
+                expected = Some(Expected {
+                    text: next.content.replace("\r\n", "\n"),
+                    line: line_col(text, next.range.start).0,
+                    block_range: next.range.clone(),
+                    content_range,
+                });
+                i += 1;
+            }
+        }
+        let body = block.content.replace("\r\n", "\n");
+        let first_line = line + 1;
+        let indent_col = fence_col;
+        match include::expand_lines(&body, dir, first_line, indent_col) {
+            Ok(expanded) => snippets.push(Snippet {
+                index: snippets.len(),
+                line,
+                attrs,
+                sql: expanded.text,
+                line_map: expanded.line_map,
+                block_range: block.range.clone(),
+                expected,
+                included_files: expanded.files,
+            }),
+            Err(e) => errors.push(Diagnostic::new(file, e.line, e.col, e.message)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(snippets)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Vec<Snippet> {
+        parse_snippets(text, Path::new("ch.md"), Path::new(".")).unwrap()
+    }
+
+    #[test]
+    fn attributes() {
+        let a = parse_attributes(
+            "sql,error=40p01,session=bob,timeout=5s",
+            Path::new("x.md"),
+            3,
+        )
+        .unwrap();
+        assert_eq!(a.error, Some(ErrorExpectation::SqlState("40P01".into())));
+        assert_eq!(a.session.as_deref(), Some("bob"));
+        assert_eq!(a.timeout, Some(Duration::from_secs(5)));
+        let a =
+            parse_attributes("sql,hidden,no-output,ignore,error", Path::new("x.md"), 3).unwrap();
+        assert!(a.hidden && a.no_output && a.ignore);
+        assert_eq!(a.error, Some(ErrorExpectation::Any));
+    }
+
+    #[test]
+    fn unknown_attribute_suggests() {
+        let e = parse_attributes("sql,sesion=bob", Path::new("x.md"), 3).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x.md:3: unknown attribute 'sesion' (did you mean 'session'?)"
+        );
+        let e = parse_attributes("sql,frobnicate", Path::new("x.md"), 3).unwrap_err();
+        assert_eq!(e.to_string(), "x.md:3: unknown attribute 'frobnicate'");
+    }
+
+    #[test]
+    fn finds_snippets_and_expected_blocks() {
+        let text = "# T\n\n```sql\nselect 1;\n```\n\n```output\n ?column? \n```\n\n```sql,hidden\nselect 2;\n```\ntext\n\n```output\nx\n```\n";
+        let err = parse_snippets(text, Path::new("ch.md"), Path::new(".")).unwrap_err();
+        // The second output block does not follow a snippet directly.
+        assert_eq!(err[0].line, 16);
+        let text = "# T\n\n```sql\nselect 1;\n```\n\n```output\n ?column? \n```\n\n```sql,hidden\nselect 2;\n```\n";
+        let s = parse(text);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].line, 3);
+        assert_eq!(s[0].sql, "select 1;\n");
+        let exp = s[0].expected.as_ref().unwrap();
+        assert_eq!(exp.text, " ?column? \n");
+        assert_eq!(&text[exp.content_range.clone()], " ?column? \n");
+        assert_eq!(&text[exp.block_range.clone()], "```output\n ?column? \n```");
+        assert!(s[1].attrs.hidden);
+        assert!(s[1].expected.is_none());
+    }
+
+    #[test]
+    fn positions_map_to_markdown() {
+        let text = "intro\n\n- item\n\n  ```sql\n  select 1;\n  select x;\n  ```\n";
+        let s = parse(text);
+        assert_eq!(s[0].sql, "select 1;\nselect x;\n");
+        let pos = s[0].source_pos(s[0].sql.find('x').unwrap());
+        assert_eq!((pos.line, pos.col), (7, 10));
+    }
+
+    #[test]
+    fn empty_output_block_range() {
+        let text = "```sql\nselect;\n```\n```output\n```\n";
+        let s = parse(text);
+        let exp = s[0].expected.as_ref().unwrap();
+        assert_eq!(exp.content_range, 29..29);
+        assert_eq!(exp.text, "");
+    }
+
+    #[test]
+    fn crlf() {
+        let text = "```sql\r\nselect 1;\r\n```\r\n\r\n```output\r\nabc\r\n```\r\n";
+        let s = parse(text);
+        assert_eq!(s[0].sql, "select 1;\n");
+        let exp = s[0].expected.as_ref().unwrap();
+        assert_eq!(exp.text, "abc\n");
+        assert_eq!(&text[exp.content_range.clone()], "abc\r\n");
+    }
+}
