@@ -1,1 +1,123 @@
-fn main() {}
+//! The `pgbook` command line: flags become plain data here, each subcommand lives in its own
+//! file under `cmd/`, and `main` maps results to exit codes (0 success, 1 a snippet failed,
+//! 2 usage, configuration or environment error).
+
+mod cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "pgbook",
+    version,
+    about = "Markdown books whose SQL runs against a scratch PostgreSQL and is verified"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site (DIR defaults to .)
+    Build(BuildArgs),
+    /// Serve the book with live reload while you edit it
+    Serve(ServeArgs),
+    /// Execute every snippet and verify its output
+    Test(TestArgs),
+    /// Create a new book that builds and tests green
+    Init(DirArgs),
+    /// Remove the built site and the cache
+    Clean(DirArgs),
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct DirArgs {
+    /// The book's directory (where book.toml is)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct BuildArgs {
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Write the site here instead of [build] build-dir
+    #[arg(long)]
+    pub dest: Option<PathBuf>,
+    /// Use this server instead of a scratch cluster
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Write the site even when snippets fail
+    #[arg(long)]
+    pub keep_going: bool,
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct ServeArgs {
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    #[arg(long, default_value_t = 3000)]
+    pub port: u16,
+    /// Open the book in a browser
+    #[arg(long)]
+    pub open: bool,
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    Human,
+    Json,
+    Junit,
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct TestArgs {
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Rewrite failing or missing `output` blocks with the actual transcript
+    #[arg(long)]
+    pub bless: bool,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of standard output
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Only chapters whose path contains one of these
+    #[arg(last = false)]
+    pub filter: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Build(args) => cmd::build::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::Test(args) => cmd::test::run(args),
+        Command::Init(args) => cmd::init::run(args),
+        Command::Clean(args) => cmd::clean::run(args),
+    };
+    match result {
+        Ok(cmd::Status::Success) => ExitCode::SUCCESS,
+        Ok(cmd::Status::Failed) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
