@@ -1,0 +1,1 @@
+//! The build pipeline shared by `build` and `serve` (being written).

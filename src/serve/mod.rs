@@ -1,0 +1,1 @@
+//! The live-reload authoring server (being written).
