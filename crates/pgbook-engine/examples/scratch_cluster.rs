@@ -1,0 +1,39 @@
+//! Starts a scratch cluster and ends in the way named by the first argument, so that the
+//! lifecycle tests (and the benchmark) can watch what is left behind.
+//!
+//! `ok` stops normally; `wait` waits for a signal (SIGINT/SIGTERM cleanup installed), or
+//! for ever when killed with -9; `error` returns an error from main; `panic` panics;
+//! `exit` calls `std::process::exit`; `time` prints milliseconds from start to ready.
+//! Once ready it prints `ready SOCKET_DIR POSTMASTER_PID INITDB` on one line.
+
+use std::io::Write;
+use std::time::Instant;
+
+use pgbook_engine::{ClusterOptions, ScratchCluster};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mode = std::env::args().nth(1).unwrap_or_else(|| "ok".into());
+    pgbook_engine::install_signal_cleanup()?;
+    let began = Instant::now();
+    let cluster = ScratchCluster::start(&ClusterOptions::default())?;
+    let elapsed = began.elapsed();
+    println!(
+        "ready {} {} {}",
+        cluster.socket_dir().display(),
+        cluster.postmaster_pid().unwrap_or(0),
+        cluster.ran_initdb()
+    );
+    std::io::stdout().flush()?;
+    match mode.as_str() {
+        "time" => println!("start-to-ready-ms {:.1}", elapsed.as_secs_f64() * 1000.0),
+        "wait" => loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        },
+        "error" => return Err("failing on purpose".into()),
+        "panic" => panic!("panicking on purpose"),
+        "exit" => std::process::exit(3),
+        _ => {}
+    }
+    cluster.stop()?;
+    Ok(())
+}

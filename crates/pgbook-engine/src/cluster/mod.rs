@@ -1,0 +1,185 @@
+//! Scratch PostgreSQL clusters: found, initialised once, copied, started, stopped, removed.
+//!
+//! [`ScratchCluster::start`] finds the server binaries, makes sure a template for this
+//! (version, settings) is in the cache (running initdb only the first time), copies it into
+//! a fresh private run directory, starts `postgres` listening only on a Unix socket in that
+//! directory, and returns once a connection succeeds. Stopping (explicitly, on drop, on a
+//! signal, or in a later run after `kill -9`) stops the server and removes the directory.
+//! The fixed settings are listed in [`settings`].
+//!
+//! Run directories are created under `$PGBOOK_RUN_DIR`, else `/dev/shm`, else the system temp
+//! directory; as root that base must be traversable by the `postgres` user (all of these are).
+//!
+//! This module knows nothing of books or chapters, and runs no SQL beyond a readiness probe.
+
+mod binaries;
+mod cleanup;
+mod osuser;
+mod ready;
+mod server;
+pub mod settings;
+mod template;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use cleanup::{cleanup_everything, install_signal_cleanup};
+
+use crate::EngineError;
+use server::{ServerProcess, ServerSpec};
+use template::ScratchDir;
+
+/// The Unix-socket "port": it only names the socket file in our private directory.
+const PORT: u16 = 5432;
+
+/// How to start a scratch cluster.
+#[derive(Debug, Default, Clone)]
+pub struct ClusterOptions {
+    /// Directory of `postgres` and `initdb`; searched for when `None`.
+    pub pg_bin: Option<PathBuf>,
+    /// Extra server settings (a book's `[database.settings]`), applied after the fixed ones.
+    pub settings: Vec<(String, String)>,
+}
+
+/// A running scratch cluster. Dropping it stops the server and removes its files.
+pub struct ScratchCluster {
+    bin_dir: PathBuf,
+    version: String,
+    ran_initdb: bool,
+    // Field order matters: the server stops before its directory is removed.
+    server: Option<ServerProcess>,
+    run_dir: ScratchDir,
+}
+
+impl ScratchCluster {
+    pub fn start(options: &ClusterOptions) -> Result<ScratchCluster, EngineError> {
+        let run_base = run_base();
+        cleanup::reap_orphans(&run_base);
+        let bins = binaries::find(options.pg_bin.as_deref())?;
+        let user = osuser::server_user()?;
+        let template = template::ensure_template(&bins, &options.settings, user, &run_base)?;
+
+        let run_dir = ScratchDir::create(&run_base, "run", user)?;
+        let data_dir = run_dir.path.join("data");
+        osuser::copy_tree(&template.data_dir, &data_dir, user)
+            .map_err(|e| EngineError::setup("cannot copy the cluster template", e))?;
+        let log_path = run_dir.path.join("server.log");
+        let log = File::create(&log_path)
+            .map_err(|e| EngineError::setup(format!("cannot create {}", log_path.display()), e))?;
+
+        let mut cluster = ScratchCluster {
+            bin_dir: bins.bin_dir.clone(),
+            version: bins.version.clone(),
+            ran_initdb: template.created,
+            server: None,
+            run_dir,
+        };
+        let server = ServerProcess::spawn(ServerSpec {
+            postgres: bins.postgres(),
+            data_dir,
+            socket_dir: cluster.run_dir.path.clone(),
+            port: PORT,
+            log,
+            user,
+        })?;
+        cleanup::set_postmaster(cluster.run_dir.id(), server.pid);
+        let pid = server.pid;
+        cluster.server = Some(server);
+
+        let socket = server::socket_path(cluster.socket_dir(), PORT);
+        ready::wait_until_ready(
+            &socket,
+            template::SUPERUSER,
+            "postgres",
+            Duration::from_secs(60),
+            || cleanup::process_running(pid),
+        )
+        .map_err(|problem| {
+            EngineError::Setup(format!(
+                "the scratch PostgreSQL server did not start: {problem}\n{}",
+                read_log_tail(&log_path)
+            ))
+        })?;
+        Ok(cluster)
+    }
+
+    // CONNECT_OPTIONS_PLACEHOLDER
+    /// The private directory holding the server's socket (and its data directory).
+    pub fn socket_dir(&self) -> &Path {
+        &self.run_dir.path
+    }
+
+    pub fn port(&self) -> u16 {
+        PORT
+    }
+
+    pub fn superuser(&self) -> &str {
+        template::SUPERUSER
+    }
+
+    pub fn bin_dir(&self) -> &Path {
+        &self.bin_dir
+    }
+
+    /// Short server version, e.g. `15.18`.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// Whether starting this cluster ran initdb (false when the template came from the cache).
+    pub fn ran_initdb(&self) -> bool {
+        self.ran_initdb
+    }
+
+    /// The postmaster's process id.
+    pub fn postmaster_pid(&self) -> Option<i32> {
+        self.server.as_ref().map(|s| s.pid)
+    }
+
+    /// Stops the server (fast shutdown) and removes every file of this run.
+    pub fn stop(mut self) -> Result<(), EngineError> {
+        if let Some(server) = self.server.take() {
+            server.stop();
+        }
+        let path = self.run_dir.path.clone();
+        drop(self);
+        if path.exists() {
+            return Err(EngineError::Setup(format!(
+                "could not remove the scratch cluster directory {}",
+                path.display()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Where run directories are created: `$PGBOOK_RUN_DIR`, else `/dev/shm` when it is a
+/// writable directory (copying the template into memory is ~15× faster than onto disk, and
+/// the data is scratch anyway), else the system temp directory.
+pub(crate) fn run_base() -> PathBuf {
+    if let Some(dir) = std::env::var_os("PGBOOK_RUN_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() && writable(shm) {
+        return shm.to_path_buf();
+    }
+    std::env::temp_dir()
+}
+
+fn writable(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(path) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: access only reads the NUL-terminated path.
+    unsafe { libc::access(path.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+}
+
+fn read_log_tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    let tail = &lines[lines.len().saturating_sub(20)..];
+    format!("server log ({}):\n{}", path.display(), tail.join("\n"))
+}

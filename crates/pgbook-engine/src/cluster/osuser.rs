@@ -1,0 +1,92 @@
+//! The OS user the server runs as, and file operations that hand files over to that user.
+//!
+//! PostgreSQL refuses to run as root, so when pgbook is root the cluster's files belong to,
+//! and its processes run as, the `postgres` OS user. Otherwise everything runs as ourselves.
+//! This module knows nothing of PostgreSQL beyond that.
+
+use std::ffi::CString;
+use std::fs;
+use std::io;
+use std::os::unix::fs::{chown, DirBuilderExt, PermissionsExt};
+use std::path::Path;
+
+use crate::EngineError;
+
+/// The account to switch to before running `initdb` or `postgres`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ServerUser {
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// `Some(postgres)` when we are root, `None` when we can run the server ourselves.
+pub(crate) fn server_user() -> Result<Option<ServerUser>, EngineError> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return Ok(None);
+    }
+    lookup_user("postgres").map(Some).ok_or_else(|| {
+        EngineError::Setup(
+            "pgbook runs as root, and PostgreSQL refuses to run as root, but there is no \
+             `postgres` OS user to run it as; create one (`useradd --system postgres`) or run \
+             pgbook as an ordinary user"
+                .into(),
+        )
+    })
+}
+
+fn lookup_user(name: &str) -> Option<ServerUser> {
+    let name = CString::new(name).ok()?;
+    // SAFETY: getpwnam returns NULL or a pointer to a static passwd record, read at once.
+    unsafe {
+        let pw = libc::getpwnam(name.as_ptr());
+        if pw.is_null() {
+            return None;
+        }
+        Some(ServerUser {
+            uid: (*pw).pw_uid,
+            gid: (*pw).pw_gid,
+        })
+    }
+}
+
+/// Creates `dir` (not its parents) readable only by its owner, then gives it to `owner`.
+pub(crate) fn create_private_dir(dir: &Path, owner: Option<ServerUser>) -> io::Result<()> {
+    fs::DirBuilder::new().mode(0o700).create(dir)?;
+    give_to(dir, owner)
+}
+
+/// Changes the owner of one path to `owner` (nothing when `None`).
+pub(crate) fn give_to(path: &Path, owner: Option<ServerUser>) -> io::Result<()> {
+    match owner {
+        Some(user) => chown(path, Some(user.uid), Some(user.gid)),
+        None => Ok(()),
+    }
+}
+
+/// Copies the directory tree `from` to the new directory `to`, keeping permission bits and
+/// giving every copied entry to `owner`. Used for cluster templates, so it handles regular
+/// files, directories and symlinks only.
+pub(crate) fn copy_tree(from: &Path, to: &Path, owner: Option<ServerUser>) -> io::Result<()> {
+    let mode = fs::metadata(from)?.permissions().mode();
+    fs::DirBuilder::new().mode(mode & 0o7777).create(to)?;
+    give_to(to, owner)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let source = entry.path();
+        let target = to.join(entry.file_name());
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_tree(&source, &target, owner)?;
+        } else if kind.is_symlink() {
+            std::os::unix::fs::symlink(fs::read_link(&source)?, &target)?;
+            if let Some(user) = owner {
+                std::os::unix::fs::lchown(&target, Some(user.uid), Some(user.gid))?;
+            }
+        } else {
+            fs::copy(&source, &target)?;
+            give_to(&target, owner)?;
+        }
+    }
+    Ok(())
+}

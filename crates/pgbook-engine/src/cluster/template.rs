@@ -1,0 +1,215 @@
+//! The template cache: one initdb per (PostgreSQL version, settings), copied for every run.
+//!
+//! Templates live in `$PGBOOK_CACHE_DIR`, else `$XDG_CACHE_HOME/pgbook`, else
+//! `~/.cache/pgbook`, under `clusters/<key>/`. A template is built in a scratch directory
+//! and renamed into place, so concurrent first runs never see a half-written one; the loser
+//! of a race throws its copy away. This module runs `initdb`; it never starts a server.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use sha2::{Digest, Sha256};
+
+use super::binaries::PgBinaries;
+use super::cleanup;
+use super::osuser::{self, ServerUser};
+use super::settings::{postgresql_conf_block, DETERMINISTIC_SETTINGS};
+use crate::EngineError;
+
+/// The superuser every scratch cluster is initialised with, whoever runs pgbook, so that
+/// transcripts mentioning roles are the same everywhere.
+pub(crate) const SUPERUSER: &str = "postgres";
+
+/// initdb arguments other than the data directory; part of the cache key.
+const INITDB_ARGS: &[&str] = &[
+    "--username=postgres",
+    "--auth=trust",
+    "--encoding=UTF8",
+    "--locale=C.UTF-8",
+    "--lc-messages=C",
+    "--no-sync",
+    // 1 MB WAL segments make the template (and each run's copy) 11 MB smaller.
+    "--wal-segsize=1",
+];
+
+/// A ready template data directory.
+pub(crate) struct Template {
+    pub data_dir: PathBuf,
+    /// Whether this call ran initdb (false when the cache already had it).
+    pub created: bool,
+}
+
+/// The directory holding every cached template.
+pub(crate) fn clusters_dir() -> PathBuf {
+    cache_root().join("clusters")
+}
+
+fn cache_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("PGBOOK_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir).join("pgbook");
+    }
+    let home = std::env::var_os("HOME").unwrap_or_else(|| "/tmp".into());
+    PathBuf::from(home).join(".cache").join("pgbook")
+}
+
+/// The cache key of a template: version plus a digest of everything that shaped it.
+pub(crate) fn template_key(bins: &PgBinaries, settings: &[(String, String)]) -> String {
+    let mut digest = Sha256::new();
+    digest.update(bins.version_line.as_bytes());
+    digest.update(bins.bin_dir.to_string_lossy().as_bytes());
+    for arg in INITDB_ARGS {
+        digest.update(arg.as_bytes());
+    }
+    for (name, value) in DETERMINISTIC_SETTINGS
+        .iter()
+        .map(|(n, v)| (*n, *v))
+        .chain(settings.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+    {
+        digest.update(format!("\0{name}\0{value}").as_bytes());
+    }
+    let hash = hex::encode(digest.finalize());
+    format!("{}-{}", bins.version, &hash[..16])
+}
+
+/// Returns the cached template for these binaries and settings, running initdb if needed.
+pub(crate) fn ensure_template(
+    bins: &PgBinaries,
+    settings: &[(String, String)],
+    user: Option<ServerUser>,
+    run_base: &Path,
+) -> Result<Template, EngineError> {
+    let clusters = clusters_dir();
+    let final_dir = clusters.join(template_key(bins, settings));
+    if final_dir.join("PG_VERSION").is_file() {
+        return Ok(Template {
+            data_dir: final_dir,
+            created: false,
+        });
+    }
+    fs::create_dir_all(&clusters)
+        .map_err(|e| EngineError::setup(format!("cannot create {}", clusters.display()), e))?;
+    cleanup::reap_orphans(&clusters);
+
+    // initdb must run as the server user, in a place that user can write: as root that
+    // is a private directory under the run base, never the (root-only) cache.
+    let work = ScratchDir::create(run_base, "initdb", user)?;
+    let data = work.path.join("data");
+    run_initdb(bins, &data, user, &work.path)?;
+    append_settings(&data, settings)?;
+
+    // Stage next to the final place (same file system), then rename atomically.
+    let staging = ScratchDir::create(&clusters, "staging", None)?;
+    let staged = staging.path.join("data");
+    osuser::copy_tree(&data, &staged, None)
+        .map_err(|e| EngineError::setup("cannot copy the new template into the cache", e))?;
+    match fs::rename(&staged, &final_dir) {
+        Ok(()) => {}
+        // Another run finished the same template first; theirs is as good as ours.
+        Err(_) if final_dir.join("PG_VERSION").is_file() => {}
+        Err(e) => {
+            return Err(EngineError::setup(
+                format!("cannot move the template into {}", final_dir.display()),
+                e,
+            ))
+        }
+    }
+    Ok(Template {
+        data_dir: final_dir,
+        created: true,
+    })
+}
+
+fn run_initdb(
+    bins: &PgBinaries,
+    data: &Path,
+    user: Option<ServerUser>,
+    cwd: &Path,
+) -> Result<(), EngineError> {
+    let mut command = Command::new(bins.initdb());
+    command
+        .arg("--pgdata")
+        .arg(data)
+        .args(INITDB_ARGS)
+        .current_dir(cwd)
+        .env("LC_ALL", "C.UTF-8")
+        .stdin(Stdio::null());
+    if let Some(user) = user {
+        super::server::run_as(&mut command, user, false);
+    }
+    let output = command
+        .output()
+        .map_err(|e| EngineError::setup(format!("cannot run {}", bins.initdb().display()), e))?;
+    if !output.status.success() {
+        return Err(EngineError::Setup(format!(
+            "initdb failed ({}):\n{}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )));
+    }
+    Ok(())
+}
+
+fn append_settings(data: &Path, settings: &[(String, String)]) -> Result<(), EngineError> {
+    use std::io::Write;
+    let conf = data.join("postgresql.conf");
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .open(&conf)
+        .map_err(|e| EngineError::setup(format!("cannot open {}", conf.display()), e))?;
+    file.write_all(postgresql_conf_block(settings).as_bytes())
+        .map_err(|e| EngineError::setup(format!("cannot write {}", conf.display()), e))
+}
+
+/// A registered `pgbook-<what>-…` directory that is removed when dropped.
+pub(crate) struct ScratchDir {
+    pub path: PathBuf,
+    id: u64,
+}
+
+impl ScratchDir {
+    pub fn create(
+        base: &Path,
+        what: &str,
+        owner: Option<ServerUser>,
+    ) -> Result<ScratchDir, EngineError> {
+        let path = unique_dir_name(base, what);
+        osuser::create_private_dir(&path, owner)
+            .map_err(|e| EngineError::setup(format!("cannot create {}", path.display()), e))?;
+        let id = cleanup::register_dir(&path).map_err(|e| {
+            let _ = fs::remove_dir_all(&path);
+            EngineError::setup(format!("cannot write into {}", path.display()), e)
+        })?;
+        Ok(ScratchDir { path, id })
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.path);
+        cleanup::unregister(self.id);
+    }
+}
+
+fn unique_dir_name(base: &Path, what: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    base.join(format!(
+        "{}{what}-{}-{}-{nanos:08x}",
+        cleanup::DIR_PREFIX,
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ))
+}
