@@ -1,0 +1,161 @@
+//! `--bless`: rewriting `output` blocks with the actual transcripts.
+//!
+//! Each failing block's *content* bytes are replaced and a new block is inserted after each
+//! snippet that lacks one; every other byte of the file stays as it was. Edits are computed
+//! as byte ranges of the original text and applied from the end backwards, keeping the
+//! file's line endings (LF or CRLF) and each fence's indentation. The file is replaced via a
+//! temporary file in the same directory and a rename, so an editor or watcher never sees half
+//! a file. Which text to write was decided by the checker; this module only places it.
+
+use std::io::Write;
+use std::ops::Range;
+use std::path::Path;
+
+use pgbook_book::Chapter;
+
+use crate::check::SnippetCheck;
+
+/// One replacement of a byte range of the original text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub text: String,
+}
+
+/// The edits that bless `chapter`, given its snippets' checks (index-aligned).
+pub fn plan_edits(chapter: &Chapter, checks: &[SnippetCheck]) -> Vec<Edit> {
+    let text = &chapter.text;
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut edits = Vec::new();
+    for (snippet, check) in chapter.snippets.iter().zip(checks) {
+        let Some(content) = &check.bless else {
+            continue;
+        };
+        match &snippet.expected {
+            Some(expected) => {
+                let indent = fence_indent(text, expected.block_range.start);
+                let new = block_content(content, &indent, eol);
+                if text[expected.content_range.clone()] != new {
+                    edits.push(Edit {
+                        range: expected.content_range.clone(),
+                        text: new,
+                    });
+                }
+            }
+            None => edits.push(new_block_after(
+                text,
+                snippet.block_range.end,
+                content,
+                eol,
+                { fence_indent(text, snippet.block_range.start) },
+            )),
+        }
+    }
+    edits
+}
+
+/// Applies edits (non-overlapping ranges of `text`) from the last to the first.
+pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+    let mut out = text.to_string();
+    for edit in sorted {
+        out.replace_range(edit.range.clone(), &edit.text);
+    }
+    out
+}
+
+/// Blesses one chapter file under `src_dir`. Returns whether the file changed.
+pub fn bless_chapter(
+    src_dir: &Path,
+    chapter: &Chapter,
+    checks: &[SnippetCheck],
+) -> std::io::Result<bool> {
+    let edits = plan_edits(chapter, checks);
+    if edits.is_empty() {
+        return Ok(false);
+    }
+    let new_text = apply_edits(&chapter.text, &edits);
+    write_atomically(&src_dir.join(&chapter.path), &new_text)?;
+    Ok(true)
+}
+
+/// Replaces `path` by writing a temporary file next to it and renaming it over the original,
+/// keeping the original's permissions.
+pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let mut tmp = tempfile::NamedTempFile::new_in(dir.unwrap_or(Path::new(".")))?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The text before a fence on its line, reused for the lines of a block: the indentation
+/// (or blockquote marks) as written, or spaces of the same width after a list marker.
+fn fence_indent(text: &str, fence_start: usize) -> String {
+    let line_start = text[..fence_start].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = &text[line_start..fence_start];
+    if prefix.chars().all(|c| c == ' ' || c == '\t' || c == '>') {
+        prefix.to_string()
+    } else {
+        " ".repeat(prefix.chars().count())
+    }
+}
+
+/// Block content: each line indented (blank lines left empty), with the file's line ending.
+fn block_content(content: &str, indent: &str, eol: &str) -> String {
+    let mut out = String::new();
+    for line in content.lines() {
+        if !line.is_empty() {
+            out.push_str(indent);
+        } else {
+            out.push_str(indent.trim_end());
+        }
+        out.push_str(line);
+        out.push_str(eol);
+    }
+    out
+}
+
+/// A fence of backticks longer than any run of backticks that starts a line of `content`.
+fn fence_for(content: &str) -> String {
+    let longest = content
+        .lines()
+        .map(|l| l.trim_start().bytes().take_while(|b| *b == b'`').count())
+        .max()
+        .unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
+/// A new `output` block inserted after the snippet block ending at `block_end` (the end of
+/// its closing fence), separated by one blank line.
+fn new_block_after(text: &str, block_end: usize, content: &str, eol: &str, indent: String) -> Edit {
+    let mut at = block_end;
+    let mut lead = String::new();
+    if text[at..].starts_with("\r\n") {
+        at += 2;
+    } else if text[at..].starts_with('\n') {
+        at += 1;
+    } else {
+        lead.push_str(eol);
+    }
+    let fence = fence_for(content);
+    let mut block = lead;
+    block.push_str(indent.trim_end());
+    block.push_str(eol);
+    block.push_str(&format!("{indent}{fence}output{eol}"));
+    block.push_str(&block_content(content, &indent, eol));
+    block.push_str(&format!("{indent}{fence}{eol}"));
+    Edit {
+        range: at..at,
+        text: block,
+    }
+}
+
+#[cfg(test)]
+#[path = "bless_tests.rs"]
+mod tests;

@@ -1,0 +1,73 @@
+//! Tests of link, anchor and include checks on small books in temporary directories.
+
+use std::fs;
+
+use super::*;
+
+#[test]
+fn heading_ids_table() {
+    let cases: &[(&str, &str)] = &[
+        ("Hello World", "hello-world"),
+        ("  MVCC: row versions ", "mvcc-row-versions"),
+        ("`SELECT ... FOR UPDATE`", "select--for-update"),
+        ("snake_case and kebab-case", "snake_case-and-kebab-case"),
+        ("Ünïcode ok", "Ünïcode-ok"),
+    ];
+    for (content, want) in cases {
+        assert_eq!(heading_id(content), *want, "{content:?}");
+    }
+}
+
+#[test]
+fn anchors_include_duplicates_explicit_ids_and_html() {
+    let text =
+        "# Locks\n\n## Locks\n\n## Custom {#my-id}\n\n<a id=\"raw\"></a>\n\n## `code` *emph*\n";
+    let ids = anchors_of(text);
+    for id in ["locks", "locks-1", "my-id", "raw", "code-emph"] {
+        assert!(ids.contains(id), "{id} missing from {ids:?}");
+    }
+}
+
+#[test]
+fn finds_broken_links_anchors_and_includes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("content/sub")).unwrap();
+    fs::create_dir_all(root.join("snippets")).unwrap();
+    fs::write(root.join("snippets/ok.sql"), "select 1;\n").unwrap();
+    fs::write(root.join("content/img.png"), "").unwrap();
+    fs::write(
+        root.join("content/SUMMARY.md"),
+        "- [A](a.md)\n- [B](sub/b.md)\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("content/a.md"),
+        "# Alpha\n\n## Section Two\n\n\
+         [ok](sub/b.md) [ok](sub/b.html#beta) [ok](#section-two) [ok](img.png)\n\
+         [ext](https://example.com/x.md) [mail](mailto:a@b.c)\n\
+         [bad](missing.md)\n\
+         [bad anchor](sub/b.md#nope)\n\
+         [bad local](#nowhere)\n\n\
+         {{#include ../snippets/ok.sql}}\n\
+         {{#include ../snippets/gone.sql:anchor}}\n\
+         \\{{#include ../snippets/escaped.sql}}\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("content/sub/b.md"),
+        "# Beta\n\n[up](../a.md#alpha)\n",
+    )
+    .unwrap();
+    let book = Book::load(root).unwrap();
+    let found: Vec<String> = check_links(&book).iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        found,
+        vec![
+            "content/a.md:7:1: broken link to 'missing.md': no file 'content/missing.md'",
+            "content/a.md:8:1: broken link to 'sub/b.md#nope': no heading or id '#nope' in sub/b.md",
+            "content/a.md:9:1: broken link to '#nowhere': no heading or id '#nowhere' in a.md",
+            "content/a.md:12:1: {{#include}} target '../snippets/gone.sql' does not exist",
+        ]
+    );
+}

@@ -1,0 +1,197 @@
+//! Masks: rewriting volatile text (EXPLAIN costs and timings, `[verify] mask` regexes) to a
+//! fixed placeholder on *both* sides before expected and actual output are compared.
+//!
+//! Masks only decide what is compared; they never change what is shown or written back to
+//! the book (bless keeps the expected block's own figures where the masked lines agree).
+//! This module knows nothing of files, snippets or wildcards.
+
+use regex::Regex;
+
+/// What a masked figure becomes. It contains no `[..]`, so it cannot pose as a wildcard.
+const PLACEHOLDER: &str = "#";
+
+/// The regexes applied to each line, built-in EXPLAIN masks first, then the book's own.
+#[derive(Debug, Clone)]
+pub struct Masks {
+    builtin: Vec<(Regex, &'static str)>,
+    user: Vec<Regex>,
+}
+
+impl Masks {
+    /// Compiles the built-in masks and `[verify] mask`; a bad regex is an error naming it.
+    pub fn new(user_patterns: &[String]) -> Result<Masks, String> {
+        let user = user_patterns
+            .iter()
+            .map(|p| {
+                Regex::new(p).map_err(|e| format!("book.toml: [verify] mask: bad regex '{p}': {e}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Masks {
+            builtin: builtin_masks(),
+            user,
+        })
+    }
+
+    /// Masks every line of `text` (split on `\n`, trailing whitespace already removed by the
+    /// caller). The centred `QUERY PLAN` header and the rule under it lose their widths.
+    pub fn apply(&self, lines: &[&str]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::with_capacity(lines.len());
+        let mut after_plan_header = false;
+        for line in lines {
+            let masked = if is_query_plan_header(line) {
+                after_plan_header = true;
+                out.push("QUERY PLAN".to_string());
+                continue;
+            } else if after_plan_header && is_rule(line) {
+                "---".to_string()
+            } else {
+                self.mask_line(line)
+            };
+            after_plan_header = false;
+            out.push(masked);
+        }
+        out
+    }
+
+    /// Masks one line with the built-in and user regexes.
+    pub fn mask_line(&self, line: &str) -> String {
+        let mut s = line.to_string();
+        for (re, replacement) in &self.builtin {
+            // Repeated until nothing matches, for rules that mask each figure after a label
+            // (`Buffers: shared hit=1 read=2`); every replacement removes one match.
+            while re.is_match(&s) {
+                s = re.replace_all(&s, *replacement).into_owned();
+            }
+        }
+        for re in &self.user {
+            if re.is_match(&s) {
+                s = re.replace_all(&s, PLACEHOLDER).into_owned();
+            }
+        }
+        s
+    }
+}
+
+/// psql centres the single `QUERY PLAN` column header within the widest plan line.
+fn is_query_plan_header(line: &str) -> bool {
+    line.trim() == "QUERY PLAN"
+}
+
+fn is_rule(line: &str) -> bool {
+    !line.is_empty() && line.bytes().all(|b| b == b'-')
+}
+
+/// EXPLAIN's volatile figures (DESIGN §3). Estimated `rows=`/`width=` are masked only inside
+/// the cost parentheses; `actual ... rows= loops=` stay compared.
+fn builtin_masks() -> Vec<(Regex, &'static str)> {
+    let num = r"[0-9]+(?:\.[0-9]+)?";
+    let rules: Vec<(String, &'static str)> = vec![
+        (
+            format!(r"cost={num}\.\.{num} rows=[0-9]+ width=[0-9]+"),
+            "cost=# rows=# width=#",
+        ),
+        (format!(r"cost={num}\.\.{num}"), "cost=#"),
+        (format!(r"actual time={num}\.\.{num}"), "actual time=#"),
+        (
+            format!(r"(Planning|Execution) [Tt]ime: {num} ms"),
+            "$1 Time: # ms",
+        ),
+        (r"(Buffers: .*?)=[0-9]+".into(), "$1=#"),
+        (
+            r"(Memory Usage|Peak Memory Usage|Memory|Disk Usage|Disk): [0-9]+([kMG]?B)".into(),
+            "$1: #$2",
+        ),
+        (r"(Memory: used|allocated)=[0-9]+([kMG]?B)".into(), "$1=#$2"),
+        (format!(r"(I/O Timings: .*?)={num}"), "$1=#"),
+    ];
+    rules
+        .into_iter()
+        .map(|(pattern, replacement)| {
+            let re = Regex::new(&pattern).expect("built-in masks are valid regexes");
+            (re, replacement)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mask(lines: &[&str]) -> Vec<String> {
+        Masks::new(&[]).unwrap().apply(lines)
+    }
+
+    #[test]
+    fn explain_figures_table() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "Seq Scan on t  (cost=0.00..35.50 rows=2550 width=4)",
+                "Seq Scan on t  (cost=# rows=# width=#)",
+            ),
+            (
+                "Seq Scan on t  (cost=0.00..1.10 rows=10 width=4) (actual time=0.010..0.012 rows=10 loops=1)",
+                "Seq Scan on t  (cost=# rows=# width=#) (actual time=# rows=10 loops=1)",
+            ),
+            ("Planning Time: 0.058 ms", "Planning Time: # ms"),
+            ("Execution Time: 12.5 ms", "Execution Time: # ms"),
+            (
+                "  Buffers: shared hit=12 read=3 dirtied=1",
+                "  Buffers: shared hit=# read=# dirtied=#",
+            ),
+            (
+                "Buckets: 1024  Batches: 1  Memory Usage: 9kB",
+                "Buckets: 1024  Batches: 1  Memory Usage: #kB",
+            ),
+            (
+                "Sort Method: quicksort  Memory: 25kB",
+                "Sort Method: quicksort  Memory: #kB",
+            ),
+            (
+                "Sort Method: external merge  Disk: 1928kB",
+                "Sort Method: external merge  Disk: #kB",
+            ),
+            (
+                "  Memory: used=12kB  allocated=16kB",
+                "  Memory: used=#kB  allocated=#kB",
+            ),
+            // Not volatile: compared as written.
+            ("Filter: (id = 3)", "Filter: (id = 3)"),
+            ("Rows Removed by Filter: 97", "Rows Removed by Filter: 97"),
+            ("Index Cond: (id < 10)", "Index Cond: (id < 10)"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(mask(&[input]), vec![want.to_string()], "input: {input}");
+        }
+    }
+
+    #[test]
+    fn query_plan_header_and_rule_widths() {
+        assert_eq!(
+            mask(&[
+                "                QUERY PLAN",
+                "-----------------------------",
+                "x",
+                "---"
+            ]),
+            vec!["QUERY PLAN", "---", "x", "---"]
+        );
+        assert_eq!(
+            mask(&["  QUERY PLAN", "------------"]),
+            mask(&["           QUERY PLAN", "---------------------------"]),
+        );
+        // A rule that does not follow the plan header keeps its width.
+        assert_eq!(mask(&[" a ", "---"]), vec![" a ", "---"]);
+        assert_ne!(mask(&[" a ", "---"]), mask(&[" a ", "-----"]));
+    }
+
+    #[test]
+    fn user_masks() {
+        let m = Masks::new(&[r"\d{4}-\d\d-\d\d".into(), "pid [0-9]+".into()]).unwrap();
+        assert_eq!(m.mask_line("on 2024-01-31 by pid 4242"), "on # by #");
+        let err = Masks::new(&["(".into()]).unwrap_err();
+        assert!(
+            err.starts_with("book.toml: [verify] mask: bad regex '('"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,384 @@
+//! The matcher: does an actual transcript satisfy an expected `output` block?
+//!
+//! Trailing whitespace on each line and trailing blank lines are not significant; `[..]`
+//! matches any text within a line; a line that is exactly `...` matches any number of lines;
+//! masks (see [`crate::mask`]) hide volatile figures on both sides. When the texts differ the
+//! actual is *normalised toward the expected* (snapbox's rule): every actual line that an
+//! expected line or `...` accounts for is replaced by that expected line, so a diff shows only
+//! real differences and `--bless` keeps wildcards that still hold.
+//!
+//! Pure functions of strings: no files, no snippets, no database.
+
+use crate::mask::Masks;
+
+/// The wildcard that matches any text within one line.
+pub const LINE_WILDCARD: &str = "[..]";
+/// An expected line that matches any number of actual lines.
+pub const ELLIPSIS: &str = "...";
+
+/// Beyond this many (expected × actual) line pairs the aligning diff is replaced by a cheaper
+/// one that keeps only the matching prefix, so huge outputs never take quadratic memory.
+const MAX_ALIGNMENT_CELLS: usize = 4_000_000;
+
+/// The result of comparing an expected block with an actual transcript.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    pub matches: bool,
+    /// The expected text with insignificant whitespace removed (one `\n` per line).
+    pub expected: String,
+    /// The actual text normalised toward the expected, in the same form.
+    pub actual: String,
+}
+
+/// Compares `expected` (an `output` block) with `actual` (a transcript).
+pub fn compare(expected: &str, actual: &str, masks: &Masks) -> Comparison {
+    let exp_lines = significant_lines(expected);
+    let act_lines = significant_lines(actual);
+    let exp_masked = masks.apply(&exp_lines);
+    let act_masked = masks.apply(&act_lines);
+    let pattern: Vec<Token> = exp_lines
+        .iter()
+        .zip(&exp_masked)
+        .map(|(line, masked)| {
+            if *line == ELLIPSIS {
+                Token::Ellipsis
+            } else {
+                Token::Line(masked)
+            }
+        })
+        .collect();
+    let matches = glob_lines(&pattern, &act_masked);
+    let normalised = if matches {
+        exp_lines.clone()
+    } else if pattern.len().saturating_mul(act_masked.len()) <= MAX_ALIGNMENT_CELLS {
+        Alignment::new(&pattern, &act_masked).normalise(&exp_lines, &act_lines)
+    } else {
+        matching_prefix(&pattern, &exp_lines, &act_masked, &act_lines)
+    };
+    Comparison {
+        matches,
+        expected: join_lines(&exp_lines),
+        actual: join_lines(&normalised),
+    }
+}
+
+/// The lines of `text` without trailing whitespace, without trailing blank lines.
+pub fn significant_lines(text: &str) -> Vec<&str> {
+    let mut lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    while lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    lines
+}
+
+/// Lines joined with `\n`, each terminated, as written into an `output` block.
+pub fn join_lines<S: AsRef<str>>(lines: &[S]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        out.push_str(line.as_ref());
+        out.push('\n');
+    }
+    out
+}
+
+/// Whether one expected line (masked) matches one actual line (masked), honouring `[..]`.
+pub fn line_matches(pattern: &str, line: &str) -> bool {
+    if !pattern.contains(LINE_WILDCARD) {
+        return pattern == line;
+    }
+    let parts: Vec<&str> = pattern.split(LINE_WILDCARD).collect();
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    let Some(mut rest) = line.strip_prefix(first) else {
+        return false;
+    };
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(at) => rest = &rest[at + middle.len()..],
+            None => return false,
+        }
+    }
+    rest.ends_with(last)
+}
+
+enum Token<'a> {
+    Line(&'a str),
+    Ellipsis,
+}
+
+impl Token<'_> {
+    fn matches(&self, line: &str) -> bool {
+        match self {
+            Token::Line(p) => line_matches(p, line),
+            Token::Ellipsis => true,
+        }
+    }
+}
+
+/// Glob matching over lines with `...` as the star: linear-time greedy with backtracking to
+/// the last star, which is exact when the other tokens match single lines.
+fn glob_lines(pattern: &[Token], lines: &[String]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < lines.len() {
+        match pattern.get(i) {
+            Some(Token::Ellipsis) => {
+                star = Some((i, j));
+                i += 1;
+            }
+            Some(tok) if tok.matches(&lines[j]) => {
+                i += 1;
+                j += 1;
+            }
+            _ => match star {
+                Some((s, mark)) => {
+                    star = Some((s, mark + 1));
+                    i = s + 1;
+                    j = mark + 1;
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[i..].iter().all(|t| matches!(t, Token::Ellipsis))
+}
+
+/// Least-edit alignment of expected tokens against actual lines: a matching line costs 0,
+/// an unmatched expected or actual line costs 1, `...` absorbs any lines for free.
+struct Alignment<'p, 'a> {
+    pattern: &'p [Token<'a>],
+    lines: &'p [String],
+    /// `cost[i * (m + 1) + j]`: cheapest alignment of `pattern[i..]` with `lines[j..]`.
+    cost: Vec<u32>,
+}
+
+impl<'p, 'a> Alignment<'p, 'a> {
+    fn new(pattern: &'p [Token<'a>], lines: &'p [String]) -> Self {
+        let (n, m) = (pattern.len(), lines.len());
+        let mut a = Alignment {
+            pattern,
+            lines,
+            cost: vec![0; (n + 1) * (m + 1)],
+        };
+        for j in 0..=m {
+            a.set(n, j, (m - j) as u32);
+        }
+        for i in (0..n).rev() {
+            for j in (0..=m).rev() {
+                let c = match &pattern[i] {
+                    Token::Ellipsis => {
+                        let stop = a.at(i + 1, j);
+                        if j < m {
+                            stop.min(a.at(i, j + 1))
+                        } else {
+                            stop
+                        }
+                    }
+                    tok => {
+                        let mut best = 1 + a.at(i + 1, j);
+                        if j < m {
+                            best = best.min(1 + a.at(i, j + 1));
+                            if tok.matches(&lines[j]) {
+                                best = best.min(a.at(i + 1, j + 1));
+                            }
+                        }
+                        best
+                    }
+                };
+                a.set(i, j, c);
+            }
+        }
+        a
+    }
+
+    fn at(&self, i: usize, j: usize) -> u32 {
+        self.cost[i * (self.lines.len() + 1) + j]
+    }
+
+    fn set(&mut self, i: usize, j: usize, c: u32) {
+        let m = self.lines.len();
+        self.cost[i * (m + 1) + j] = c;
+    }
+
+    /// Walks the cheapest alignment, writing expected lines where they account for actual
+    /// lines and actual lines elsewhere.
+    fn normalise<'t>(&self, exp_lines: &[&'t str], act_lines: &[&'t str]) -> Vec<&'t str> {
+        let (n, m) = (self.pattern.len(), self.lines.len());
+        let (mut i, mut j) = (0, 0);
+        let mut out = Vec::new();
+        while i < n || j < m {
+            if i == n {
+                out.push(act_lines[j]);
+                j += 1;
+                continue;
+            }
+            let here = self.at(i, j);
+            match &self.pattern[i] {
+                Token::Ellipsis => {
+                    if self.at(i + 1, j) == here {
+                        out.push(ELLIPSIS);
+                        i += 1;
+                    } else {
+                        j += 1;
+                    }
+                }
+                tok => {
+                    if j < m && tok.matches(&self.lines[j]) && self.at(i + 1, j + 1) == here {
+                        out.push(exp_lines[i]);
+                        i += 1;
+                        j += 1;
+                    } else if j < m && 1 + self.at(i, j + 1) == here {
+                        out.push(act_lines[j]);
+                        j += 1;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The cheap normalisation for huge outputs: expected lines while they match from the start,
+/// then the actual lines as they are.
+fn matching_prefix<'t>(
+    pattern: &[Token],
+    exp_lines: &[&'t str],
+    act_masked: &[String],
+    act_lines: &[&'t str],
+) -> Vec<&'t str> {
+    let same = pattern
+        .iter()
+        .zip(act_masked)
+        .take_while(|(tok, line)| matches!(tok, Token::Line(_)) && tok.matches(line))
+        .count();
+    exp_lines[..same]
+        .iter()
+        .chain(&act_lines[same..])
+        .copied()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_wildcard_table() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("abc", "abc", true),
+            ("abc", "abd", false),
+            ("[..]", "", true),
+            ("[..]", "anything", true),
+            ("a[..]", "abc", true),
+            ("[..]c", "abc", true),
+            ("a[..]c", "ac", true),
+            ("a[..]c", "abbbc", true),
+            ("a[..]c", "abcd", false),
+            ("a[..]b[..]c", "a-b-c", true),
+            ("a[..]b[..]c", "a-c-b", false),
+            ("ab[..]bc", "abc", false),
+            ("x[..][..]y", "xy", true),
+            ("[..]", "", true),
+        ];
+        for (pattern, line, want) in cases {
+            assert_eq!(
+                line_matches(pattern, line),
+                *want,
+                "{pattern:?} vs {line:?}"
+            );
+        }
+    }
+
+    fn check(expected: &str, actual: &str) -> Comparison {
+        compare(expected, actual, &Masks::new(&[]).unwrap())
+    }
+
+    #[test]
+    fn matching_table() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("a\nb\n", "a\nb\n", true),
+            ("a  \nb\n", "a\nb   \n", true),
+            ("a\nb\n", "a\nb\n\n\n", true),
+            ("a\nb\n\n\n", "a\nb\n", true),
+            ("a\r\nb\r\n", "a\nb\n", true),
+            ("a\nb\n", "a\nc\n", false),
+            ("a\n", "a\nb\n", false),
+            ("a\nb\n", "a\n", false),
+            ("\na\n", "a\n", false),
+            ("...\n", "", true),
+            ("...\n", "x\ny\nz\n", true),
+            ("a\n...\n", "a\n", true),
+            ("a\n...\nz\n", "a\nb\nc\nz\n", true),
+            ("a\n...\nz\n", "a\nz\n", true),
+            ("a\n...\nz\n", "a\nb\nc\n", false),
+            ("...\nz\n...\nz\n", "z\nq\nz\n", true),
+            ("...\nz\n...\nz\n", "z\n", false),
+            ("a\n...\nb[..]\n", "a\nx\nbcd\n", true),
+            (
+                " ?column?\n----------\n [..]\n(1 row)\n",
+                " ?column? \n----------\n        1\n(1 row)\n\n",
+                true,
+            ),
+            ("....\n", "x\n", false),
+        ];
+        for (expected, actual, want) in cases {
+            assert_eq!(
+                check(expected, actual).matches,
+                *want,
+                "{expected:?} vs {actual:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn explain_masks_apply_on_both_sides() {
+        let expected = "      QUERY PLAN\n----------------\n Seq Scan on t  (cost=0.00..1.01 rows=1 width=4)\n(1 row)\n";
+        let actual = "                      QUERY PLAN\n--------------------------------------------------------\n Seq Scan on t  (cost=0.00..35.50 rows=2550 width=4)\n(1 row)\n\n";
+        assert!(check(expected, actual).matches);
+        let other_node = actual.replace("Seq Scan", "Index Scan");
+        assert!(!check(expected, &other_node).matches);
+    }
+
+    #[test]
+    fn normalises_toward_expected_table() {
+        // (expected, actual, normalised actual)
+        let cases: &[(&str, &str, &str)] = &[
+            ("a[..]\nb\n", "abc\nB\n", "a[..]\nB\n"),
+            ("a\n...\nz\nold\n", "a\n1\n2\nz\nnew\n", "a\n...\nz\nnew\n"),
+            (
+                "x[..]\nold\ny[..]\n",
+                "x1\nnew\ny2\n",
+                "x[..]\nnew\ny[..]\n",
+            ),
+            ("gone\nkeep[..]\n", "keep it\n", "keep[..]\n"),
+            (
+                "keep\n",
+                "added\nkeep\nadded too\n",
+                "added\nkeep\nadded too\n",
+            ),
+            (
+                " Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)\n(1 row)\n",
+                " Seq Scan on t  (cost=0.00..9.00 rows=7 width=4)\n(2 rows)\n",
+                " Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)\n(2 rows)\n",
+            ),
+        ];
+        for (expected, actual, want) in cases {
+            let c = check(expected, actual);
+            assert!(!c.matches, "{expected:?} vs {actual:?}");
+            assert_eq!(c.actual, *want, "{expected:?} vs {actual:?}");
+            // The normalised text is itself a matching expectation: blessing it is stable.
+            assert!(check(&c.actual, actual).matches, "{want:?} vs {actual:?}");
+        }
+    }
+
+    #[test]
+    fn huge_outputs_use_the_prefix_normalisation() {
+        let actual: String = (0..3000).map(|i| format!("line {i}\n")).collect();
+        let mut expected: String = (0..2999).map(|i| format!("line {i}\n")).collect();
+        expected.push_str("different\n");
+        let c = check(&expected, &actual);
+        assert!(!c.matches);
+        assert_eq!(c.actual, actual);
+    }
+}

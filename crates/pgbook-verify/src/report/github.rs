@@ -1,0 +1,37 @@
+//! GitHub Actions workflow commands (`::error file=…,line=…::message`), so failures show
+//! up as annotations on the pull request's diff.
+
+use super::Report;
+
+pub(super) fn render(report: &Report) -> String {
+    let mut out = String::new();
+    for s in report.failures() {
+        let message = s.check.messages.join("\n");
+        out.push_str(&annotation(&s.file, s.line, &message));
+    }
+    for p in &report.problems {
+        let file = p.file.display().to_string();
+        out.push_str(&annotation(&file, p.line, &p.to_string()));
+    }
+    out
+}
+
+fn annotation(file: &str, line: usize, message: &str) -> String {
+    let mut props = format!("file={}", escape_property(file));
+    if line > 0 {
+        props.push_str(&format!(",line={line}"));
+    }
+    format!("::error {props}::{}\n", escape_data(message))
+}
+
+/// Workflow command data: `%`, CR and LF are percent-encoded.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Property values additionally encode `:` and `,`.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
