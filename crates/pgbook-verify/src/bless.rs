@@ -42,13 +42,11 @@ pub fn plan_edits(chapter: &Chapter, checks: &[SnippetCheck]) -> Vec<Edit> {
                     });
                 }
             }
-            None => edits.push(new_block_after(
-                text,
-                snippet.block_range.end,
-                content,
-                eol,
-                { fence_indent(text, snippet.block_range.start) },
-            )),
+            None => {
+                let indent = fence_indent(text, snippet.block_range.start);
+                let end = snippet.block_range.end;
+                edits.push(new_block_after(text, end, content, eol, indent));
+            }
         }
     }
     edits

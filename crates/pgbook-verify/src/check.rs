@@ -230,3 +230,7 @@ fn error_offset(statement: &StatementOutcome, position: Option<u32>) -> usize {
     };
     statement.offset + within
 }
+
+#[cfg(test)]
+#[path = "check_tests.rs"]
+mod tests;

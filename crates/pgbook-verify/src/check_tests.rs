@@ -1,0 +1,189 @@
+//! Table tests of the checker's verdicts, with outcomes built as the engine builds them.
+
+use std::path::{Path, PathBuf};
+
+use pgbook_book::snippet::parse_snippets;
+use pgbook_book::{Chapter, Event, ServerMessage, SnippetOutcome, StatementOutcome};
+
+use super::*;
+
+fn chapter(text: &str) -> Chapter {
+    Chapter {
+        title: "T".into(),
+        number: None,
+        depth: 0,
+        path: PathBuf::from("x.md"),
+        source_path: PathBuf::from("content/x.md"),
+        text: text.into(),
+        snippets: parse_snippets(text, Path::new("content/x.md"), Path::new(".")).unwrap(),
+    }
+}
+
+fn error(sqlstate: &str, message: &str, position: Option<u32>) -> Event {
+    Event::Error(ServerMessage {
+        severity: "ERROR".into(),
+        sqlstate: sqlstate.into(),
+        message: message.into(),
+        position,
+        ..ServerMessage::default()
+    })
+}
+
+/// An outcome of one statement starting at `offset` in the snippet's SQL.
+fn outcome(sql: &str, offset: usize, events: Vec<Event>, transcript: &str) -> SnippetOutcome {
+    SnippetOutcome {
+        statements: vec![StatementOutcome {
+            sql: sql.into(),
+            offset,
+            events,
+        }],
+        transcript: transcript.into(),
+        completed_during: None,
+        failure: None,
+    }
+}
+
+fn verify(text: &str, outcome: Option<&SnippetOutcome>, strict: bool) -> SnippetCheck {
+    let ch = chapter(text);
+    let config = VerifyConfig {
+        mask: Vec::new(),
+        require_expected: strict,
+    };
+    Verifier::new(&config)
+        .unwrap()
+        .check(&ch, &ch.snippets[0], outcome)
+}
+
+const ERR_TRANSCRIPT: &str = "ERROR:  relation \"nope\" does not exist\nLINE 1: select * from nope;\n                      ^\n";
+
+#[test]
+fn verdicts_table() {
+    let ok = outcome("select 1;", 0, vec![], "x\n");
+    let failed = outcome(
+        "select * from nope;",
+        3,
+        vec![error("42P01", "relation \"nope\" does not exist", Some(15))],
+        ERR_TRANSCRIPT,
+    );
+    let mut waiting = ok.clone();
+    waiting.failure = Some("still waiting on a lock when the chapter ended".into());
+    // (markdown, outcome, strict, status, messages)
+    let cases: Vec<(&str, Option<&SnippetOutcome>, bool, CheckStatus, Vec<&str>)> = vec![
+        ("```sql\nselect 1;\n```\n", Some(&ok), false, CheckStatus::Passed, vec![]),
+        ("```sql,ignore\nselect 1;\n```\n", None, false, CheckStatus::Ignored, vec![]),
+        ("```sql\nselect 1;\n```\n\n```output\nx\n```\n", Some(&ok), false, CheckStatus::Passed, vec![]),
+        (
+            "```sql\nselect 1;\n```\n\n```output\ny\n```\n",
+            Some(&ok),
+            false,
+            CheckStatus::Failed,
+            vec!["content/x.md:1: the output differs from the `output` block at line 5"],
+        ),
+        // hidden and no-output snippets are still verified when they have a block.
+        (
+            "```sql,hidden\nselect 1;\n```\n\n```output\ny\n```\n",
+            Some(&ok),
+            false,
+            CheckStatus::Failed,
+            vec!["content/x.md:1: the output differs from the `output` block at line 5"],
+        ),
+        (
+            "```sql\nselect 1;\n```\n",
+            Some(&ok),
+            true,
+            CheckStatus::Failed,
+            vec!["content/x.md:1: no `output` block after the snippet ([verify] require-expected = true)"],
+        ),
+        ("```sql,no-output\nselect 1;\n```\n", Some(&ok), true, CheckStatus::Passed, vec![]),
+        // An unexpected error is located in the Markdown: line 3, column 3 + 14.
+        (
+            "```sql\n\n  select * from nope;\n```\n",
+            Some(&failed),
+            false,
+            CheckStatus::Failed,
+            vec!["content/x.md:3:17: ERROR:  relation \"nope\" does not exist"],
+        ),
+        ("```sql,error\n\n  select * from nope;\n```\n", Some(&failed), false, CheckStatus::Passed, vec![]),
+        ("```sql,error=42P01\n\n  select * from nope;\n```\n", Some(&failed), false, CheckStatus::Passed, vec![]),
+        (
+            "```sql,error=40P01\n\n  select * from nope;\n```\n",
+            Some(&failed),
+            false,
+            CheckStatus::Failed,
+            vec!["content/x.md:3:17: expected an error 40P01, got 42P01: ERROR:  relation \"nope\" does not exist"],
+        ),
+        (
+            "```sql,error=40P01\nselect 1;\n```\n",
+            Some(&ok),
+            false,
+            CheckStatus::Failed,
+            vec!["content/x.md:1: expected an error 40P01, got none"],
+        ),
+        (
+            "```sql,error\nselect 1;\n```\n",
+            Some(&ok),
+            false,
+            CheckStatus::Failed,
+            vec!["content/x.md:1: expected an error, got none"],
+        ),
+        (
+            "```sql\nselect 1;\n```\n",
+            Some(&waiting),
+            false,
+            CheckStatus::Failed,
+            vec!["content/x.md:1: still waiting on a lock when the chapter ended"],
+        ),
+    ];
+    for (text, outcome, strict, status, messages) in cases {
+        let c = verify(text, outcome, strict);
+        assert_eq!(c.status, status, "{text}");
+        assert_eq!(c.messages, messages, "{text}");
+    }
+}
+
+#[test]
+fn error_positions_count_characters_not_bytes() {
+    let sql = "select 'é', x from t;";
+    let o = outcome(
+        sql,
+        0,
+        vec![error("42703", "column \"x\" does not exist", Some(13))],
+        "",
+    );
+    let c = verify("```sql\nselect 'é', x from t;\n```\n", Some(&o), false);
+    assert_eq!(
+        c.messages,
+        vec!["content/x.md:2:13: ERROR:  column \"x\" does not exist"]
+    );
+    // Without a position: the statement's first non-blank character.
+    let o = outcome(
+        "\n  bad;",
+        0,
+        vec![error("42601", "syntax error", None)],
+        "",
+    );
+    let c = verify("```sql\n\n  bad;\n```\n", Some(&o), false);
+    assert_eq!(c.messages, vec!["content/x.md:3:3: ERROR:  syntax error"]);
+}
+
+#[test]
+fn bless_text_and_fixability() {
+    let ok = outcome("select 1;", 0, vec![], "a\nb  \n\n");
+    let c = verify(
+        "```sql\nselect 1;\n```\n\n```output\na[..]\nc\n```\n",
+        Some(&ok),
+        false,
+    );
+    assert!(c.fixed_by_bless);
+    assert_eq!(c.bless.as_deref(), Some("a[..]\nb\n"));
+    assert!(c.diff.unwrap().contains("-c\n+b\n"));
+    // Missing block: bless adds one even though the snippet passes.
+    let c = verify("```sql\nselect 1;\n```\n", Some(&ok), false);
+    assert_eq!(
+        (c.status, c.bless.as_deref()),
+        (CheckStatus::Passed, Some("a\nb\n"))
+    );
+    // hidden snippets never get a new block.
+    let c = verify("```sql,hidden\nselect 1;\n```\n", Some(&ok), false);
+    assert_eq!(c.bless, None);
+}
