@@ -56,6 +56,15 @@ fn verify(text: &str, outcome: Option<&SnippetOutcome>, strict: bool) -> Snippet
 
 const ERR_TRANSCRIPT: &str = "ERROR:  relation \"nope\" does not exist\nLINE 1: select * from nope;\n                      ^\n";
 
+/// (markdown, outcome, strict mode, status, messages)
+type Case<'a> = (
+    &'a str,
+    Option<&'a SnippetOutcome>,
+    bool,
+    CheckStatus,
+    Vec<&'a str>,
+);
+
 #[test]
 fn verdicts_table() {
     let ok = outcome("select 1;", 0, vec![], "x\n");
@@ -67,8 +76,7 @@ fn verdicts_table() {
     );
     let mut waiting = ok.clone();
     waiting.failure = Some("still waiting on a lock when the chapter ended".into());
-    // (markdown, outcome, strict, status, messages)
-    let cases: Vec<(&str, Option<&SnippetOutcome>, bool, CheckStatus, Vec<&str>)> = vec![
+    let cases: Vec<Case> = vec![
         ("```sql\nselect 1;\n```\n", Some(&ok), false, CheckStatus::Passed, vec![]),
         ("```sql,ignore\nselect 1;\n```\n", None, false, CheckStatus::Ignored, vec![]),
         ("```sql\nselect 1;\n```\n\n```output\nx\n```\n", Some(&ok), false, CheckStatus::Passed, vec![]),
