@@ -1,1 +1,18 @@
-//! placeholder
+//! pgbook-psql: what psql does with a snippet, without psql.
+//!
+//! - `split`: cut SQL into the statements psql would send, with the exact text it sends;
+//! - `format`: print the server's answers byte for byte as psql does (aligned tables,
+//!   command tags, notices, errors with their `LINE n:` excerpt);
+//! - `client`: a small synchronous wire-protocol client that returns those answers.
+//!
+//! Architecture invariant: this crate knows nothing of Markdown, clusters, sessions of a
+//! chapter or HTML; psql's own output is its specification.
+
+pub mod client;
+pub mod format;
+mod lexer;
+pub mod split;
+
+pub use client::{ClientError, ConnectOptions, Connection, Target};
+pub use format::{format_statement, transcript};
+pub use split::{split_statements, SplitError, SplitStatement};

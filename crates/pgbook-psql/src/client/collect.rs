@@ -1,0 +1,124 @@
+//! Turning the backend messages of one statement into `Event`s, in arrival order: rows are
+//! gathered into the result set of their RowDescription, an error drops the rows it cut
+//! short (as libpq does), notices and errors keep every field psql may print.
+
+use fallible_iterator::FallibleIterator;
+use pgbook_book::{Column, Event, ResultSet, ServerMessage};
+use postgres_protocol::message::backend::{DataRowBody, ErrorFields, RowDescriptionBody};
+
+use super::error::ClientError;
+
+/// Events of the statement in flight.
+#[derive(Debug, Default)]
+pub(crate) struct Collector {
+    pub events: Vec<Event>,
+    rows: Option<ResultSet>,
+    /// An ERROR/FATAL that ends the session (FATAL or PANIC) was received.
+    pub fatal: bool,
+}
+
+impl Collector {
+    pub fn row_description(&mut self, body: &RowDescriptionBody) -> Result<(), ClientError> {
+        let columns = body
+            .fields()
+            .map(|f| {
+                Ok(Column {
+                    name: f.name().to_string(),
+                    type_oid: f.type_oid(),
+                })
+            })
+            .collect()
+            .map_err(protocol)?;
+        self.rows = Some(ResultSet {
+            columns,
+            rows: Vec::new(),
+        });
+        Ok(())
+    }
+
+    pub fn data_row(&mut self, body: &DataRowBody) -> Result<(), ClientError> {
+        let Some(result) = self.rows.as_mut() else {
+            return Err(ClientError::Protocol(
+                "DataRow without RowDescription".into(),
+            ));
+        };
+        let buffer = body.buffer();
+        let mut row = Vec::with_capacity(result.columns.len());
+        let mut ranges = body.ranges();
+        while let Some(range) = ranges.next().map_err(protocol)? {
+            row.push(range.map(|r| String::from_utf8_lossy(&buffer[r]).into_owned()));
+        }
+        result.rows.push(row);
+        Ok(())
+    }
+
+    pub fn command_complete(&mut self, tag: &str) {
+        self.events.push(Event::Complete {
+            rows: self.rows.take(),
+            tag: tag.to_string(),
+        });
+    }
+
+    pub fn empty_query(&mut self) {
+        self.events.push(Event::EmptyQuery);
+    }
+
+    pub fn error(&mut self, fields: ErrorFields<'_>) -> Result<(), ClientError> {
+        let message = server_message(fields)?;
+        self.rows = None;
+        self.fatal |= matches!(message.severity.as_str(), "FATAL" | "PANIC");
+        self.events.push(Event::Error(message));
+        Ok(())
+    }
+
+    pub fn notice(&mut self, fields: ErrorFields<'_>) -> Result<(), ClientError> {
+        let message = server_message(fields)?;
+        self.events.push(Event::Notice(message));
+        Ok(())
+    }
+
+    /// The server closed the connection. Unless it said why (FATAL), record what libpq
+    /// reports for a connection that just closed: an error without severity.
+    pub fn connection_closed(&mut self) {
+        if !self.fatal {
+            self.rows = None;
+            self.events.push(Event::Error(ServerMessage {
+                severity: String::new(),
+                sqlstate: "08006".to_string(),
+                message: "server closed the connection unexpectedly".to_string(),
+                ..ServerMessage::default()
+            }));
+            self.fatal = true;
+        }
+    }
+}
+
+/// An ErrorResponse or NoticeResponse, field by field.
+pub(crate) fn server_message(mut fields: ErrorFields<'_>) -> Result<ServerMessage, ClientError> {
+    let mut message = ServerMessage::default();
+    let mut unlocalized_severity = None;
+    while let Some(field) = fields.next().map_err(protocol)? {
+        let value = String::from_utf8_lossy(field.value_bytes()).into_owned();
+        match field.type_() {
+            b'S' => message.severity = value,
+            b'V' => unlocalized_severity = Some(value),
+            b'C' => message.sqlstate = value,
+            b'M' => message.message = value,
+            b'D' => message.detail = Some(value),
+            b'H' => message.hint = Some(value),
+            b'P' => message.position = value.parse().ok(),
+            b'p' => message.internal_position = value.parse().ok(),
+            b'q' => message.internal_query = Some(value),
+            b'W' => message.context = Some(value),
+            _ => {}
+        }
+    }
+    if message.severity.is_empty() {
+        message.severity = unlocalized_severity.unwrap_or_else(|| "ERROR".to_string());
+    }
+    Ok(message)
+}
+
+fn protocol(e: std::io::Error) -> ClientError {
+    ClientError::Protocol(e.to_string())
+}

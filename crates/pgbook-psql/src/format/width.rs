@@ -1,0 +1,115 @@
+//! Terminal display widths and psql's rendering of a value into printable lines.
+//!
+//! psql measures text in screen columns: CJK characters take two, combining marks none, and
+//! control characters are shown escaped (`\r`, `\x01`, `\u0080`); tabs advance to the next
+//! multiple of eight. This module knows nothing of tables or server messages.
+
+use std::fmt::Write;
+
+use unicode_width::UnicodeWidthChar;
+
+/// One printable line of a value and its width in screen columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Line {
+    pub text: String,
+    pub width: usize,
+}
+
+/// Screen width of a character, or `None` for a control character.
+fn char_width(c: char) -> Option<usize> {
+    if c.is_control() {
+        None
+    } else {
+        Some(c.width().unwrap_or(0))
+    }
+}
+
+/// Width of a character in an error excerpt, where psql counts anything narrower than one
+/// column (control characters, combining marks) as one.
+pub(crate) fn excerpt_width(c: char) -> usize {
+    char_width(c).unwrap_or(1).max(1)
+}
+
+/// Splits a value into the lines psql prints for it, escaping control characters and
+/// expanding tabs the way psql's aligned format does.
+pub(crate) fn printable_lines(value: &str) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut line = Line {
+        text: String::new(),
+        width: 0,
+    };
+    for c in value.chars() {
+        match c {
+            '\n' => lines.push(std::mem::replace(
+                &mut line,
+                Line {
+                    text: String::new(),
+                    width: 0,
+                },
+            )),
+            '\r' => {
+                line.text.push_str("\\r");
+                line.width += 2;
+            }
+            '\t' => {
+                let spaces = 8 - line.width % 8;
+                line.text.push_str(&" ".repeat(spaces));
+                line.width += spaces;
+            }
+            c if c.is_ascii_control() => {
+                let _ = write!(line.text, "\\x{:02X}", c as u32);
+                line.width += 4;
+            }
+            c => match char_width(c) {
+                Some(width) => {
+                    line.text.push(c);
+                    line.width += width;
+                }
+                None => {
+                    let _ = write!(line.text, "\\u{:04X}", c as u32);
+                    line.width += 6;
+                }
+            },
+        }
+    }
+    lines.push(line);
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_widths() {
+        let cases: &[(&str, &[(&str, usize)])] = &[
+            ("abc", &[("abc", 3)]),
+            ("", &[("", 0)]),
+            ("a\nbc", &[("a", 1), ("bc", 2)]),
+            ("a\n", &[("a", 1), ("", 0)]),
+            ("a\tb", &[("a       b", 9)]),
+            ("12345678\tb", &[("12345678        b", 17)]),
+            ("\u{1}\r", &[("\\x01\\r", 6)]),
+            ("\u{80}", &[("\\u0080", 6)]),
+            ("日本", &[("日本", 4)]),
+            ("e\u{301}", &[("e\u{301}", 1)]),
+        ];
+        for (value, expected) in cases {
+            let got: Vec<(String, usize)> = printable_lines(value)
+                .into_iter()
+                .map(|l| (l.text, l.width))
+                .collect();
+            let expected: Vec<(String, usize)> =
+                expected.iter().map(|(t, w)| (t.to_string(), *w)).collect();
+            assert_eq!(got, expected, "value: {value:?}");
+        }
+    }
+
+    #[test]
+    fn excerpt_widths() {
+        assert_eq!(excerpt_width('a'), 1);
+        assert_eq!(excerpt_width('日'), 2);
+        assert_eq!(excerpt_width('\u{301}'), 1);
+        assert_eq!(excerpt_width('\u{1}'), 1);
+    }
+}

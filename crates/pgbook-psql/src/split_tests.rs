@@ -1,0 +1,131 @@
+//! Table-driven tests of the splitter. The texts expected here are what psql sends; the
+//! differential suite in `pgbook-engine` checks the same rules against psql itself.
+
+use super::*;
+
+fn texts(sql: &str) -> Vec<String> {
+    split_statements(sql)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.text)
+        .collect()
+}
+
+#[test]
+fn splits_like_psql() {
+    let cases: &[(&str, &[&str])] = &[
+        ("select 1;", &["select 1;"]),
+        ("select 1; select 2;", &["select 1;", "select 2;"]),
+        ("select 1", &["select 1"]),
+        ("select 1;\nselect 2", &["select 1;", "select 2"]),
+        ("  \n\t select 1 ;  \n", &["select 1 ;"]),
+        ("-- intro\n-- more\nselect 1;", &["select 1;"]),
+        ("select -- inline\n 1;", &["select -- inline\n 1;"]),
+        ("select 1; -- after\n", &["select 1;"]),
+        ("/* lead */ select 1;", &["/* lead */ select 1;"]),
+        ("select\n\n\n1;", &["select\n1;"]),
+        ("select\n  \n1;", &["select\n  \n1;"]),
+        ("select 1\n\n", &["select 1"]),
+        ("select 1   ", &["select 1   "]),
+        ("select ';';", &["select ';';"]),
+        ("select 'it''s;';", &["select 'it''s;';"]),
+        ("select E'a\\';b';", &["select E'a\\';b';"]),
+        ("select 'a\\';select 2;", &["select 'a\\';", "select 2;"]),
+        (
+            "select e'\\\\'; select 2;",
+            &["select e'\\\\';", "select 2;"],
+        ),
+        ("select U&'d\\0061t;';", &["select U&'d\\0061t;';"]),
+        ("select \"a;\"\"b\";", &["select \"a;\"\"b\";"]),
+        ("select $$a;b$$;", &["select $$a;b$$;"]),
+        ("select $x$a;$$;b$x$;", &["select $x$a;$$;b$x$;"]),
+        ("select $1; select 2;", &["select $1;", "select 2;"]),
+        ("select a$b; select 2;", &["select a$b;", "select 2;"]),
+        ("select $$a\n\nb$$;", &["select $$a\n\nb$$;"]),
+        (
+            "select /* a /* b; */ c; */ 1;",
+            &["select /* a /* b; */ c; */ 1;"],
+        ),
+        ("select /*\n\n*/ 1;", &["select /*\n\n*/ 1;"]),
+        ("select (1;2);", &["select (1;2);"]),
+        (
+            "select ((1);2); select 3;",
+            &["select ((1);2);", "select 3;"],
+        ),
+        ("select 1 \\; select 2;", &["select 1 ; select 2;"]),
+        ("select\r\n 1;\r\n", &["select\r\n 1;"]),
+        ("\u{feff}select 1;", &["select 1;"]),
+        ("-- only a comment\n", &[]),
+        ("", &[]),
+        ("select 1; /* trailing */", &["select 1;", "/* trailing */"]),
+        ("select x'1f';", &["select x'1f';"]),
+        ("select ex';'", &["select ex';'"]),
+    ];
+    for (sql, expected) in cases {
+        assert_eq!(&texts(sql), expected, "input: {sql:?}");
+    }
+}
+
+#[test]
+fn begin_atomic_bodies_keep_their_semicolons() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "create function f() returns int language sql\nbegin atomic\n  select 1;\nend;\nselect 2;",
+            &[
+                "create function f() returns int language sql\nbegin atomic\n  select 1;\nend;",
+                "select 2;",
+            ],
+        ),
+        (
+            "CREATE OR REPLACE PROCEDURE p() BEGIN ATOMIC select case when true then 1 end; select 2; END; select 3;",
+            &[
+                "CREATE OR REPLACE PROCEDURE p() BEGIN ATOMIC select case when true then 1 end; select 2; END;",
+                "select 3;",
+            ],
+        ),
+        ("begin; select 1; end;", &["begin;", "select 1;", "end;"]),
+        (
+            "create table t (begin int); select 1;",
+            &["create table t (begin int);", "select 1;"],
+        ),
+        (
+            "create function f() returns int as $$ begin return 1; end $$ language plpgsql; select 1;",
+            &[
+                "create function f() returns int as $$ begin return 1; end $$ language plpgsql;",
+                "select 1;",
+            ],
+        ),
+    ];
+    for (sql, expected) in cases {
+        assert_eq!(&texts(sql), expected, "input: {sql:?}");
+    }
+}
+
+#[test]
+fn offsets_point_at_the_first_byte_sent() {
+    let sql = "-- c\n  select 1;  select\n\n 2;";
+    let statements = split_statements(sql).unwrap();
+    let offsets: Vec<usize> = statements.iter().map(|s| s.offset).collect();
+    assert_eq!(offsets, vec![7, 18]);
+    // "2" is the text's byte 8 ("select\n 2;"), and byte 27 of the input.
+    assert_eq!(statements[1].source_offset(sql, 8), 27);
+    assert_eq!(&sql[27..28], "2");
+}
+
+#[test]
+fn meta_commands_are_rejected_with_their_offset() {
+    let cases: &[(&str, usize, &str)] = &[
+        ("\\d t", 0, "\\d"),
+        ("select 1;\n\\x on\n", 10, "\\x"),
+        ("select 1 \\gset", 9, "\\gset"),
+    ];
+    for (sql, offset, command) in cases {
+        let expected = SplitError::MetaCommand {
+            offset: *offset,
+            command: command.to_string(),
+        };
+        assert_eq!(split_statements(sql), Err(expected), "input: {sql:?}");
+    }
+    // A backslash inside quotes is data.
+    assert!(split_statements("select '\\d'; select $$\\x$$;").is_ok());
+}
