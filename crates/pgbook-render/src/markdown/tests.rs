@@ -1,0 +1,110 @@
+use std::path::{Path, PathBuf};
+
+use pgbook_book::Chapter;
+
+use super::*;
+
+fn chapter(path: &str, text: &str) -> Chapter {
+    let source_path = PathBuf::from("content").join(path);
+    let snippets =
+        pgbook_book::snippet::parse_snippets(text, &source_path, Path::new("/nonexistent"))
+            .unwrap();
+    Chapter {
+        title: "Title".into(),
+        number: None,
+        depth: 0,
+        path: PathBuf::from(path),
+        source_path,
+        text: text.into(),
+        snippets,
+    }
+}
+
+fn render(path: &str, text: &str) -> RenderedChapter {
+    let ch = chapter(path, text);
+    render_chapter(&ch, Path::new("/nonexistent"), &mut |i| {
+        Ok(format!("<div class=\"snippet-{i}\"></div>"))
+    })
+    .unwrap()
+}
+
+#[test]
+fn gfm_features() {
+    let r = render(
+        "a.md",
+        "| a | b |\n|---|--:|\n| 1 | 2 |\n\n~~gone~~\n\n- [x] done\n\nNote[^1].\n\n[^1]: The note.\n",
+    );
+    assert!(r.html.contains("<table>"), "{}", r.html);
+    assert!(r.html.contains("<del>gone</del>"));
+    assert!(r.html.contains("type=\"checkbox\""));
+    assert!(r.html.contains("footnote-definition"));
+}
+
+#[test]
+fn headings_get_ids_and_anchors_and_sections() {
+    let r = render("a.md", "intro text\n\n# Hello, World!\n\nbody\n\n## Hello, World!\n\nmore\n\n### Custom {#mine}\n");
+    assert!(r.html.contains("<h1 id=\"hello-world\">Hello, World!<a class=\"anchor\" href=\"#hello-world\""), "{}", r.html);
+    assert!(r.html.contains("<h2 id=\"hello-world-1\">"));
+    assert!(r.html.contains("<h3 id=\"mine\">"));
+    let titles: Vec<_> = r.sections.iter().map(|s| (s.title.as_str(), s.anchor.as_deref())).collect();
+    assert_eq!(
+        titles,
+        vec![
+            ("Title", None),
+            ("Hello, World!", Some("hello-world")),
+            ("Hello, World!", Some("hello-world-1")),
+            ("Custom", Some("mine"))
+        ]
+    );
+    assert_eq!(r.sections[1].text.trim(), "body");
+}
+
+#[test]
+fn links_are_relative_to_root_and_md_becomes_html() {
+    let r = render(
+        "part/b.md",
+        "[x](c.md#sec) [y](../top.md) [z](https://e.org/a.md) [w](#here) ![i](img/p.png) [out](../../up.md)",
+    );
+    let page = r.html_for("../");
+    assert!(page.contains("href=\"../part/c.html#sec\""), "{page}");
+    assert!(page.contains("href=\"../top.html\""));
+    assert!(page.contains("href=\"https://e.org/a.md\""));
+    assert!(page.contains("href=\"#here\""));
+    assert!(page.contains("src=\"../part/img/p.png\""));
+    assert!(page.contains("href=\"../../up.md\""));
+    assert!(r.html_for("").contains("href=\"part/c.html#sec\""));
+}
+
+#[test]
+fn snippets_are_replaced_and_output_blocks_dropped() {
+    let r = render(
+        "a.md",
+        "```sql\nselect 1;\n```\n\n```output\n ?column? \n```\n\ntext\n\n```sql,hidden\nselect 2;\n```\n\n```rust\n# use std;\nfn main() {}\n```\n",
+    );
+    assert!(r.html.contains("<div class=\"snippet-0\"></div>"));
+    assert!(r.html.contains("<div class=\"snippet-1\"></div>"));
+    assert!(!r.html.contains("?column?"), "{}", r.html);
+    assert!(r.html.contains("fn main() {}"));
+    assert!(!r.html.contains("use std"));
+}
+
+#[test]
+fn raw_text_is_escaped_in_code() {
+    let r = render("a.md", "```html\n<script>alert(1)</script>\n```\n\n```psql\nselect '<b>';\n```\n");
+    assert!(!r.html.contains("<script>"));
+    assert!(r.html.contains("&lt;b&gt;"));
+}
+
+#[test]
+fn prose_include_errors_are_located() {
+    let ch = chapter("a.md", "text\n\n{{#include missing.txt}}\n");
+    let err = render_chapter(&ch, Path::new("/nonexistent"), &mut |_| Ok(String::new()))
+        .unwrap_err();
+    assert!(err.to_string().starts_with("content/a.md:3:"), "{err}");
+}
+
+#[test]
+fn slugs() {
+    assert_eq!(slug("What is `VACUUM`?"), "what-is-vacuum");
+    assert_eq!(slug("  "), "section");
+}

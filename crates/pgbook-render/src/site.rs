@@ -1,0 +1,360 @@
+//! Assembling the site: a [`Renderer`] holds the template environment (theme loader) and
+//! renders chapter bodies, then pages, `index.html`, `print.html`, `404.html`, `sitemap.xml`,
+//! the search index and the theme's assets into an in-memory [`SiteFiles`].
+//!
+//! Pages are rendered in parallel; each page's context holds only its own chapter and the
+//! shared navigation. This module writes nothing to disk (see `write`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use minijinja::{context, Environment, Value};
+use pgbook_book::{Book, ChapterOutcome};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::markdown::{render_chapter, RenderedChapter};
+use crate::nav::{nav_items, page_path, path_to_root, plain_title, url_path};
+use crate::search::{search_index_js, PageSections};
+use crate::snippet::{session_numbers, snippet_view, SnippetStatus};
+use crate::theme::Theme;
+use crate::RenderError;
+
+/// A file of the site: bytes to write, or a book file to copy.
+#[derive(Debug, Clone)]
+pub enum FileContent {
+    Bytes(Vec<u8>),
+    Copy(PathBuf),
+}
+
+/// The whole site in memory, by path relative to the site root.
+#[derive(Debug, Default)]
+pub struct SiteFiles {
+    pub files: Vec<(String, FileContent)>,
+}
+
+impl SiteFiles {
+    fn add(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
+        self.files
+            .push((path.into(), FileContent::Bytes(bytes.into())));
+    }
+
+    /// The bytes of a generated file (not of copied ones), for tests and tools.
+    pub fn get(&self, path: &str) -> Option<&[u8]> {
+        self.files.iter().find_map(|(p, c)| match c {
+            FileContent::Bytes(b) if p == path => Some(b.as_slice()),
+            _ => None,
+        })
+    }
+}
+
+/// Renders books with one theme.
+pub struct Renderer {
+    env: Environment<'static>,
+    theme: Theme,
+}
+
+/// What the pages of a build share.
+struct Shared {
+    book: Value,
+    nav: Value,
+    extra_body: Option<String>,
+}
+
+impl Renderer {
+    /// A renderer whose templates come from `theme_dir` (the book's overrides) first, then
+    /// from the built-in theme.
+    pub fn new(theme_dir: &Path) -> Renderer {
+        let theme = Theme::new(theme_dir);
+        let mut env = Environment::new();
+        let loader_theme = theme.clone();
+        env.set_loader(move |name| {
+            loader_theme.template_source(name).map_err(|e| {
+                minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("cannot read theme file {name}: {e}"),
+                )
+            })
+        });
+        crate::highlight::warm_up();
+        Renderer { env, theme }
+    }
+
+    /// A digest of the theme overrides: when it changes, every page must be re-rendered.
+    pub fn theme_fingerprint(&self) -> u64 {
+        self.theme.fingerprint()
+    }
+
+    /// Renders chapter `index` of `book`: Markdown and snippet views. `statuses` is
+    /// index-aligned with the chapter's snippets (missing entries count as not run).
+    pub fn render_chapter(
+        &self,
+        book: &Book,
+        index: usize,
+        outcome: Option<&ChapterOutcome>,
+        statuses: &[SnippetStatus],
+    ) -> Result<RenderedChapter, RenderError> {
+        let chapter = &book.chapters[index];
+        let (sessions, multi_session) = session_numbers(&chapter.snippets);
+        let template = self
+            .env
+            .get_template("partials/snippet.html")
+            .map_err(|e| RenderError::template(&e))?;
+        let not_run = SnippetStatus::NotRun;
+        render_chapter(chapter, &book.src_dir(), &mut |i| {
+            let Some(snippet) = chapter.snippets.get(i) else {
+                return Ok(String::new());
+            };
+            if snippet.attrs.hidden {
+                return Ok(String::new());
+            }
+            let snippet_outcome = outcome.and_then(|o| o.snippets.get(i)).and_then(Option::as_ref);
+            let view = snippet_view(
+                snippet,
+                snippet_outcome,
+                statuses.get(i).unwrap_or(&not_run),
+                outcome.map(|o| o.server_version.as_str()),
+                sessions[i],
+                multi_session,
+            );
+            template
+                .render(context! { snippet => view })
+                .map_err(|e| RenderError::template(&e))
+        })
+    }
+
+    /// Renders every page and file of the site from chapter bodies (index-aligned with
+    /// `book.chapters`). `extra_body_html` is inserted before `</body>` of every page.
+    pub fn render_site(
+        &self,
+        book: &Book,
+        bodies: &[Arc<RenderedChapter>],
+        extra_body_html: Option<&str>,
+    ) -> Result<SiteFiles, RenderError> {
+        let shared = Shared {
+            book: book_context(book),
+            nav: Value::from_serialize(nav_items(book)),
+            extra_body: extra_body_html.map(str::to_string),
+        };
+        let paths: Vec<String> = book.chapters.iter().map(|c| page_path(&c.path)).collect();
+        let pages: Vec<Result<(String, String), RenderError>> = (0..book.chapters.len())
+            .into_par_iter()
+            .map(|i| {
+                let html = self.render_page(book, &shared, &paths, bodies, i, &paths[i])?;
+                Ok((paths[i].clone(), html))
+            })
+            .collect();
+        let mut site = SiteFiles::default();
+        for page in pages {
+            let (path, html) = page?;
+            site.add(path, html);
+        }
+        if !book.chapters.is_empty() && paths[0] != "index.html" {
+            let html = self.render_page(book, &shared, &paths, bodies, 0, "index.html")?;
+            site.add("index.html", html);
+        }
+        site.add("print.html", self.render_print(book, &shared, &paths, bodies)?);
+        site.add("404.html", self.render_404(&shared, book)?);
+        site.add("sitemap.xml", sitemap(book, &paths));
+        let sections: Vec<PageSections> = bodies
+            .iter()
+            .zip(&paths)
+            .zip(&book.chapters)
+            .map(|((body, path), chapter)| PageSections {
+                page_path: path,
+                chapter_title: &chapter.title,
+                sections: &body.sections,
+            })
+            .collect();
+        site.add("searchindex.js", search_index_js(&sections));
+        for (name, bytes) in self
+            .theme
+            .assets()
+            .map_err(|e| RenderError::io(Path::new("theme"), e))?
+        {
+            site.add(name, bytes);
+        }
+        add_book_files(book, &mut site)?;
+        Ok(site)
+    }
+
+    fn render_page(
+        &self,
+        book: &Book,
+        shared: &Shared,
+        paths: &[String],
+        bodies: &[Arc<RenderedChapter>],
+        index: usize,
+        output_path: &str,
+    ) -> Result<String, RenderError> {
+        let chapter = &book.chapters[index];
+        let root = path_to_root(output_path);
+        let link = |i: usize| PageLink {
+            href: format!("{root}{}", url_path(&paths[i])),
+            title: plain_title(&book.chapters[i].title),
+        };
+        let page = PageContext {
+            title: plain_title(&chapter.title),
+            path: url_path(&paths[index]),
+            path_to_root: root.clone(),
+            source_path: chapter.source_path.display().to_string(),
+            prev: index.checked_sub(1).map(link),
+            next: (index + 1 < paths.len()).then(|| link(index + 1)),
+            edit_url: book
+                .config
+                .output
+                .html
+                .edit_url_template
+                .as_ref()
+                .map(|t| t.replace("{path}", &chapter.path.display().to_string())),
+        };
+        let body = bodies[index].html_for(&root);
+        let ctx = context! {
+            book => shared.book,
+            nav => shared.nav,
+            page => page,
+            body => Value::from_safe_string(body),
+        };
+        let html = self.render_template("page.html", ctx)?;
+        Ok(with_extra_body(html, shared.extra_body.as_deref()))
+    }
+
+    fn render_print(
+        &self,
+        book: &Book,
+        shared: &Shared,
+        paths: &[String],
+        bodies: &[Arc<RenderedChapter>],
+    ) -> Result<String, RenderError> {
+        let chapters: Vec<Value> = bodies
+            .iter()
+            .zip(paths)
+            .map(|(body, path)| {
+                context! { path => path, body => Value::from_safe_string(body.html_for("")) }
+            })
+            .collect();
+        let ctx = context! {
+            book => shared.book,
+            nav => shared.nav,
+            page => context! { title => book.title(), path => "print.html", path_to_root => "" },
+            chapters => chapters,
+        };
+        let html = self.render_template("print.html", ctx)?;
+        Ok(with_extra_body(html, shared.extra_body.as_deref()))
+    }
+
+    fn render_404(&self, shared: &Shared, book: &Book) -> Result<String, RenderError> {
+        // A 404 page is served at any depth, so it links from the configured site URL.
+        let mut root = book.config.output.html.site_url.clone();
+        if !root.ends_with('/') {
+            root.push('/');
+        }
+        let ctx = context! {
+            book => shared.book,
+            nav => shared.nav,
+            page => context! { title => "Page not found", path => "404.html", path_to_root => root },
+        };
+        self.render_template("404.html", ctx)
+    }
+
+    fn render_template(&self, name: &str, ctx: Value) -> Result<String, RenderError> {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| RenderError::template(&e))
+    }
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    href: String,
+    title: String,
+}
+
+#[derive(Serialize)]
+struct PageContext {
+    title: String,
+    /// Root-relative path of the chapter's page (marks the current sidebar entry).
+    path: String,
+    path_to_root: String,
+    source_path: String,
+    prev: Option<PageLink>,
+    next: Option<PageLink>,
+    edit_url: Option<String>,
+}
+
+fn book_context(book: &Book) -> Value {
+    let html = &book.config.output.html;
+    let file_names = |paths: &[PathBuf]| -> Vec<String> {
+        paths.iter().map(|p| p.display().to_string().replace('\\', "/")).collect()
+    };
+    context! {
+        title => book.title(),
+        language => book.config.book.language,
+        description => book.config.book.description,
+        authors => book.config.book.authors,
+        default_theme => html.default_theme.clone().unwrap_or_else(|| "light".into()),
+        preferred_dark_theme => html.preferred_dark_theme.clone().unwrap_or_else(|| "dark".into()),
+        git_repository_url => html.git_repository_url,
+        additional_css => file_names(&html.additional_css),
+        additional_js => file_names(&html.additional_js),
+    }
+}
+
+fn with_extra_body(mut html: String, extra: Option<&str>) -> String {
+    if let Some(extra) = extra {
+        match html.rfind("</body>") {
+            Some(at) => html.insert_str(at, extra),
+            None => html.push_str(extra),
+        }
+    }
+    html
+}
+
+fn sitemap(book: &Book, paths: &[String]) -> String {
+    let mut base = book.config.output.html.site_url.clone();
+    if !base.ends_with('/') {
+        base.push('/');
+    }
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for path in paths {
+        let loc = crate::escape::escape(&format!("{base}{}", url_path(path)));
+        xml.push_str(&format!("  <url><loc>{loc}</loc></url>\n"));
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+/// Non-Markdown files of the source directory (images and the like) and the book's
+/// additional CSS/JS are copied as they are.
+fn add_book_files(book: &Book, site: &mut SiteFiles) -> Result<(), RenderError> {
+    let src = book.src_dir();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| RenderError::io(&dir, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| RenderError::io(&dir, e))?;
+            let path = entry.path();
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_none_or(|e| e != "md") {
+                let rel = path.strip_prefix(&src).unwrap_or(&path);
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                site.files.push((rel, FileContent::Copy(path)));
+            }
+        }
+    }
+    let html = &book.config.output.html;
+    for extra in html.additional_css.iter().chain(&html.additional_js) {
+        let rel = extra.to_string_lossy().replace('\\', "/");
+        site.files
+            .push((rel, FileContent::Copy(book.root.join(extra))));
+    }
+    Ok(())
+}
