@@ -6,7 +6,14 @@
 //! chapters into `ChapterOutcome`s and stops there.
 
 pub mod cluster;
+mod database;
+mod engine;
 mod error;
+mod locate;
+mod runner;
+mod session;
 
-pub use cluster::{install_signal_cleanup, ClusterOptions, ScratchCluster};
+pub use cluster::{cleanup_everything, install_signal_cleanup, ClusterOptions, ScratchCluster};
+pub use engine::{Engine, EngineOptions};
 pub use error::EngineError;
+pub use locate::error_source_pos;

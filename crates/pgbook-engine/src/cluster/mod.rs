@@ -104,7 +104,20 @@ impl ScratchCluster {
         Ok(cluster)
     }
 
-    // CONNECT_OPTIONS_PLACEHOLDER
+    /// Connection options for `dbname` as the superuser, over the Unix socket.
+    pub fn connect_options(&self, dbname: &str) -> pgbook_psql::ConnectOptions {
+        pgbook_psql::ConnectOptions {
+            target: pgbook_psql::Target::Unix {
+                dir: self.socket_dir().to_path_buf(),
+                port: PORT,
+            },
+            user: template::SUPERUSER.to_string(),
+            password: None,
+            dbname: dbname.to_string(),
+            application_name: "pgbook".to_string(),
+        }
+    }
+
     /// The private directory holding the server's socket (and its data directory).
     pub fn socket_dir(&self) -> &Path {
         &self.run_dir.path

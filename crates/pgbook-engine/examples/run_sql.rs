@@ -1,0 +1,55 @@
+//! Runs one `.sql` file through the engine, as a one-snippet chapter, and prints its
+//! transcript — what `psql -X -f FILE` would print. Used by the benchmark (against psql on
+//! the same server) and by the tests that run pgbook from a directory postgres cannot read.
+//!
+//! `run_sql FILE [DATABASE_URL]`: without a URL a scratch cluster is started.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use pgbook_book::{Attributes, Chapter, Snippet};
+use pgbook_engine::{Engine, EngineOptions};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let file = PathBuf::from(args.next().ok_or("usage: run_sql FILE [DATABASE_URL]")?);
+    let database_url = args.next();
+    pgbook_engine::install_signal_cleanup()?;
+    let sql = std::fs::read_to_string(&file)?;
+    let chapter = one_snippet_chapter(&file, sql);
+    let engine = Engine::start(EngineOptions {
+        database_url,
+        ..EngineOptions::default()
+    })?;
+    let outcome = engine.run_chapter(&chapter)?;
+    let mut out = std::io::stdout().lock();
+    for snippet in outcome.snippets.iter().flatten() {
+        out.write_all(snippet.transcript.as_bytes())?;
+        if let Some(failure) = &snippet.failure {
+            eprintln!("{}: {failure}", file.display());
+        }
+    }
+    Ok(())
+}
+
+fn one_snippet_chapter(file: &std::path::Path, sql: String) -> Chapter {
+    let snippet = Snippet {
+        index: 0,
+        line: 1,
+        attrs: Attributes::default(),
+        sql,
+        line_map: Vec::new(),
+        block_range: 0..0,
+        expected: None,
+        included_files: Vec::new(),
+    };
+    Chapter {
+        title: "run_sql".into(),
+        number: None,
+        depth: 0,
+        path: PathBuf::from("run_sql.md"),
+        source_path: file.to_path_buf(),
+        text: String::new(),
+        snippets: vec![snippet],
+    }
+}
