@@ -1,0 +1,33 @@
+create table items (id serial primary key, name text, qty int default 0);
+insert into items (name) values ('a'), ('b'), ('c');
+insert into items (name, qty) values ('d', 4) returning id, name;
+update items set qty = qty + 1 where id <= 2;
+update items set qty = 0 where id = 99 returning *;
+delete from items where id = 3 returning name;
+delete from items where false;
+create table items_copy as select * from items;
+create table items_none as select * from items where false;
+select name into items_names from items;
+create view v as select * from items;
+alter table items add column note text;
+create index on items (name);
+truncate items_copy;
+merge into items i using (values (1, 'z'), (10, 'new')) s(id, name) on i.id = s.id
+when matched then update set name = s.name
+when not matched then insert (id, name) values (s.id, s.name);
+select * from items order by id;
+insert into items (id, name) values (1, 'dup') on conflict (id) do nothing;
+with moved as (delete from items where id = 10 returning *) select count(*) from moved;
+set search_path = public;
+show search_path;
+analyze items;
+vacuum items_copy;
+create extension if not exists plpgsql;
+comment on table items is 'x';
+grant select on items to public;
+drop view v;
+drop table items, items_copy, items_none, items_names;
+create schema s; create type s.mood as enum ('happy', 'sad'); select 'happy'::s.mood;
+listen chan;
+unlisten chan;
+discard all;

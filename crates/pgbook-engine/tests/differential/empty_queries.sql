@@ -1,0 +1,5 @@
+;
+/* only a comment */;
+select 1 as one;
+;;
+-- just a comment at the end

@@ -1,0 +1,12 @@
+create table big (id int primary key, grp int, payload text);
+insert into big select g, g % 10, repeat('x', g % 7) from generate_series(1, 2000) g;
+analyze big;
+explain (costs off) select * from big where id = 5;
+explain (costs off) select grp, count(*) from big group by grp order by grp;
+explain select * from big where id < 100;
+explain (costs off, verbose) select b1.id from big b1 join big b2 using (id) where b1.grp = 3;
+explain (analyze, costs off, timing off, summary off) select count(*) from big where grp = 1;
+explain (format json, costs off) select 1;
+explain (format yaml, costs off) select * from big limit 1;
+explain (costs off) insert into big values (0, 0, '');
+explain nonsense;

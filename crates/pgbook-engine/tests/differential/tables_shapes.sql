@@ -1,0 +1,11 @@
+select;
+select from generate_series(1, 3);
+select from generate_series(1, 3) where false;
+select 1 where false;
+select * from (values (1, 'one'), (2, 'two'), (3, 'three')) v(n, name);
+values (1, 2), (3, 4);
+select * from generate_series(1, 12) g;
+create table empty_t (a int, b text);
+table empty_t;
+select 1 as a, 2 as a;
+select;select 1;
