@@ -3,7 +3,8 @@
 //!
 //! `ok` stops normally; `wait` waits for a signal (SIGINT/SIGTERM cleanup installed), or
 //! for ever when killed with -9; `error` returns an error from main; `panic` panics;
-//! `exit` calls `std::process::exit`; `time` prints milliseconds from start to ready.
+//! `exit` calls `std::process::exit`; `time` prints milliseconds from the start call to
+//! the answer of a first query (`SELECT 1` over a new connection), and to the stop.
 //! Once ready it prints `ready SOCKET_DIR POSTMASTER_PID INITDB` on one line.
 
 use std::io::Write;
@@ -16,7 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     pgbook_engine::install_signal_cleanup()?;
     let began = Instant::now();
     let cluster = ScratchCluster::start(&ClusterOptions::default())?;
-    let elapsed = began.elapsed();
+    let ready_after = began.elapsed();
     println!(
         "ready {} {} {}",
         cluster.socket_dir().display(),
@@ -25,7 +26,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     std::io::stdout().flush()?;
     match mode.as_str() {
-        "time" => println!("start-to-ready-ms {:.1}", elapsed.as_secs_f64() * 1000.0),
+        "time" => {
+            let mut connection =
+                pgbook_psql::Connection::connect(&cluster.connect_options("postgres"))?;
+            connection.execute("SELECT 1")?;
+            let first_query = began.elapsed();
+            connection.close();
+            let stopping = Instant::now();
+            cluster.stop()?;
+            println!(
+                "ready-ms {:.1} first-query-ms {:.1} stop-ms {:.1}",
+                ready_after.as_secs_f64() * 1000.0,
+                first_query.as_secs_f64() * 1000.0,
+                stopping.elapsed().as_secs_f64() * 1000.0
+            );
+            return Ok(());
+        }
         "wait" => loop {
             std::thread::sleep(std::time::Duration::from_secs(3600));
         },

@@ -108,9 +108,59 @@ fn from_debian_layout() -> Option<PathBuf> {
     candidates.pop().map(|(_, dir)| dir)
 }
 
+/// Reads the version, from a small cache keyed by the binary's identity when possible:
+/// running `postgres --version` costs a noticeable part of a scratch cluster's start.
 fn describe(dir: &Path) -> Result<PgBinaries, EngineError> {
     let postgres = dir.join("postgres");
-    let out = Command::new(&postgres)
+    let cache_file = version_cache_file(&postgres);
+    if let Some(line) = cache_file
+        .as_ref()
+        .and_then(|f| std::fs::read_to_string(f).ok())
+    {
+        if let Some(version) = parse_version(line.trim()) {
+            return Ok(PgBinaries {
+                bin_dir: dir.to_path_buf(),
+                version,
+                version_line: line.trim().to_string(),
+            });
+        }
+    }
+    let binaries = ask_version(dir, &postgres)?;
+    if let Some(file) = cache_file {
+        // Best effort: without the cache we just ask again next time.
+        let _ = std::fs::create_dir_all(file.parent().unwrap_or(Path::new(".")));
+        let staging = file.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::write(&staging, &binaries.version_line).is_ok() {
+            let _ = std::fs::rename(&staging, &file);
+        }
+    }
+    Ok(binaries)
+}
+
+/// `versions/<digest of path, size, mtime, inode>` in the cache directory.
+fn version_cache_file(postgres: &Path) -> Option<PathBuf> {
+    use sha2::{Digest, Sha256};
+    use std::os::unix::fs::MetadataExt;
+    let real = std::fs::canonicalize(postgres).ok()?;
+    let meta = std::fs::metadata(&real).ok()?;
+    let identity = format!(
+        "{}\0{}\0{}\0{}\0{}",
+        real.display(),
+        meta.len(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+        meta.ino()
+    );
+    let digest = hex::encode(Sha256::digest(identity.as_bytes()));
+    Some(
+        super::template::cache_root()
+            .join("versions")
+            .join(&digest[..24]),
+    )
+}
+
+fn ask_version(dir: &Path, postgres: &Path) -> Result<PgBinaries, EngineError> {
+    let out = Command::new(postgres)
         .arg("--version")
         .output()
         .map_err(|e| EngineError::setup(format!("cannot run {}", postgres.display()), e))?;

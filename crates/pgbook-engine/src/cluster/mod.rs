@@ -54,16 +54,20 @@ pub struct ScratchCluster {
 
 impl ScratchCluster {
     pub fn start(options: &ClusterOptions) -> Result<ScratchCluster, EngineError> {
+        let trace = PhaseTrace::from_env();
         let run_base = run_base();
         cleanup::reap_orphans(&run_base);
         let bins = binaries::find(options.pg_bin.as_deref())?;
+        trace.phase("found binaries");
         let user = osuser::server_user()?;
         let template = template::ensure_template(&bins, &options.settings, user, &run_base)?;
 
+        trace.phase("template ready");
         let run_dir = ScratchDir::create(&run_base, "run", user)?;
         let data_dir = run_dir.path.join("data");
         osuser::copy_tree(&template.data_dir, &data_dir, user)
             .map_err(|e| EngineError::setup("cannot copy the cluster template", e))?;
+        trace.phase("template copied");
         let log_path = run_dir.path.join("server.log");
         let log = File::create(&log_path)
             .map_err(|e| EngineError::setup(format!("cannot create {}", log_path.display()), e))?;
@@ -87,6 +91,7 @@ impl ScratchCluster {
         let pid = server.pid;
         cluster.server = Some(server);
 
+        trace.phase("server spawned");
         let socket = server::socket_path(cluster.socket_dir(), PORT);
         ready::wait_until_ready(
             &socket,
@@ -101,6 +106,7 @@ impl ScratchCluster {
                 read_log_tail(&log_path)
             ))
         })?;
+        trace.phase("server ready");
         Ok(cluster)
     }
 
@@ -195,4 +201,22 @@ fn read_log_tail(path: &Path) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let tail = &lines[lines.len().saturating_sub(20)..];
     format!("server log ({}):\n{}", path.display(), tail.join("\n"))
+}
+
+/// With `PGBOOK_TRACE_STARTUP` set, prints how long each startup phase took (benchmarks).
+struct PhaseTrace(Option<std::time::Instant>);
+
+impl PhaseTrace {
+    fn from_env() -> PhaseTrace {
+        PhaseTrace(std::env::var_os("PGBOOK_TRACE_STARTUP").map(|_| std::time::Instant::now()))
+    }
+
+    fn phase(&self, name: &str) {
+        if let Some(began) = self.0 {
+            eprintln!(
+                "pgbook startup: {name} after {:.1} ms",
+                began.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+    }
 }

@@ -45,7 +45,7 @@ pub(crate) fn clusters_dir() -> PathBuf {
     cache_root().join("clusters")
 }
 
-fn cache_root() -> PathBuf {
+pub(crate) fn cache_root() -> PathBuf {
     if let Some(dir) = std::env::var_os("PGBOOK_CACHE_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
