@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use pgbook_book::Event;
 use pgbook_psql::{ConnectOptions, Connection};
 
+use crate::cluster::cleanup;
 use crate::{EngineError, ScratchCluster};
 
 /// Where chapter databases are created.
@@ -91,14 +92,18 @@ pub(crate) struct ChapterDatabase {
     admin: Connection,
     name: String,
     server_version_num: u32,
+    /// On a server of its own the whole cluster goes on a signal; on a URL's server the
+    /// database is dropped by a cleanup hook.
+    signal_hook: Option<u64>,
 }
 
 impl ChapterDatabase {
     pub fn create(
-        mut admin: Connection,
+        server: &Server,
         chapter_hint: &str,
         server_version_num: u32,
     ) -> Result<ChapterDatabase, EngineError> {
+        let mut admin = server.admin_connection()?;
         let name = unique_name(chapter_hint);
         let strategy = if server_version_num >= 150_000 {
             " STRATEGY FILE_COPY"
@@ -111,10 +116,23 @@ impl ChapterDatabase {
         );
         admin_execute(&mut admin, &sql)
             .map_err(|e| EngineError::Setup(format!("cannot create database {name}: {e}")))?;
+        let signal_hook = match server {
+            Server::Scratch(_) => None,
+            Server::Url(options) => {
+                let (options, sql) = (options.clone(), drop_sql(&name, server_version_num));
+                Some(cleanup::register_hook(Box::new(move || {
+                    if let Ok(mut admin) = Connection::connect(&options) {
+                        let _ = admin_execute(&mut admin, &sql);
+                        admin.close();
+                    }
+                })))
+            }
+        };
         Ok(ChapterDatabase {
             admin,
             name,
             server_version_num,
+            signal_hook,
         })
     }
 
@@ -125,14 +143,24 @@ impl ChapterDatabase {
 
 impl Drop for ChapterDatabase {
     fn drop(&mut self) {
-        let force = if self.server_version_num >= 130_000 {
-            " WITH (FORCE)"
-        } else {
-            ""
-        };
-        let sql = format!("DROP DATABASE IF EXISTS {}{force}", quote_ident(&self.name));
-        let _ = admin_execute(&mut self.admin, &sql);
+        let _ = admin_execute(
+            &mut self.admin,
+            &drop_sql(&self.name, self.server_version_num),
+        );
+        if let Some(hook) = self.signal_hook {
+            cleanup::unregister_hook(hook);
+        }
     }
+}
+
+fn drop_sql(name: &str, server_version_num: u32) -> String {
+    // FORCE (PostgreSQL 13+) ends sessions a chapter left behind.
+    let force = if server_version_num >= 130_000 {
+        " WITH (FORCE)"
+    } else {
+        ""
+    };
+    format!("DROP DATABASE IF EXISTS {}{force}", quote_ident(name))
 }
 
 /// `pgbook_<pid>_<n>_<chapter>`: unique within this process and, through the pid and a

@@ -128,13 +128,12 @@ impl Engine {
     pub fn run_chapter(&self, chapter: &Chapter) -> Result<ChapterOutcome, EngineError> {
         // A meta-command stops the chapter before anything is created or run.
         let plans = runner::split_chapter(chapter)?;
-        let admin = self.server.admin_connection()?;
         let hint = chapter
             .path
             .with_extension("")
             .to_string_lossy()
             .into_owned();
-        let database = ChapterDatabase::create(admin, &hint, self.server_version_num)?;
+        let database = ChapterDatabase::create(&self.server, &hint, self.server_version_num)?;
         let options = self.server.admin_options().with_dbname(database.name());
         let snippets =
             runner::run_snippets(chapter, plans, &options, self.options.statement_timeout);

@@ -59,10 +59,14 @@ impl Session {
         if self.applied_timeout != Some(timeout) {
             let set = format!("SET statement_timeout = {}", timeout.as_millis());
             let connection = self.connection.as_mut().expect("opened above");
-            connection
+            let events = connection
                 .execute(&set)
                 .map_err(|e| format!("cannot set statement_timeout: {e}"))?;
-            self.applied_timeout = Some(timeout);
+            let failed = events.iter().any(|e| matches!(e, Event::Error(_)));
+            // Inside a transaction block the SET is undone by a later ROLLBACK, and in an
+            // aborted one it fails: then apply it again before the next step.
+            let lasting = !failed && connection.transaction_status() == b'I';
+            self.applied_timeout = lasting.then_some(timeout);
         }
         Ok(())
     }

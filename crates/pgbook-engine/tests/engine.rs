@@ -277,3 +277,10 @@ fn missing_server_binaries_say_how_to_get_them() {
     assert!(message.contains("apt-get install postgresql"), "{message}");
     assert!(message.contains("--database-url"), "{message}");
 }
+
+#[test]
+fn the_engine_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Engine>();
+    shareable::<ScratchCluster>();
+}

@@ -213,3 +213,55 @@ fn runs_from_a_directory_the_server_user_cannot_read() {
     );
     assert_eq!(sandbox.leftovers(), Vec::<String>::new());
 }
+
+/// The single value `sql` returns.
+fn query(connection: &mut pgbook_psql::Connection, sql: &str) -> String {
+    connection
+        .execute(sql)
+        .unwrap()
+        .into_iter()
+        .find_map(|e| match e {
+            pgbook_book::Event::Complete {
+                rows: Some(rows), ..
+            } => rows.rows[0][0].clone(),
+            _ => None,
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_signal_drops_the_chapter_database_on_a_database_url_server() {
+    let sandbox = Sandbox::new();
+    sandbox.apply_to_this_process();
+    let cluster =
+        pgbook_engine::ScratchCluster::start(&pgbook_engine::ClusterOptions::default()).unwrap();
+    let url = format!(
+        "postgresql://postgres@/postgres?host={}&port={}",
+        cluster.socket_dir().display(),
+        cluster.port()
+    );
+    let sql = sandbox.private_dir("sql").join("sleep.sql");
+    std::fs::write(&sql, "SELECT pg_sleep(600);\n").unwrap();
+    let mut child = sandbox
+        .command(example("run_sql"))
+        .arg(&sql)
+        .arg(&url)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut admin = pgbook_psql::Connection::connect(&cluster.connect_options("postgres")).unwrap();
+    let sleeping = "SELECT count(*) FROM pg_stat_activity \
+                    WHERE datname LIKE 'pgbook\\_%' AND query LIKE '%pg_sleep%'";
+    while query(&mut admin, sleeping) == "0" {
+        assert!(child.try_wait().unwrap().is_none(), "run_sql ended early");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SAFETY: signalling our own child.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+    assert_eq!(child.wait().unwrap().code(), Some(128 + libc::SIGTERM));
+    let databases = "SELECT count(*) FROM pg_database WHERE datname LIKE 'pgbook\\_%'";
+    assert_eq!(query(&mut admin, databases), "0");
+    admin.close();
+    cluster.stop().unwrap();
+    assert_eq!(sandbox.leftovers(), Vec::<String>::new());
+}

@@ -29,6 +29,11 @@ struct LiveEntry {
 }
 
 static LIVE: Mutex<Vec<LiveEntry>> = Mutex::new(Vec::new());
+
+/// Other things to undo on a signal or exit, e.g. dropping a chapter database on a server
+/// named by a URL.
+type Hook = Box<dyn FnOnce() + Send>;
+static HOOKS: Mutex<Vec<(u64, Hook)>> = Mutex::new(Vec::new());
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 static AT_EXIT: Once = Once::new();
 
@@ -56,6 +61,25 @@ pub(crate) fn set_postmaster(id: u64, pid: i32) {
     }
 }
 
+/// Registers `hook` to run if the process is stopped by a signal or exits before
+/// [`unregister_hook`]; returns its id.
+pub(crate) fn register_hook(hook: Hook) -> u64 {
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    HOOKS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push((id, hook));
+    id
+}
+
+/// Forgets a hook whose work was done the normal way.
+pub(crate) fn unregister_hook(id: u64) {
+    HOOKS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .retain(|(hook_id, _)| *hook_id != id);
+}
+
 /// Forgets `id` once its owner has cleaned it up.
 pub(crate) fn unregister(id: u64) {
     lock_live().retain(|e| e.id != id);
@@ -81,28 +105,30 @@ pub fn install_signal_cleanup() -> io::Result<()> {
     Ok(())
 }
 
-/// Stops every registered server and removes every registered directory.
+/// Runs every registered hook, stops every registered server and removes every
+/// registered directory.
 pub fn cleanup_everything() {
+    let hooks = std::mem::take(&mut *HOOKS.lock().unwrap_or_else(|p| p.into_inner()));
     let entries = std::mem::take(&mut *lock_live());
+    undo(hooks, entries);
+}
+
+extern "C" fn cleanup_at_exit() {
+    // A thread holding a lock at exit time would deadlock us; skip rather than hang.
+    let hooks = HOOKS.try_lock().map(|mut h| std::mem::take(&mut *h));
+    let entries = LIVE.try_lock().map(|mut l| std::mem::take(&mut *l));
+    undo(hooks.unwrap_or_default(), entries.unwrap_or_default());
+}
+
+fn undo(hooks: Vec<(u64, Hook)>, entries: Vec<LiveEntry>) {
+    for (_, hook) in hooks {
+        hook();
+    }
     for entry in entries {
         if let Some(pid) = entry.postmaster {
             stop_process(pid, libc::SIGINT);
         }
         let _ = fs::remove_dir_all(&entry.dir);
-    }
-}
-
-extern "C" fn cleanup_at_exit() {
-    // A thread holding the lock at exit time would deadlock us; skip rather than hang.
-    if let Ok(mut live) = LIVE.try_lock() {
-        let entries = std::mem::take(&mut *live);
-        drop(live);
-        for entry in entries {
-            if let Some(pid) = entry.postmaster {
-                stop_process(pid, libc::SIGINT);
-            }
-            let _ = fs::remove_dir_all(&entry.dir);
-        }
     }
 }
 

@@ -13,7 +13,7 @@
 //! This module knows nothing of books or chapters, and runs no SQL beyond a readiness probe.
 
 mod binaries;
-mod cleanup;
+pub(crate) mod cleanup;
 mod osuser;
 mod ready;
 mod server;
@@ -174,17 +174,34 @@ impl ScratchCluster {
 }
 
 /// Where run directories are created: `$PGBOOK_RUN_DIR`, else `/dev/shm` when it is a
-/// writable directory (copying the template into memory is ~15× faster than onto disk, and
-/// the data is scratch anyway), else the system temp directory.
+/// writable directory with room to spare (copying the template into memory is ~15× faster
+/// than onto disk, and the data is scratch anyway; containers often have a tiny /dev/shm,
+/// hence the free-space check), else the system temp directory.
 pub(crate) fn run_base() -> PathBuf {
     if let Some(dir) = std::env::var_os("PGBOOK_RUN_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
     let shm = Path::new("/dev/shm");
-    if shm.is_dir() && writable(shm) {
+    if shm.is_dir() && writable(shm) && free_bytes(shm).unwrap_or(0) >= MIN_SHM_FREE {
         return shm.to_path_buf();
     }
     std::env::temp_dir()
+}
+
+/// Free space /dev/shm needs before run directories go there.
+const MIN_SHM_FREE: u64 = 2 << 30;
+
+fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs writes into the zeroed struct we pass and reads the path.
+    unsafe {
+        let mut stat: libc::statvfs = std::mem::zeroed();
+        if libc::statvfs(path.as_ptr(), &mut stat) != 0 {
+            return None;
+        }
+        Some(stat.f_bavail as u64 * stat.f_frsize as u64)
+    }
 }
 
 fn writable(dir: &Path) -> bool {
