@@ -1,8 +1,65 @@
-//! `pgbook build` (not yet implemented).
+//! `pgbook build`: run the pipeline once and report. Exit 1 when a snippet fails (the site is
+//! then not written, unless `--keep-going`); configuration and environment errors exit 2.
 
 use super::Status;
+use crate::pipeline::{BuildOptions, BuildReport, Pipeline};
 use crate::BuildArgs;
 
-pub fn run(_args: BuildArgs) -> anyhow::Result<Status> {
-    anyhow::bail!("`pgbook build` is not implemented yet")
+pub fn run(args: BuildArgs) -> anyhow::Result<Status> {
+    pgbook_engine::install_signal_cleanup()
+        .map_err(|e| anyhow::anyhow!("installing signal handlers: {e}"))?;
+    let dest = args.dest.clone();
+    let mut pipeline = Pipeline::new(
+        &args.dir,
+        BuildOptions {
+            dest: args.dest,
+            database_url: args.database_url,
+            keep_going: args.keep_going,
+            extra_body_html: None,
+        },
+    );
+    let report = pipeline.build()?;
+    print_report(&report, dest.as_deref(), &args.dir);
+    if report.failures.is_empty() || args.keep_going {
+        Ok(Status::Success)
+    } else {
+        Ok(Status::Failed)
+    }
+}
+
+fn print_report(report: &BuildReport, dest: Option<&std::path::Path>, dir: &std::path::Path) {
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    for failure in &report.failures {
+        eprintln!("{}", failure.message);
+        if let Some(diff) = &failure.diff {
+            eprintln!("{diff}");
+        }
+    }
+    let executed = match report.chapters_executed {
+        0 => "no SQL executed (results cached)".to_string(),
+        1 => "1 chapter executed".to_string(),
+        n => format!("{n} chapters executed"),
+    };
+    if report.written {
+        let place = dest.map_or_else(|| "the build directory".into(), |d| d.display().to_string());
+        eprintln!(
+            "pgbook: built {} into {place}; {executed}{}",
+            dir.display(),
+            if report.failures.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} snippet(s) failed (--keep-going)",
+                    report.failures.len()
+                )
+            }
+        );
+    } else {
+        eprintln!(
+            "pgbook: {} snippet(s) failed; the site was not written (use --keep-going to write it anyway)",
+            report.failures.len()
+        );
+    }
 }

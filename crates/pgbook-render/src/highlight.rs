@@ -76,7 +76,8 @@ mod tests {
 
     #[test]
     fn dollar_quoted_body_does_not_swallow_the_rest() {
-        let code = "CREATE FUNCTION f() RETURNS text AS $$ SELECT 'it''s' $$ LANGUAGE sql;\nSELECT 1;\n";
+        let code =
+            "CREATE FUNCTION f() RETURNS text AS $$ SELECT 'it''s' $$ LANGUAGE sql;\nSELECT 1;\n";
         assert!(class_of(code, "LANGUAGE").contains("hl-keyword"));
         assert!(class_of(code, "1").contains("hl-numeric"));
         assert!(class_of(code, "''").contains("hl-escape"));

@@ -18,7 +18,7 @@ pub mod theme;
 pub mod write;
 
 pub use markdown::{RenderedChapter, SearchSection};
-pub use site::{Renderer, SiteFiles};
+pub use site::{ChapterJob, FileContent, Renderer, SiteFiles};
 pub use snippet::SnippetStatus;
 pub use write::write_site;
 

@@ -11,9 +11,7 @@ use std::collections::HashMap;
 use std::path::{Component, Path};
 
 use pgbook_book::{Chapter, Diagnostic};
-use pulldown_cmark::{
-    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
-};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::escape::{escape, push_escaped};
 use crate::highlight::{highlight_sql, is_sql_language};

@@ -121,6 +121,9 @@ mod tests {
         assert_eq!(path_to_root("a/b/c.html"), "../../");
         assert_eq!(path_to_root("c.html"), "");
         assert_eq!(url_path("my file.html"), "my%20file.html");
-        assert_eq!(inline_markdown("The `<b>` tag"), "The <code>&lt;b&gt;</code> tag");
+        assert_eq!(
+            inline_markdown("The `<b>` tag"),
+            "The <code>&lt;b&gt;</code> tag"
+        );
     }
 }

@@ -13,9 +13,9 @@ use crate::markdown::SearchSection;
 
 /// Words too common to be worth indexing.
 const STOP_WORDS: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is",
-    "it", "its", "of", "on", "or", "so", "that", "the", "their", "then", "there", "these",
-    "this", "to", "was", "we", "will", "with", "you", "your",
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+    "its", "of", "on", "or", "so", "that", "the", "their", "then", "there", "these", "this", "to",
+    "was", "we", "will", "with", "you", "your",
 ];
 
 const TEASER_CHARS: usize = 180;
@@ -109,7 +109,10 @@ pub fn search_index_js(pages: &[PageSections]) -> String {
     };
     let json = serde_json::to_string(&data).expect("search data serialises");
     // `</script>`-safe and valid JavaScript: JSON is a JS expression.
-    format!("window.pgbookSearchIndex = {};\n", json.replace("</", "<\\/"))
+    format!(
+        "window.pgbookSearchIndex = {};\n",
+        json.replace("</", "<\\/")
+    )
 }
 
 fn teaser(text: &str) -> String {
@@ -153,9 +156,14 @@ mod tests {
         assert_eq!(value["docs"][1]["u"], "ch/a.html#locks");
         assert!(!js.contains("</script>"));
         // "vacuum" is indexed unstemmed, "the" is a stop word.
-        assert!(value["index"]["index"]["body"]["root"]["v"]["a"]["c"]["u"]["u"]["m"]["docs"]
-            .get("0")
-            .is_some());
-        assert_eq!(tokenize("pg_stat_statements, E'x'"), vec!["pg_stat_statements"]);
+        assert!(
+            value["index"]["index"]["body"]["root"]["v"]["a"]["c"]["u"]["u"]["m"]["docs"]
+                .get("0")
+                .is_some()
+        );
+        assert_eq!(
+            tokenize("pg_stat_statements, E'x'"),
+            vec!["pg_stat_statements"]
+        );
     }
 }

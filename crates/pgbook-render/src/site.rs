@@ -48,6 +48,13 @@ impl SiteFiles {
     }
 }
 
+/// One chapter body to render: which chapter, what its SQL produced, and the verdicts.
+pub struct ChapterJob<'a> {
+    pub index: usize,
+    pub outcome: Option<&'a ChapterOutcome>,
+    pub statuses: &'a [SnippetStatus],
+}
+
 /// Renders books with one theme.
 pub struct Renderer {
     env: Environment<'static>,
@@ -76,6 +83,7 @@ impl Renderer {
                 )
             })
         });
+        env.set_formatter(format_value);
         crate::highlight::warm_up();
         Renderer { env, theme }
     }
@@ -108,7 +116,9 @@ impl Renderer {
             if snippet.attrs.hidden {
                 return Ok(String::new());
             }
-            let snippet_outcome = outcome.and_then(|o| o.snippets.get(i)).and_then(Option::as_ref);
+            let snippet_outcome = outcome
+                .and_then(|o| o.snippets.get(i))
+                .and_then(Option::as_ref);
             let view = snippet_view(
                 snippet,
                 snippet_outcome,
@@ -121,6 +131,17 @@ impl Renderer {
                 .render(context! { snippet => view })
                 .map_err(|e| RenderError::template(&e))
         })
+    }
+
+    /// Renders several chapters' bodies in parallel; results are in the order of `jobs`.
+    pub fn render_chapters(
+        &self,
+        book: &Book,
+        jobs: &[ChapterJob],
+    ) -> Vec<Result<RenderedChapter, RenderError>> {
+        jobs.par_iter()
+            .map(|job| self.render_chapter(book, job.index, job.outcome, job.statuses))
+            .collect()
     }
 
     /// Renders every page and file of the site from chapter bodies (index-aligned with
@@ -153,7 +174,10 @@ impl Renderer {
             let html = self.render_page(book, &shared, &paths, bodies, 0, "index.html")?;
             site.add("index.html", html);
         }
-        site.add("print.html", self.render_print(book, &shared, &paths, bodies)?);
+        site.add(
+            "print.html",
+            self.render_print(book, &shared, &paths, bodies)?,
+        );
         site.add("404.html", self.render_404(&shared, book)?);
         site.add("sitemap.xml", sitemap(book, &paths));
         let sections: Vec<PageSections> = bodies
@@ -265,6 +289,24 @@ impl Renderer {
     }
 }
 
+/// minijinja's formatter, except that strings are escaped without turning `/` into `&#x2f;`
+/// (which is safe but bloats every URL of every page).
+fn format_value(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(text) if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => {
+            use std::fmt::Write;
+            out.write_str(&crate::escape::escape(text)).map_err(|e| {
+                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+            })
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
 #[derive(Serialize)]
 struct PageLink {
     href: String,
@@ -286,7 +328,10 @@ struct PageContext {
 fn book_context(book: &Book) -> Value {
     let html = &book.config.output.html;
     let file_names = |paths: &[PathBuf]| -> Vec<String> {
-        paths.iter().map(|p| p.display().to_string().replace('\\', "/")).collect()
+        paths
+            .iter()
+            .map(|p| p.display().to_string().replace('\\', "/"))
+            .collect()
     };
     context! {
         title => book.title(),

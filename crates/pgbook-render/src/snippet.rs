@@ -177,7 +177,11 @@ fn output_items(outcome: &SnippetOutcome) -> Vec<OutputItem> {
 
 fn rows_item(rows: &ResultSet, tag: &str) -> OutputItem {
     let names: Vec<&str> = rows.columns.iter().map(|c| c.name.as_str()).collect();
-    let first = rows.rows.first().and_then(|r| r.first()).and_then(|v| v.as_deref());
+    let first = rows
+        .rows
+        .first()
+        .and_then(|r| r.first())
+        .and_then(|v| v.as_deref());
     if is_text_plan(&names, first) {
         return OutputItem::Plan {
             lines: parse_plan(rows.rows.iter().map(|r| r[0].as_deref().unwrap_or(""))),
@@ -217,7 +221,10 @@ fn message_item(m: &ServerMessage, error: bool) -> OutputItem {
 
 /// The types psql right-aligns: int2/4/8, float4/8, numeric, oid, xid, xid8, cid, money.
 pub fn is_numeric_type(oid: u32) -> bool {
-    matches!(oid, 20 | 21 | 23 | 26 | 28 | 29 | 700 | 701 | 790 | 1700 | 5069)
+    matches!(
+        oid,
+        20 | 21 | 23 | 26 | 28 | 29 | 700 | 701 | 790 | 1700 | 5069
+    )
 }
 
 #[cfg(test)]
@@ -237,8 +244,14 @@ mod tests {
     fn outputs_in_order_with_tags_merged() {
         let rows = ResultSet {
             columns: vec![
-                Column { name: "n".into(), type_oid: 23 },
-                Column { name: "t".into(), type_oid: 25 },
+                Column {
+                    name: "n".into(),
+                    type_oid: 23,
+                },
+                Column {
+                    name: "t".into(),
+                    type_oid: 25,
+                },
             ],
             rows: vec![vec![Some("1".into()), None]],
         };
@@ -247,19 +260,32 @@ mod tests {
                 StatementOutcome {
                     sql: "create table t()".into(),
                     offset: 0,
-                    events: vec![Event::Complete { rows: None, tag: "CREATE TABLE".into() }],
+                    events: vec![Event::Complete {
+                        rows: None,
+                        tag: "CREATE TABLE".into(),
+                    }],
                 },
                 StatementOutcome {
                     sql: "insert".into(),
                     offset: 0,
-                    events: vec![Event::Complete { rows: None, tag: "INSERT 0 1".into() }],
+                    events: vec![Event::Complete {
+                        rows: None,
+                        tag: "INSERT 0 1".into(),
+                    }],
                 },
                 StatementOutcome {
                     sql: "select".into(),
                     offset: 0,
                     events: vec![
-                        Event::Notice(ServerMessage { severity: "NOTICE".into(), message: "hi".into(), ..Default::default() }),
-                        Event::Complete { rows: Some(rows), tag: "SELECT 1".into() },
+                        Event::Notice(ServerMessage {
+                            severity: "NOTICE".into(),
+                            message: "hi".into(),
+                            ..Default::default()
+                        }),
+                        Event::Complete {
+                            rows: Some(rows),
+                            tag: "SELECT 1".into(),
+                        },
                     ],
                 },
             ],
@@ -267,14 +293,25 @@ mod tests {
             completed_during: Some(2),
             failure: None,
         };
-        let view = snippet_view(&snippet("sql,session=bob"), Some(&outcome), &SnippetStatus::Passed, Some("15.18 (Debian)"), 1, true);
+        let view = snippet_view(
+            &snippet("sql,session=bob"),
+            Some(&outcome),
+            &SnippetStatus::Passed,
+            Some("15.18 (Debian)"),
+            1,
+            true,
+        );
         assert_eq!(view.version.as_deref(), Some("15.18"));
         assert_eq!(view.completed_during, Some(3));
         assert_eq!(view.session, "bob");
         assert_eq!(view.outputs.len(), 3);
         assert!(matches!(&view.outputs[0], OutputItem::Tags { tags } if tags.len() == 2));
         match &view.outputs[2] {
-            OutputItem::Table { columns, rows, footer } => {
+            OutputItem::Table {
+                columns,
+                rows,
+                footer,
+            } => {
                 assert!(columns[0].numeric && !columns[1].numeric);
                 assert_eq!(rows[0][1], None);
                 assert_eq!(footer, "(1 row)");
@@ -286,7 +323,8 @@ mod tests {
     #[test]
     fn sessions_numbered_by_first_use() {
         let text = "```sql\nselect 1;\n```\n```sql,session=b\nselect 1;\n```\n```sql,session=a\nselect 1;\n```\n```sql,session=b\nselect 1;\n```\n";
-        let snippets = pgbook_book::snippet::parse_snippets(text, Path::new("a.md"), Path::new(".")).unwrap();
+        let snippets =
+            pgbook_book::snippet::parse_snippets(text, Path::new("a.md"), Path::new(".")).unwrap();
         assert_eq!(session_numbers(&snippets), (vec![0, 1, 2, 1], true));
         assert_eq!(session_numbers(&snippets[..1]), (vec![0], false));
     }

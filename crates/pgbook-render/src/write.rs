@@ -157,17 +157,26 @@ mod tests {
         write_site(&site(&[("index.html", "one"), ("a/b.html", "b")]), &dest).unwrap();
         assert_eq!(std::fs::read_to_string(dest.join("a/b.html")).unwrap(), "b");
         write_site(&site(&[("index.html", "two")]), &dest).unwrap();
-        assert_eq!(std::fs::read_to_string(dest.join("index.html")).unwrap(), "two");
+        assert_eq!(
+            std::fs::read_to_string(dest.join("index.html")).unwrap(),
+            "two"
+        );
         assert!(!dest.join("a").exists());
         let bad = SiteFiles {
             files: vec![
                 ("index.html".into(), FileContent::Bytes(b"three".to_vec())),
-                ("x.png".into(), FileContent::Copy(dir.path().join("missing.png"))),
+                (
+                    "x.png".into(),
+                    FileContent::Copy(dir.path().join("missing.png")),
+                ),
             ],
         };
         let err = write_site(&bad, &dest).unwrap_err();
         assert!(err.to_string().contains("missing.png"), "{err}");
-        assert_eq!(std::fs::read_to_string(dest.join("index.html")).unwrap(), "two");
+        assert_eq!(
+            std::fs::read_to_string(dest.join("index.html")).unwrap(),
+            "two"
+        );
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temporary directory left behind");
         assert!(write_site(&site(&[("../escape.html", "x")]), &dest).is_err());

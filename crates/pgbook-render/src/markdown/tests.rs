@@ -42,11 +42,24 @@ fn gfm_features() {
 
 #[test]
 fn headings_get_ids_and_anchors_and_sections() {
-    let r = render("a.md", "intro text\n\n# Hello, World!\n\nbody\n\n## Hello, World!\n\nmore\n\n### Custom {#mine}\n");
-    assert!(r.html.contains("<h1 id=\"hello-world\">Hello, World!<a class=\"anchor\" href=\"#hello-world\""), "{}", r.html);
+    let r = render(
+        "a.md",
+        "intro text\n\n# Hello, World!\n\nbody\n\n## Hello, World!\n\nmore\n\n### Custom {#mine}\n",
+    );
+    assert!(
+        r.html.contains(
+            "<h1 id=\"hello-world\">Hello, World!<a class=\"anchor\" href=\"#hello-world\""
+        ),
+        "{}",
+        r.html
+    );
     assert!(r.html.contains("<h2 id=\"hello-world-1\">"));
     assert!(r.html.contains("<h3 id=\"mine\">"));
-    let titles: Vec<_> = r.sections.iter().map(|s| (s.title.as_str(), s.anchor.as_deref())).collect();
+    let titles: Vec<_> = r
+        .sections
+        .iter()
+        .map(|s| (s.title.as_str(), s.anchor.as_deref()))
+        .collect();
     assert_eq!(
         titles,
         vec![
@@ -90,7 +103,10 @@ fn snippets_are_replaced_and_output_blocks_dropped() {
 
 #[test]
 fn raw_text_is_escaped_in_code() {
-    let r = render("a.md", "```html\n<script>alert(1)</script>\n```\n\n```psql\nselect '<b>';\n```\n");
+    let r = render(
+        "a.md",
+        "```html\n<script>alert(1)</script>\n```\n\n```psql\nselect '<b>';\n```\n",
+    );
     assert!(!r.html.contains("<script>"));
     assert!(r.html.contains("&lt;b&gt;"));
 }
@@ -98,8 +114,8 @@ fn raw_text_is_escaped_in_code() {
 #[test]
 fn prose_include_errors_are_located() {
     let ch = chapter("a.md", "text\n\n{{#include missing.txt}}\n");
-    let err = render_chapter(&ch, Path::new("/nonexistent"), &mut |_| Ok(String::new()))
-        .unwrap_err();
+    let err =
+        render_chapter(&ch, Path::new("/nonexistent"), &mut |_| Ok(String::new())).unwrap_err();
     assert!(err.to_string().starts_with("content/a.md:3:"), "{err}");
 }
 

@@ -1,0 +1,122 @@
+//! The results cache of `build` and `serve`: a chapter's outcome is reused while its SQL
+//! (snippets, attributes, included files) and the server it would run on are unchanged.
+//!
+//! Entries live in memory across builds of one process and on disk under
+//! `<book>/.pgbook-cache/results/` as JSON, one file per chapter key. The key is known before
+//! any server starts (from the chapter's SQL fingerprint and the book's database settings);
+//! each entry also records the engine's own cache key (server version included), which is
+//! checked whenever a server is running anyway. This module runs no SQL.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use pgbook_book::{Chapter, ChapterOutcome, Config};
+use serde_json::{json, Value};
+
+/// Directory of the cache, relative to the book root.
+pub const CACHE_DIR: &str = ".pgbook-cache";
+
+/// A cached outcome and the engine key it was produced under.
+#[derive(Clone)]
+pub struct Entry {
+    pub engine_key: String,
+    pub outcome: Arc<ChapterOutcome>,
+    /// Read from disk in this process (so not yet checked against a running engine).
+    pub from_disk: bool,
+}
+
+pub struct ResultCache {
+    dir: PathBuf,
+    memory: HashMap<String, Entry>,
+}
+
+impl ResultCache {
+    pub fn new(book_root: &Path) -> ResultCache {
+        ResultCache {
+            dir: book_root.join(CACHE_DIR).join("results"),
+            memory: HashMap::new(),
+        }
+    }
+
+    /// The key of `chapter`'s results: its SQL fingerprint plus everything in the book's
+    /// configuration that decides which server runs it and how.
+    pub fn key(chapter: &Chapter, config: &Config, database_url: Option<&str>) -> String {
+        let settings = format!(
+            "{:?}|{:?}|{:?}|{}",
+            config.database.settings_as_strings(),
+            config.database.pg_bin,
+            database_url,
+            config.execute.timeout,
+        );
+        let text = format!("{}\0{settings}", chapter.sql_fingerprint());
+        let digest = fnv64(text.as_bytes());
+        format!("{:016x}{}", digest, &chapter.sql_fingerprint()[..16])
+    }
+
+    /// The entry for `key`, from memory or else from disk.
+    pub fn get(&mut self, key: &str) -> Option<Entry> {
+        if let Some(entry) = self.memory.get(key) {
+            return Some(entry.clone());
+        }
+        let text = std::fs::read_to_string(self.dir.join(format!("{key}.json"))).ok()?;
+        let mut value: Value = serde_json::from_str(&text).ok()?;
+        let engine_key = value.get("engine_key")?.as_str()?.to_string();
+        let outcome: ChapterOutcome =
+            serde_json::from_value(value.get_mut("outcome")?.take()).ok()?;
+        let entry = Entry {
+            engine_key,
+            outcome: Arc::new(outcome),
+            from_disk: true,
+        };
+        self.memory.insert(key.to_string(), entry.clone());
+        Some(entry)
+    }
+
+    /// Stores an outcome in memory and on disk. A disk error only costs a re-run later.
+    pub fn put(&mut self, key: &str, engine_key: &str, outcome: Arc<ChapterOutcome>) {
+        let value = json!({ "engine_key": engine_key, "outcome": &*outcome });
+        if std::fs::create_dir_all(&self.dir).is_ok() {
+            let path = self.dir.join(format!("{key}.json"));
+            let temp = self.dir.join(format!(".{key}.tmp-{}", std::process::id()));
+            if std::fs::write(&temp, value.to_string()).is_ok() {
+                let _ = std::fs::rename(&temp, &path);
+            }
+        }
+        self.memory.insert(
+            key.to_string(),
+            Entry {
+                engine_key: engine_key.to_string(),
+                outcome,
+                from_disk: false,
+            },
+        );
+    }
+
+    /// Forgets every entry not in `keep` (chapters deleted or whose SQL changed).
+    pub fn retain(&mut self, keep: &[String]) {
+        self.memory.retain(|k, _| keep.contains(k));
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(key) = name.strip_suffix(".json") else {
+                continue;
+            };
+            if !keep.iter().any(|k| k == key) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// FNV-1a: a small stable hash for cache keys (not for security).
+pub fn fnv64(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for b in bytes {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x100000001b3);
+    }
+    hash
+}
