@@ -1,8 +1,177 @@
-//! `pgbook test` (not yet implemented).
+//! `pgbook test`: execute every snippet of the selected chapters, verify it against the
+//! Markdown, check internal links, optionally `--bless`, and report (human, JSON or JUnit;
+//! GitHub Actions annotations when `GITHUB_ACTIONS=true`).
+//!
+//! Glue only: the engine runs SQL, `pgbook-verify` judges and formats; this file chooses
+//! where output goes and maps outcomes to [`Status`] (configuration and environment problems
+//! are errors, exit 2).
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::Context;
+use pgbook_book::{Book, Chapter, ChapterOutcome};
+use pgbook_engine::{Engine, EngineOptions};
+use pgbook_verify::bless::bless_chapter;
+use pgbook_verify::links::check_links;
+use pgbook_verify::{CheckStatus, CheckedSnippet, Report, SnippetCheck, Verifier};
 
 use super::Status;
-use crate::TestArgs;
+use crate::{ReportFormat, TestArgs};
 
-pub fn run(_args: TestArgs) -> anyhow::Result<Status> {
-    anyhow::bail!("`pgbook test` is not implemented yet")
+pub fn run(args: TestArgs) -> anyhow::Result<Status> {
+    let book = Book::load(&args.dir).map_err(|d| anyhow::anyhow!("{d}"))?;
+    for warning in &book.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let verifier = Verifier::new(&book.config.verify).map_err(anyhow::Error::msg)?;
+    let chapters = select_chapters(&book, &args.filter)?;
+    let outcomes = execute(&book, &chapters, args.database_url.clone())?;
+    let mut report = Report::default();
+    for (chapter, outcome) in chapters.iter().zip(&outcomes) {
+        let checks = check_chapter(&verifier, chapter, outcome);
+        let checks = if args.bless {
+            bless(&book, chapter, checks, &mut report)?
+        } else {
+            checks
+        };
+        report
+            .snippets
+            .extend(
+                chapter
+                    .snippets
+                    .iter()
+                    .zip(checks)
+                    .map(|(s, check)| CheckedSnippet {
+                        file: display_path(&chapter.source_path),
+                        line: s.line,
+                        session: s.attrs.session_name().to_string(),
+                        check,
+                    }),
+            );
+    }
+    report.problems = check_links(&book)
+        .into_iter()
+        .filter(|d| chapters.iter().any(|c| c.source_path == d.file))
+        .collect();
+    emit(&args, &report)?;
+    Ok(if report.is_failure() {
+        Status::Failed
+    } else {
+        Status::Success
+    })
+}
+
+/// The chapters whose path contains one of the filters (all of them without filters).
+fn select_chapters<'b>(book: &'b Book, filters: &[String]) -> anyhow::Result<Vec<&'b Chapter>> {
+    let chapters: Vec<&Chapter> = book
+        .chapters
+        .iter()
+        .filter(|c| {
+            let path = display_path(&c.source_path);
+            filters.is_empty() || filters.iter().any(|f| path.contains(f.as_str()))
+        })
+        .collect();
+    if chapters.is_empty() && !filters.is_empty() {
+        anyhow::bail!("no chapter path contains {}", filters.join(" or "));
+    }
+    Ok(chapters)
+}
+
+/// Runs the chapters on a scratch cluster (or the given server). Any engine error — no
+/// PostgreSQL, a meta-command in a snippet — stops the run (exit 2).
+fn execute(
+    book: &Book,
+    chapters: &[&Chapter],
+    database_url: Option<String>,
+) -> anyhow::Result<Vec<ChapterOutcome>> {
+    pgbook_engine::install_signal_cleanup().context("installing signal handlers")?;
+    let engine = Engine::start(EngineOptions::from_config(&book.config, database_url))?;
+    let outcomes = engine
+        .run_chapters(chapters)
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(outcomes)
+}
+
+fn check_chapter(
+    verifier: &Verifier,
+    chapter: &Chapter,
+    outcome: &ChapterOutcome,
+) -> Vec<SnippetCheck> {
+    chapter
+        .snippets
+        .iter()
+        .enumerate()
+        .map(|(i, snippet)| {
+            let executed = outcome.snippets.get(i).and_then(Option::as_ref);
+            verifier.check(chapter, snippet, executed)
+        })
+        .collect()
+}
+
+/// Rewrites the chapter's output blocks; snippets whose only fault was their block now pass.
+fn bless(
+    book: &Book,
+    chapter: &Chapter,
+    mut checks: Vec<SnippetCheck>,
+    report: &mut Report,
+) -> anyhow::Result<Vec<SnippetCheck>> {
+    let changed = bless_chapter(&book.src_dir(), chapter, &checks)
+        .with_context(|| format!("cannot write {}", chapter.source_path.display()))?;
+    if !changed {
+        return Ok(checks);
+    }
+    for (snippet, check) in chapter.snippets.iter().zip(&mut checks) {
+        if check.bless.is_none() {
+            continue;
+        }
+        let place = format!("{}:{}", display_path(&chapter.source_path), snippet.line);
+        report.blessed.push(place);
+        if check.fixed_by_bless {
+            check.status = CheckStatus::Passed;
+            check.messages.clear();
+        }
+    }
+    Ok(checks)
+}
+
+/// Writes the report where the flags say, plus GitHub annotations under Actions.
+fn emit(args: &TestArgs, report: &Report) -> anyhow::Result<()> {
+    let to_file = args.output.is_some();
+    let text = match args.format {
+        ReportFormat::Human => report.human(!to_file && use_color()),
+        ReportFormat::Json => report.json(),
+        ReportFormat::Junit => report.junit(),
+    };
+    let json_on_stdout = args.format == ReportFormat::Json && !to_file;
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+        // Keep stdout parseable when it carries the JSON report.
+        if json_on_stdout {
+            eprint!("{}", report.github_annotations());
+        } else {
+            print!("{}", report.github_annotations());
+        }
+    }
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, text)
+                .with_context(|| format!("cannot write the report to {}", path.display()))?;
+            if args.format != ReportFormat::Human {
+                print!("{}", report.human(use_color()));
+            }
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org).
+fn use_color() -> bool {
+    std::io::stdout().is_terminal()
+        && !matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty())
+}
+
+fn display_path(path: &Path) -> String {
+    path.display().to_string()
 }

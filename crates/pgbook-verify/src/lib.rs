@@ -15,3 +15,7 @@ pub mod report;
 
 pub use check::{CheckStatus, SnippetCheck, Verifier};
 pub use report::{CheckedSnippet, Report};
+
+/// The XML library the JUnit report is written with, so callers (the CLI's tests) read
+/// reports back with the same one.
+pub use quick_xml;
