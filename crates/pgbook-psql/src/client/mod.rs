@@ -143,7 +143,9 @@ impl Connection {
     }
 
     /// Reads until the statement in flight finished (`Some`) or `deadline` passed (`None`).
+    /// Even with a deadline already passed, the socket is read once without blocking.
     fn collect(&mut self, deadline: Option<Instant>) -> Result<Option<Vec<Event>>, ClientError> {
+        let mut read_once = false;
         loop {
             while let Some(message) = Message::parse(&mut self.read_buf)? {
                 if self.handle(message)? {
@@ -152,11 +154,16 @@ impl Connection {
             }
             let timeout = match deadline {
                 None => None,
-                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
-                    Some(left) if !left.is_zero() => Some(left),
-                    _ => return Ok(None),
-                },
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() && read_once {
+                        return Ok(None);
+                    }
+                    // A zero read timeout would mean "block forever".
+                    Some(left.max(Duration::from_micros(1)))
+                }
             };
+            read_once = true;
             match self.fill(timeout) {
                 Ok(true) => {}
                 Ok(false) => {

@@ -52,7 +52,11 @@ fn excerpts() {
         (
             long.as_str(),
             13,
-            format!("LINE 1: select 1 as {}...\n{}^\n", "x".repeat(48), " ".repeat(20)),
+            format!(
+                "LINE 1: select 1 as {}...\n{}^\n",
+                "x".repeat(48),
+                " ".repeat(20)
+            ),
         ),
         (
             short.as_str(),
