@@ -42,6 +42,9 @@ pub fn plan_edits(chapter: &Chapter, checks: &[SnippetCheck]) -> Vec<Edit> {
                     });
                 }
             }
+            // An unclosed fence runs to the end of the file: a block added after it would
+            // become part of the snippet.
+            None if !is_closed(text, &snippet.block_range) => {}
             None => {
                 let indent = fence_indent(text, snippet.block_range.start);
                 let end = snippet.block_range.end;
@@ -117,6 +120,18 @@ fn block_content(content: &str, indent: &str, eol: &str) -> String {
         out.push_str(eol);
     }
     out
+}
+
+/// Whether a fenced block ends with a closing fence line.
+fn is_closed(text: &str, block: &Range<usize>) -> bool {
+    let block = text[block.clone()].trim_end();
+    match block.rfind('\n') {
+        Some(at) => {
+            let last = block[at + 1..].trim_start();
+            last.starts_with("```") || last.starts_with("~~~")
+        }
+        None => false,
+    }
 }
 
 /// A fence of backticks longer than any run of backticks that starts a line of `content`.

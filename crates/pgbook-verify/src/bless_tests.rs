@@ -89,6 +89,14 @@ fn patcher_table() {
             &[Some("```\n")],
             "```sql\nselect 1;\n```\n\n````output\n```\n````\n",
         ),
+        // An unclosed snippet fence gets no block (it would land inside the snippet).
+        ("```sql\nselect 1;\n", &[Some("out\n")], "```sql\nselect 1;\n"),
+        // Tilde fences are closed too.
+        (
+            "~~~sql\nselect 1;\n~~~\n",
+            &[Some("out\n")],
+            "~~~sql\nselect 1;\n~~~\n\n```output\nout\n```\n",
+        ),
         // Identical content: no edit at all.
         (
             "```sql\nselect 1;\n```\n\n```output\nsame\n```\n",

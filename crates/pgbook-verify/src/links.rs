@@ -189,8 +189,8 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The ids a chapter's page defines: heading ids as mdBook makes them (explicit `{#id}`, or
-/// the normalised heading text, made unique with `-1`, `-2`...) and `id`/`name` attributes
+/// The ids a chapter's page defines: heading ids as mdBook and pgbook's renderer make them
+/// (explicit `{#id}` or the normalised heading text, repeats suffixed `-1`, `-2`...) and `id`/`name` attributes
 /// written in raw HTML.
 pub fn anchors_of(text: &str) -> HashSet<String> {
     let mut ids = HashSet::new();
@@ -212,8 +212,8 @@ pub fn anchors_of(text: &str) -> HashSet<String> {
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((explicit, content)) = heading.take() {
-                    let id = explicit.unwrap_or_else(|| unique(heading_id(&content), &mut counts));
-                    ids.insert(id);
+                    let base = explicit.unwrap_or_else(|| heading_id(&content));
+                    ids.insert(unique(base, &mut counts));
                 }
             }
             _ => {}
@@ -222,22 +222,22 @@ pub fn anchors_of(text: &str) -> HashSet<String> {
     ids
 }
 
-/// mdBook's rule: keep letters, digits, `_` and `-` (ASCII lowercased), whitespace becomes
-/// `-`, everything else is dropped.
+/// The page's heading id for `content`, as the renderer makes it (mdBook's rule): letters,
+/// digits, `_` and `-` lowercased, whitespace to `-`, everything else dropped; `section`
+/// when nothing is left.
 pub fn heading_id(content: &str) -> String {
-    content
-        .trim()
-        .chars()
-        .filter_map(|c| {
-            if c.is_alphanumeric() || c == '_' || c == '-' {
-                Some(c.to_ascii_lowercase())
-            } else if c.is_whitespace() {
-                Some('-')
-            } else {
-                None
-            }
-        })
-        .collect()
+    let mut id = String::new();
+    for c in content.trim().chars() {
+        if c.is_alphanumeric() || c == '_' || c == '-' {
+            id.extend(c.to_lowercase());
+        } else if c.is_whitespace() {
+            id.push('-');
+        }
+    }
+    if id.is_empty() {
+        id.push_str("section");
+    }
+    id
 }
 
 fn unique(id: String, counts: &mut HashMap<String, usize>) -> String {

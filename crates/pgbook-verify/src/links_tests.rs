@@ -11,7 +11,8 @@ fn heading_ids_table() {
         ("  MVCC: row versions ", "mvcc-row-versions"),
         ("`SELECT ... FOR UPDATE`", "select--for-update"),
         ("snake_case and kebab-case", "snake_case-and-kebab-case"),
-        ("Ünïcode ok", "Ünïcode-ok"),
+        ("Ünïcode ok", "ünïcode-ok"),
+        ("?!", "section"),
     ];
     for (content, want) in cases {
         assert_eq!(heading_id(content), *want, "{content:?}");
