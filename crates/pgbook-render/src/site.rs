@@ -298,7 +298,6 @@ fn format_value(
 ) -> Result<(), minijinja::Error> {
     match value.as_str() {
         Some(text) if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => {
-            use std::fmt::Write;
             out.write_str(&crate::escape::escape(text)).map_err(|e| {
                 minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
             })

@@ -1,0 +1,193 @@
+//! End-to-end test of the built site in headless Chromium: opened from `file://` and over
+//! HTTP under a sub-path, search finds a word, the dark theme switch works and is remembered,
+//! previous/next links work, and no console errors or failed loads occur. Screenshots of a
+//! chapter with SQL output in both themes are saved for a human to look at.
+
+mod cdp;
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cdp::Browser;
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/build/basic");
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// The site is served under this prefix to prove that links are relative.
+const SUB_PATH: &str = "/docs/handbook/";
+
+fn build_site(work: &Path) -> PathBuf {
+    let root = work.join("book-src");
+    copy_dir(Path::new(FIXTURE), &root);
+    let out = Command::new(env!("CARGO_BIN_EXE_pgbook"))
+        .args(["build", root.to_str().unwrap()])
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("pgbook runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    root.join("book")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Serves `site` under [`SUB_PATH`] on an ephemeral port; returns the base URL.
+fn serve(site: PathBuf) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let request = cdp::read_request(&mut stream);
+            let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let path = path.split(['?', '#']).next().unwrap_or("").to_string();
+            let file = path
+                .strip_prefix(SUB_PATH)
+                .filter(|p| !p.split('/').any(|s| s == ".."))
+                .map(|p| site.join(if p.is_empty() { "index.html" } else { p }));
+            let response = match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
+                Some((file, body)) => {
+                    let kind = match file.extension().and_then(|e| e.to_str()) {
+                        Some("html") => "text/html; charset=utf-8",
+                        Some("css") => "text/css",
+                        Some("js") => "text/javascript",
+                        Some("svg") => "image/svg+xml",
+                        Some("xml") => "application/xml",
+                        _ => "application/octet-stream",
+                    };
+                    let mut r = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    )
+                    .into_bytes();
+                    r.extend(body);
+                    r
+                }
+                None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_vec(),
+            };
+            let _ = stream.write_all(&response);
+        }
+    });
+    format!("http://127.0.0.1:{port}{SUB_PATH}")
+}
+
+/// Search, theme switch, prev/next on the site at `base` (ends with `/`).
+fn exercise_site(browser: &mut Browser, base: &str, shots: Option<&Path>) {
+    browser.goto(&format!("{base}results.html"));
+    assert_eq!(
+        browser.eval("document.querySelectorAll('.result-table').length > 0"),
+        true
+    );
+
+    // Search for a word that only the preface contains.
+    browser.eval("document.getElementById('search-toggle').click()");
+    browser.eval(
+        "(() => { const i = document.getElementById('search-input'); i.value = 'footnotes';
+                  i.dispatchEvent(new Event('input')); })()",
+    );
+    browser.wait_for("document.querySelectorAll('#search-results li').length > 0");
+    let first = browser.eval("document.querySelector('#search-results a').href");
+    assert!(
+        first
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{base}preface.html")),
+        "{first}"
+    );
+
+    // Dark theme: switched, stored, and still there after a reload.
+    browser.eval("document.getElementById('search-toggle').click()");
+    assert_eq!(
+        browser.eval("document.documentElement.dataset.theme"),
+        "light"
+    );
+    if let Some(dir) = shots {
+        std::fs::write(dir.join("results-light.png"), browser.screenshot()).unwrap();
+    }
+    browser.eval("document.getElementById('theme-toggle').click()");
+    assert_eq!(
+        browser.eval("document.documentElement.dataset.theme"),
+        "dark"
+    );
+    browser.goto(&format!("{base}guide/plans.html"));
+    assert_eq!(
+        browser.eval("document.documentElement.dataset.theme"),
+        "dark",
+        "theme remembered at {base}"
+    );
+    let background = browser.eval("getComputedStyle(document.body).backgroundColor");
+    assert_ne!(background, "rgb(252, 252, 250)", "dark colours applied");
+    if let Some(dir) = shots {
+        std::fs::write(dir.join("plans-dark.png"), browser.screenshot()).unwrap();
+        browser.goto(&format!("{base}results.html"));
+        std::fs::write(dir.join("results-dark.png"), browser.screenshot()).unwrap();
+        browser.goto(&format!("{base}guide/plans.html"));
+    }
+    browser.eval("document.getElementById('theme-toggle').click()");
+    assert_eq!(
+        browser.eval("localStorage.getItem('pgbook-theme')"),
+        "light"
+    );
+
+    // Previous / next.
+    browser.eval("document.querySelector('a[rel=next]').click()");
+    browser.wait_for(&format!(
+        "location.href === '{base}sessions.html' && document.readyState === 'complete'"
+    ));
+    browser.eval("document.querySelector('a[rel=prev]').click()");
+    browser.wait_for(&format!(
+        "location.href === '{base}guide/plans.html' && document.readyState === 'complete'"
+    ));
+    // The sidebar's current entry is the page we are on.
+    assert_eq!(
+        browser.eval("document.querySelector('.toc-item.current a').href"),
+        format!("{base}guide/plans.html").as_str()
+    );
+    browser.goto(&format!("{base}print.html"));
+    assert_eq!(
+        browser.eval("document.querySelectorAll('.print-chapter').length"),
+        5
+    );
+}
+
+#[test]
+fn site_works_in_chromium_from_file_and_http() {
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "Chromium is required: apt-get install chromium"
+    );
+    let work = tempfile::tempdir().unwrap();
+    let site = build_site(work.path());
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    let mut browser = Browser::launch(CHROMIUM, &work.path().join("profile"));
+    browser.open_page();
+    let file_base = format!("file://{}/", site.display());
+    exercise_site(&mut browser, &file_base, None);
+    let http_base = serve(site.clone());
+    exercise_site(&mut browser, &http_base, Some(&shots));
+    let errors = browser.errors();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+    // The error detector itself works: a page that logs an error and loads a missing file.
+    browser.goto(&format!("{http_base}missing-page.html"));
+    browser.eval("console.error('deliberate')");
+    assert!(browser.errors().len() >= 2, "{:#?}", browser.errors());
+    eprintln!("screenshots in {}", shots.display());
+}
