@@ -15,4 +15,4 @@ pub mod split;
 
 pub use client::{ClientError, ConnectOptions, Connection, Target};
 pub use format::{format_statement, transcript};
-pub use split::{split_statements, SplitError, SplitStatement};
+pub use split::{source_offset, split_statements, SplitError, SplitStatement};

@@ -22,26 +22,41 @@ pub struct SplitStatement {
 
 impl SplitStatement {
     /// Maps a byte offset within `text` back to a byte offset within `input` (the string
-    /// given to [`split_statements`]). `text` is `input[offset..]` with some bytes removed
-    /// (empty lines, comments and blanks between a `;` and the next statement), so the
-    /// mapping walks both strings in step.
+    /// given to [`split_statements`]); see [`source_offset`].
     pub fn source_offset(&self, input: &str, text_byte: usize) -> usize {
-        let source = input.as_bytes();
-        let mut at = self.offset;
-        for &wanted in &self.text.as_bytes()[..text_byte.min(self.text.len())] {
-            while at < source.len() && source[at] != wanted {
-                at += 1;
-            }
+        source_offset(input, &self.text, self.offset, text_byte)
+    }
+}
+
+/// Maps byte `text_byte` of a statement's text (as sent, starting at byte
+/// `statement_offset` of `input`) back to a byte offset within `input`.
+///
+/// The sent text is not always a slice of the input: psql drops empty lines inside a
+/// statement and turns `\;` into `;`. It is however the input with some bytes removed, so
+/// the mapping walks both strings in step. Use this (not `offset + byte`) to place an error
+/// position in the source.
+pub fn source_offset(
+    input: &str,
+    statement_text: &str,
+    statement_offset: usize,
+    text_byte: usize,
+) -> usize {
+    let source = input.as_bytes();
+    let text = statement_text.as_bytes();
+    let mut at = statement_offset;
+    for &wanted in &text[..text_byte.min(text.len())] {
+        while at < source.len() && source[at] != wanted {
             at += 1;
         }
-        // Skip what psql dropped before the byte asked for (for example an empty line).
-        if let Some(&wanted) = self.text.as_bytes().get(text_byte) {
-            while at < source.len() && source[at] != wanted {
-                at += 1;
-            }
-        }
-        at.min(source.len())
+        at += 1;
     }
+    // Skip what psql dropped before the byte asked for (for example an empty line).
+    if let Some(&wanted) = text.get(text_byte) {
+        while at < source.len() && source[at] != wanted {
+            at += 1;
+        }
+    }
+    at.min(source.len())
 }
 
 /// Why a snippet cannot be split.

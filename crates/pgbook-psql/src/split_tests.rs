@@ -110,6 +110,11 @@ fn offsets_point_at_the_first_byte_sent() {
     // "2" is the text's byte 8 ("select\n 2;"), and byte 27 of the input.
     assert_eq!(statements[1].source_offset(sql, 8), 27);
     assert_eq!(&sql[27..28], "2");
+    // `\;` is sent as `;`: bytes after it are one further on in the input.
+    let sql = "select 1 \\; select\n\n x";
+    let statement = &split_statements(sql).unwrap()[0];
+    let x = statement.text.find('x').unwrap();
+    assert_eq!(&sql[statement.source_offset(sql, x)..], "x");
 }
 
 #[test]

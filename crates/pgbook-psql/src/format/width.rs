@@ -16,12 +16,48 @@ pub(crate) struct Line {
 }
 
 /// Screen width of a character, or `None` for a control character.
+///
+/// PostgreSQL 15 gives zero width only to combining marks (categories Mn and Me); other
+/// characters that Unicode's width rules make invisible — format characters such as the
+/// zero-width space, joiner, soft hyphen and BOM, and Hangul medial and final jamo — take
+/// one column in psql.
 fn char_width(c: char) -> Option<usize> {
     if c.is_control() {
-        None
-    } else {
-        Some(c.width().unwrap_or(0))
+        return None;
     }
+    match c.width() {
+        Some(0) if is_zero_width_non_mark(c) => Some(1),
+        width => Some(width.unwrap_or(0)),
+    }
+}
+
+/// Characters of zero Unicode width that are not combining marks.
+fn is_zero_width_non_mark(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x00AD
+            | 0x0600..=0x0605
+            | 0x061C
+            | 0x06DD
+            | 0x070F
+            | 0x0890..=0x0891
+            | 0x08E2
+            | 0x1160..=0x11FF
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0xD7B0..=0xD7FF
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
 }
 
 /// Width of a character in an error excerpt, where psql counts anything narrower than one
@@ -93,6 +129,7 @@ mod tests {
             ("\u{80}", &[("\\u0080", 6)]),
             ("日本", &[("日本", 4)]),
             ("e\u{301}", &[("e\u{301}", 1)]),
+            ("a\u{200b}\u{ad}\u{feff}", &[("a\u{200b}\u{ad}\u{feff}", 4)]),
         ];
         for (value, expected) in cases {
             let got: Vec<(String, usize)> = printable_lines(value)
