@@ -5,13 +5,16 @@
 //! connections for a build. It knows nothing of HTML, expected output or reports: it turns
 //! chapters into `ChapterOutcome`s and stops there.
 
+mod blocking;
 pub mod cluster;
 mod database;
 mod engine;
 mod error;
 mod locate;
 mod runner;
+mod scheduler;
 mod session;
+mod steps;
 
 pub use cluster::{cleanup_everything, install_signal_cleanup, ClusterOptions, ScratchCluster};
 pub use engine::{Engine, EngineOptions};

@@ -96,6 +96,12 @@ impl Session {
         }
     }
 
+    /// The open connection, for callers that drive statements themselves with `send` and
+    /// `poll` (the sessions scheduler). Call [`Session::prepare`] first.
+    pub fn connection_mut(&mut self) -> Option<&mut Connection> {
+        self.connection.as_mut().filter(|c| !c.is_closed())
+    }
+
     /// Closes the connection, if any.
     pub fn close(&mut self) {
         if let Some(connection) = self.connection.take() {

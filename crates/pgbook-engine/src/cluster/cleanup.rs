@@ -93,6 +93,11 @@ fn lock_live() -> std::sync::MutexGuard<'static, Vec<LiveEntry>> {
 /// its files and exits with 128 + the signal number. Call once, early, from the binary.
 pub fn install_signal_cleanup() -> io::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    static INSTALLED: Mutex<bool> = Mutex::new(false);
+    let mut installed = INSTALLED.lock().unwrap_or_else(|p| p.into_inner());
+    if *installed {
+        return Ok(());
+    }
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
     std::thread::Builder::new()
         .name("pgbook-signals".into())
@@ -102,6 +107,7 @@ pub fn install_signal_cleanup() -> io::Result<()> {
                 std::process::exit(128 + signal);
             }
         })?;
+    *installed = true;
     Ok(())
 }
 

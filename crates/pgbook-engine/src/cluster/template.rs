@@ -33,6 +33,9 @@ const INITDB_ARGS: &[&str] = &[
     "--wal-segsize=1",
 ];
 
+/// Bumped when the way templates are prepared changes, so old cache entries are not reused.
+const TEMPLATE_FORMAT: &str = "2";
+
 /// A ready template data directory.
 pub(crate) struct Template {
     pub data_dir: PathBuf,
@@ -59,6 +62,7 @@ pub(crate) fn cache_root() -> PathBuf {
 /// The cache key of a template: version plus a digest of everything that shaped it.
 pub(crate) fn template_key(bins: &PgBinaries, settings: &[(String, String)]) -> String {
     let mut digest = Sha256::new();
+    digest.update(TEMPLATE_FORMAT.as_bytes());
     digest.update(bins.version_line.as_bytes());
     digest.update(bins.bin_dir.to_string_lossy().as_bytes());
     for arg in INITDB_ARGS {
@@ -100,6 +104,7 @@ pub(crate) fn ensure_template(
     let data = work.path.join("data");
     run_initdb(bins, &data, user, &work.path)?;
     append_settings(&data, settings)?;
+    prune_wal(&data)?;
 
     // Stage next to the final place (same file system), then rename atomically.
     let staging = ScratchDir::create(&clusters, "staging", None)?;
@@ -163,6 +168,26 @@ fn append_settings(data: &Path, settings: &[(String, String)]) -> Result<(), Eng
         .map_err(|e| EngineError::setup(format!("cannot open {}", conf.display()), e))?;
     file.write_all(postgresql_conf_block(settings).as_bytes())
         .map_err(|e| EngineError::setup(format!("cannot write {}", conf.display()), e))
+}
+
+/// Removes the WAL segments initdb preallocated beyond the one holding the last checkpoint
+/// (the lowest-numbered one left after initdb's final checkpoint): the server creates them
+/// again when it needs them, and every run's copy is 4 MB smaller.
+fn prune_wal(data: &Path) -> Result<(), EngineError> {
+    let wal = data.join("pg_wal");
+    let read = |e| EngineError::setup(format!("cannot read {}", wal.display()), e);
+    let mut segments: Vec<String> = fs::read_dir(&wal)
+        .map_err(read)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.len() == 24 && name.chars().all(|c| c.is_ascii_hexdigit()))
+        .collect();
+    segments.sort();
+    for extra in segments.iter().skip(1) {
+        fs::remove_file(wal.join(extra))
+            .map_err(|e| EngineError::setup(format!("cannot prune {extra}"), e))?;
+    }
+    Ok(())
 }
 
 /// A registered `pgbook-<what>-…` directory that is removed when dropped.
