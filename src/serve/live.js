@@ -65,6 +65,7 @@
 
   function listen() {
     var source = new EventSource("/__pgbook/events");
+    source.onopen = function () { document.documentElement.dataset.pgbookLive = "connected"; };
     // A build that finished between this page's load and the stream's start still reloads it.
     source.addEventListener("hello", function (event) {
       if (loadedAt !== null && Number(event.data) > loadedAt) location.reload();

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context};
 
@@ -46,7 +46,7 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<Status> {
         .ok_or_else(|| anyhow!("the server has no IP address"))?;
 
     let (sender, receiver) = mpsc::channel();
-    install_signal_handlers(sender.clone())?;
+    install_signal_handlers(sender.clone(), scratch.path.clone())?;
     let mut pipeline = Pipeline::new(
         &root,
         BuildOptions {
@@ -124,8 +124,15 @@ fn rebuild(pipeline: &mut Pipeline, site: &Site, changed: &[PathBuf]) {
     let millis = started.elapsed().as_millis();
     match &outcome {
         Ok(report) => {
+            for warning in &report.warnings {
+                eprintln!("warning: {warning}");
+            }
             for failure in &report.failures {
-                eprintln!("{}: {}", failure.location, failure.message);
+                // The message lines already start with `file.md:LINE:COL:`.
+                eprintln!("{}", failure.message);
+                if let Some(diff) = &failure.diff {
+                    eprintln!("{diff}");
+                }
             }
             eprintln!(
                 "pgbook serve: built in {millis} ms ({} pages, {} chapters executed, {} problems)",
@@ -187,22 +194,45 @@ fn open_browser(url: &str) {
 }
 
 /// Ctrl-C and SIGTERM end the watch loop instead of killing the process, so the pipeline is
-/// dropped and its cluster stopped.
-fn install_signal_handlers(sender: Sender<Message>) -> anyhow::Result<()> {
+/// dropped and its cluster stopped, and serve exits 0. A build cannot be interrupted, so if the
+/// loop has not ended within [`STOP_GRACE`] (or a second signal comes), the engine's cleanup
+/// stops every cluster from here and the process exits 0 at once.
+fn install_signal_handlers(sender: Sender<Message>, scratch: PathBuf) -> anyhow::Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
         .context("cannot install signal handlers")?;
     thread::spawn(move || {
-        if signals.forever().next().is_some() {
-            let _ = sender.send(Message::Stop);
+        let mut signals = signals.forever();
+        if signals.next().is_none() {
+            return;
+        }
+        let _ = sender.send(Message::Stop);
+        // If the process is still here after the grace period, a build is holding it up.
+        let scratch_for_grace = scratch.clone();
+        thread::spawn(move || {
+            thread::sleep(STOP_GRACE);
+            stop_now(&scratch_for_grace);
+        });
+        if signals.next().is_some() {
+            stop_now(&scratch);
         }
     });
     Ok(())
 }
 
+/// How long a stop may wait for a running build before clusters are stopped underneath it.
+const STOP_GRACE: Duration = Duration::from_millis(700);
+
+fn stop_now(scratch: &Path) -> ! {
+    eprintln!("pgbook serve: stopping now");
+    pgbook_engine::cleanup_everything();
+    let _ = std::fs::remove_dir_all(scratch);
+    std::process::exit(0)
+}
+
 /// Directories whose changes never trigger a build: where sites and caches are written.
 fn ignored_dirs(root: &Path, scratch: &ScratchDir) -> Vec<PathBuf> {
-    let mut dirs = vec![scratch.path.clone(), root.join(".pgbook-cache")];
+    let mut dirs = vec![scratch.path.clone(), root.join(crate::pipeline::CACHE_DIR)];
     if let Ok(loaded) = pgbook_book::config::load_config(root) {
         dirs.push(root.join(&loaded.config.build.build_dir));
     }

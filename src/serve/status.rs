@@ -110,6 +110,7 @@ mod tests {
             written: true,
             pages_rendered: 1,
             chapters_executed: 1,
+            ..BuildReport::default()
         });
         assert_eq!(status.finish(&failing), 1);
         let json = status.to_json();
@@ -124,6 +125,7 @@ mod tests {
             written: true,
             pages_rendered: 1,
             chapters_executed: 0,
+            ..BuildReport::default()
         });
         assert_eq!(status.finish(&good), 2);
         let json = status.to_json();
