@@ -264,6 +264,20 @@ fn filters_select_chapters_and_json_carries_diffs() {
         .contains("-     4\n+     3\n"));
     // drift.md's broken links are outside the filter.
     assert!(!describe(&out).contains("missing.md"));
+    // Inside the book, a first word that is not a directory is a filter, not DIR.
+    let inside = Command::new(env!("CARGO_BIN_EXE_pgbook"))
+        .args(["test", "other"])
+        .current_dir(dir.path())
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(inside.status.code(), Some(1), "{}", describe(&inside));
+    assert!(
+        stdout(&inside).ends_with("\n1 passed, 1 failed, 0 ignored\n"),
+        "{}",
+        describe(&inside)
+    );
 }
 
 #[test]
@@ -390,37 +404,50 @@ fn tiny_book(book_toml: &str, chapter: &str) -> tempfile::TempDir {
 }
 
 #[test]
-fn input_errors_exit_2_with_locations() {
-    let cases: &[(&str, &str, &str)] = &[
+fn input_and_environment_errors_exit_2() {
+    let unreachable = "postgres://nobody@localhost:1/nodb?host=/nonexistent";
+    // (book.toml, chapter, extra arguments, message on stderr)
+    let cases: &[(&str, &str, &[&str], &str)] = &[
         (
             "",
             "# X\n\n```sql,sesion=bob\nselect 1;\n```\n",
+            &[],
             "content/x.md:3:1: unknown attribute 'sesion' (did you mean 'session'?)",
         ),
         (
             "[verify]\nstrict = true\n",
             "# X\n",
+            &[],
             "book.toml:2:1: unknown key 'verify.strict'",
         ),
         (
             "[verify]\nmask = [\"(\"]\n",
             "# X\n",
+            &[],
             "[verify] mask: bad regex '('",
         ),
         (
             "",
             "# X\n\n```sql\nselect 1;\n\\d t\n```\n",
-            "content/x.md:5:",
+            &[],
+            "content/x.md:5:1: ",
+        ),
+        (
+            "",
+            "# X\n\n```sql\nselect 1;\n```\n",
+            &["--database-url", unreachable],
+            "cannot connect",
         ),
     ];
-    for (toml, chapter, message) in cases {
+    for (toml, chapter, args, message) in cases {
         let dir = tiny_book(toml, chapter);
-        let out = pgbook_test(dir.path(), &[], &[]);
+        let out = pgbook_test(dir.path(), args, &[]);
         assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
         assert!(
             stderr(&out).contains(message),
             "{message}\n{}",
             describe(&out)
         );
+        assert!(stdout(&out).is_empty(), "{}", describe(&out));
     }
 }

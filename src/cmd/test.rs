@@ -6,7 +6,7 @@
 //! where output goes and maps outcomes to [`Status`] (configuration and environment problems
 //! are errors, exit 2).
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::Context;
@@ -20,6 +20,7 @@ use super::Status;
 use crate::{ReportFormat, TestArgs};
 
 pub fn run(args: TestArgs) -> anyhow::Result<Status> {
+    let args = dir_or_filter(args);
     let book = Book::load(&args.dir).map_err(|d| anyhow::anyhow!("{d}"))?;
     for warning in &book.warnings {
         eprintln!("warning: {warning}");
@@ -60,6 +61,18 @@ pub fn run(args: TestArgs) -> anyhow::Result<Status> {
     } else {
         Status::Success
     })
+}
+
+/// `pgbook test locking` means the filter `locking` in the current book: DIR and FILTER are
+/// both positional, so a first word that names nothing on disk, run inside a book, is taken
+/// as a filter.
+fn dir_or_filter(mut args: TestArgs) -> TestArgs {
+    if !args.dir.exists() && Path::new("book.toml").is_file() {
+        let word = args.dir.to_string_lossy().into_owned();
+        args.filter.insert(0, word);
+        args.dir = ".".into();
+    }
+    args
 }
 
 /// The chapters whose path contains one of the filters (all of them without filters).
@@ -150,7 +163,7 @@ fn emit(args: &TestArgs, report: &Report) -> anyhow::Result<()> {
         if json_on_stdout {
             eprint!("{}", report.github_annotations());
         } else {
-            print!("{}", report.github_annotations());
+            write_stdout(&report.github_annotations())?;
         }
     }
     match &args.output {
@@ -158,12 +171,21 @@ fn emit(args: &TestArgs, report: &Report) -> anyhow::Result<()> {
             std::fs::write(path, text)
                 .with_context(|| format!("cannot write the report to {}", path.display()))?;
             if args.format != ReportFormat::Human {
-                print!("{}", report.human(use_color()));
+                write_stdout(&report.human(use_color()))?;
             }
         }
-        None => print!("{text}"),
+        None => write_stdout(&text)?,
     }
     Ok(())
+}
+
+/// Writes to stdout; a reader that went away (`pgbook test | head`) is not an error.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        result => result.context("cannot write the report to standard output"),
+    }
 }
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org).

@@ -16,8 +16,8 @@ pub const LINE_WILDCARD: &str = "[..]";
 /// An expected line that matches any number of actual lines.
 pub const ELLIPSIS: &str = "...";
 
-/// Beyond this many (expected × actual) line pairs the aligning diff is replaced by a cheaper
-/// one that keeps only the matching prefix, so huge outputs never take quadratic memory.
+/// Beyond this many (expected × actual) line pairs the least-edit alignment gives way to a
+/// Myers diff, so huge outputs never take quadratic time or memory.
 const MAX_ALIGNMENT_CELLS: usize = 4_000_000;
 
 /// The result of comparing an expected block with an actual transcript.
@@ -53,7 +53,7 @@ pub fn compare(expected: &str, actual: &str, masks: &Masks) -> Comparison {
     } else if pattern.len().saturating_mul(act_masked.len()) <= MAX_ALIGNMENT_CELLS {
         Alignment::new(&pattern, &act_masked).normalise(&exp_lines, &act_lines)
     } else {
-        matching_prefix(&pattern, &exp_lines, &act_masked, &act_lines)
+        diff_aligned(&pattern, &exp_lines, &act_masked, &act_lines)
     };
     Comparison {
         matches,
@@ -239,24 +239,44 @@ impl<'p, 'a> Alignment<'p, 'a> {
     }
 }
 
-/// The cheap normalisation for huge outputs: expected lines while they match from the start,
-/// then the actual lines as they are.
-fn matching_prefix<'t>(
+/// The normalisation for outputs too large for [`Alignment`]: a Myers diff of the masked
+/// lines (exact equality) aligns them, then changed lines are paired in order and an expected
+/// line is kept wherever its wildcard still matches. `...` lines are kept where they were.
+fn diff_aligned<'t>(
     pattern: &[Token],
     exp_lines: &[&'t str],
     act_masked: &[String],
     act_lines: &[&'t str],
 ) -> Vec<&'t str> {
-    let same = pattern
+    let exp_keys: Vec<&str> = pattern
         .iter()
-        .zip(act_masked)
-        .take_while(|(tok, line)| matches!(tok, Token::Line(_)) && tok.matches(line))
-        .count();
-    exp_lines[..same]
-        .iter()
-        .chain(&act_lines[same..])
-        .copied()
-        .collect()
+        .map(|t| match t {
+            Token::Line(masked) => *masked,
+            Token::Ellipsis => ELLIPSIS,
+        })
+        .collect();
+    let act_keys: Vec<&str> = act_masked.iter().map(String::as_str).collect();
+    let mut out = Vec::with_capacity(act_lines.len());
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &exp_keys, &act_keys) {
+        let (old, new) = (op.old_range(), op.new_range());
+        let paired = old.len().min(new.len());
+        for k in 0..paired {
+            let (i, j) = (old.start + k, new.start + k);
+            match &pattern[i] {
+                Token::Ellipsis => out.extend([ELLIPSIS, act_lines[j]]),
+                tok if tok.matches(&act_masked[j]) => out.push(exp_lines[i]),
+                _ => out.push(act_lines[j]),
+            }
+        }
+        out.extend(&act_lines[new.start + paired..new.end]);
+        let unpaired_expected = &pattern[old.start + paired..old.end];
+        for tok in unpaired_expected {
+            if matches!(tok, Token::Ellipsis) {
+                out.push(ELLIPSIS);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -373,12 +393,21 @@ mod tests {
     }
 
     #[test]
-    fn huge_outputs_use_the_prefix_normalisation() {
+    fn huge_outputs_keep_wildcards_after_a_difference() {
+        // 3000 × 3000 lines is past the alignment limit.
         let actual: String = (0..3000).map(|i| format!("line {i}\n")).collect();
-        let mut expected: String = (0..2999).map(|i| format!("line {i}\n")).collect();
-        expected.push_str("different\n");
+        let mut expected: String = (0..3000)
+            .map(|i| match i {
+                5 => "changed\n".to_string(),
+                2000 => "line [..]\n".to_string(),
+                _ => format!("line {i}\n"),
+            })
+            .collect();
+        expected.push_str("...\n");
         let c = check(&expected, &actual);
         assert!(!c.matches);
-        assert_eq!(c.actual, actual);
+        let want = expected.replace("changed\n", "line 5\n");
+        assert_eq!(c.actual, want);
+        assert!(check(&c.actual, &actual).matches);
     }
 }
