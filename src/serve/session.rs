@@ -193,13 +193,13 @@ fn open_browser(url: &str) {
     }
 }
 
-/// Ctrl-C and SIGTERM end the watch loop instead of killing the process, so the pipeline is
+/// Ctrl-C, SIGTERM and SIGHUP end the watch loop instead of killing the process, so the pipeline is
 /// dropped and its cluster stopped, and serve exits 0. A build cannot be interrupted, so if the
 /// loop has not ended within [`STOP_GRACE`] (or a second signal comes), the engine's cleanup
 /// stops every cluster from here and the process exits 0 at once.
 fn install_signal_handlers(sender: Sender<Message>, scratch: PathBuf) -> anyhow::Result<()> {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
         .context("cannot install signal handlers")?;
     thread::spawn(move || {
         let mut signals = signals.forever();
