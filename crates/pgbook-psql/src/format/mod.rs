@@ -81,3 +81,75 @@ fn write_error(message: &ServerMessage, statement_sql: &str, out: &mut String) {
         _ => message::write_message(message, statement_sql, true, out),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pgbook_book::{Column, ResultSet};
+
+    fn notice(text: &str) -> Event {
+        Event::Notice(ServerMessage {
+            severity: "NOTICE".into(),
+            message: text.into(),
+            ..ServerMessage::default()
+        })
+    }
+
+    fn one_row(tag: &str) -> Event {
+        Event::Complete {
+            rows: Some(ResultSet {
+                columns: vec![Column {
+                    name: "a".into(),
+                    type_oid: 23,
+                }],
+                rows: vec![vec![Some("5".into())]],
+            }),
+            tag: tag.into(),
+        }
+    }
+
+    fn complete(tag: &str) -> Event {
+        Event::Complete {
+            rows: None,
+            tag: tag.into(),
+        }
+    }
+
+    /// Expected texts are psql 15's output for the same server messages.
+    #[test]
+    fn statements_like_psql() {
+        let table = " a \n---\n 5\n(1 row)\n\n";
+        let fatal = Event::Error(ServerMessage {
+            severity: "FATAL".into(),
+            message: "terminating connection due to administrator command".into(),
+            ..ServerMessage::default()
+        });
+        let cases: Vec<(Vec<Event>, String)> = vec![
+            (vec![one_row("SELECT 1")], table.to_string()),
+            (vec![one_row("INSERT 0 1")], format!("{table}INSERT 0 1\n")),
+            (vec![one_row("UPDATE 1")], format!("{table}UPDATE 1\n")),
+            (vec![one_row("FETCH 1")], table.to_string()),
+            (vec![notice("n"), complete("DO")], "NOTICE:  n\nDO\n".into()),
+            (vec![Event::EmptyQuery], String::new()),
+            // With several results (`\;`), a result waits for the next one.
+            (
+                vec![one_row("SELECT 1"), notice("later"), complete("DO")],
+                format!("NOTICE:  later\n{table}DO\n"),
+            ),
+            (
+                vec![fatal],
+                "FATAL:  terminating connection due to administrator command\n\
+                 server closed the connection unexpectedly\n\
+                 \tThis probably means the server terminated abnormally\n\
+                 \tbefore or while processing the request.\n\
+                 connection to server was lost\n"
+                    .into(),
+            ),
+        ];
+        for (events, expected) in cases {
+            let mut out = String::new();
+            format_statement("select", &events, &mut out);
+            assert_eq!(out, expected, "{events:?}");
+        }
+    }
+}

@@ -129,3 +129,66 @@ fn write_record(
 fn push_spaces(out: &mut String, count: usize) {
     out.push_str(&" ".repeat(count));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pgbook_book::Column;
+
+    fn result(columns: &[(&str, u32)], rows: &[&[Option<&str>]]) -> ResultSet {
+        ResultSet {
+            columns: columns
+                .iter()
+                .map(|(name, type_oid)| Column {
+                    name: name.to_string(),
+                    type_oid: *type_oid,
+                })
+                .collect(),
+            rows: rows
+                .iter()
+                .map(|row| row.iter().map(|v| v.map(str::to_string)).collect())
+                .collect(),
+        }
+    }
+
+    /// Expected texts are psql 15's output for the same results (see the differential suite).
+    #[test]
+    fn tables_like_psql() {
+        const TEXT: u32 = 25;
+        const INT4: u32 = 23;
+        let cases: Vec<(ResultSet, &str)> = vec![
+            (
+                result(&[("a", INT4), ("b", TEXT)], &[&[Some("1"), Some("x")]]),
+                " a | b \n---+---\n 1 | x\n(1 row)\n\n",
+            ),
+            (
+                result(&[("v", TEXT), ("n", TEXT)], &[&[Some("ab\nc"), None]]),
+                " v  | n \n----+---\n ab+| \n c  | \n(1 row)\n\n",
+            ),
+            (
+                result(
+                    &[("a", TEXT), ("n", INT4)],
+                    &[&[Some("x"), None], &[Some("y\nz"), Some("5")]],
+                ),
+                " a | n \n---+---\n x |  \n y+| 5\n z | \n(2 rows)\n\n",
+            ),
+            (
+                result(
+                    &[("a\nbcd", INT4), ("b", TEXT), ("c\nd", INT4)],
+                    &[&[Some("1"), Some("x"), Some("22")]],
+                ),
+                "  a +| b | c +\n bcd |   | d  \n-----+---+----\n   1 | x | 22\n(1 row)\n\n",
+            ),
+            (result(&[], &[&[]]), "--\n(1 row)\n\n"),
+            (
+                result(&[("?column?", INT4)], &[]),
+                " ?column? \n----------\n(0 rows)\n\n",
+            ),
+        ];
+        for (result, expected) in cases {
+            let mut out = String::new();
+            write_table(&result, &mut out);
+            assert_eq!(out, expected, "{result:?}");
+        }
+    }
+}
