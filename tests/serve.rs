@@ -57,14 +57,21 @@ struct Served {
     /// Where serve writes its site (its temporary directory is under our TMPDIR).
     site: PathBuf,
     stderr: mpsc::Receiver<String>,
+    /// The lines serve printed before it was ready.
+    startup: Vec<String>,
 }
 
 impl Served {
     fn start(root: &Path, tmp: &Path) -> Served {
+        Served::start_with(root, tmp, &[])
+    }
+
+    fn start_with(root: &Path, tmp: &Path, flags: &[&str]) -> Served {
         let tmpdir = tmp.join("tmp");
         std::fs::create_dir_all(&tmpdir).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_pgbook"))
             .args(["serve", root.to_str().unwrap(), "--port", "0"])
+            .args(flags)
             .env("TMPDIR", &tmpdir)
             .env_remove("DATABASE_URL")
             .stdin(Stdio::null())
@@ -88,8 +95,10 @@ impl Served {
             base: String::new(),
             address: String::new(),
             stderr,
+            startup: Vec::new(),
         };
         let line = served.wait_for_line("serving http://");
+        served.startup.push(line.clone());
         let url = line
             .split("serving ")
             .nth(1)
@@ -108,7 +117,7 @@ impl Served {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.stderr.recv_timeout(left) {
                 Ok(line) if line.contains(needle) => return line,
-                Ok(_) => {}
+                Ok(line) => self.startup.push(line),
                 Err(_) => panic!("serve never printed `{needle}`"),
             }
         }
@@ -403,6 +412,48 @@ fn reload_events_follow_writes_and_status_carries_failures() {
     let after: u64 = next_event(&mut events, "reload").parse().unwrap();
     assert!(served.get("/ch.html").1.contains("sixth"));
     assert_eq!(status_json(&served)["generation"], after);
+}
+
+#[test]
+fn a_non_loopback_address_gets_a_warning_and_loopback_none() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = book(tmp.path(), "hello");
+    let local = Served::start(&root, tmp.path());
+    assert!(
+        !local.startup.iter().any(|l| l.contains("warning")),
+        "{:?}",
+        local.startup
+    );
+    drop(local);
+    let open = Served::start_with(&root, tmp.path(), &["--host", "0.0.0.0"]);
+    let warned = open
+        .startup
+        .iter()
+        .any(|l| l.contains("warning") && l.contains("non-loopback"));
+    assert!(warned, "{:?}", open.startup);
+}
+
+#[test]
+fn a_book_that_does_not_build_yet_shows_why_and_reloads_once_fixed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = book(tmp.path(), "hello");
+    write(&root.join("book.toml"), "[book]\ntitel = \"typo\"\n");
+    let served = Served::start(&root, tmp.path());
+    let (status, page) = served.get("/ch.html");
+    assert_eq!(status, 404);
+    assert!(page.contains("/__pgbook/events"), "{page}");
+    let problems = status_json(&served)["problems"].to_string();
+    assert!(
+        problems.contains("book.toml") && problems.contains("titel"),
+        "{problems}"
+    );
+
+    let mut events = open_events(&served);
+    next_event(&mut events, "hello");
+    write(&root.join("book.toml"), "[book]\ntitle = \"fixed\"\n");
+    next_event(&mut events, "reload");
+    assert_eq!(status_json(&served)["ok"], true);
+    assert_eq!(served.get("/ch.html").0, 200);
 }
 
 #[test]

@@ -111,8 +111,23 @@ fn internal(site: &Site, request: Request, endpoint: &str) {
 fn not_found(site: &Site, request: Request) -> std::io::Result<()> {
     match site_path::resolve(&site.root, "/404.html") {
         Resolved::File(page) => respond_file(request, &page, 404),
-        _ => request.respond(text(404, "Not Found\n")),
+        // No site yet (the first build failed): a bare page that still carries the live-reload
+        // script, so the overlay explains why and the page reloads once the book builds.
+        _ => request.respond(
+            Response::from_string(placeholder_page())
+                .with_status_code(StatusCode(404))
+                .with_header(header("Content-Type", "text/html; charset=utf-8"))
+                .with_header(header("Cache-Control", "no-store")),
+        ),
     }
+}
+
+fn placeholder_page() -> String {
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>pgbook serve</title></head>\n\
+         <body><p>Not found: the book has not been built yet.</p>\n{}</body></html>\n",
+        super::live_reload_html()
+    )
 }
 
 fn respond_file(request: Request, file: &Path, status: u16) -> std::io::Result<()> {

@@ -165,7 +165,6 @@ fn start_workers(server: &Arc<tiny_http::Server>, site: &Arc<Site>, stopping: &A
 
 fn announce(address: SocketAddr, open: bool) {
     let url = format!("http://{address}/");
-    eprintln!("pgbook serve: serving {url} (Ctrl-C to stop)");
     if !address.ip().is_loopback() {
         eprintln!(
             "warning: pgbook serve is listening on a non-loopback address ({}): anyone who can \
@@ -174,6 +173,7 @@ fn announce(address: SocketAddr, open: bool) {
             address.ip()
         );
     }
+    eprintln!("pgbook serve: serving {url} (Ctrl-C to stop)");
     if open {
         open_browser(&url);
     }
