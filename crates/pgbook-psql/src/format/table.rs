@@ -25,12 +25,14 @@ pub(crate) fn write_table(result: &ResultSet, out: &mut String) {
         .iter()
         .map(|c| printable_lines(&c.name))
         .collect();
+    // Every row gets exactly one cell per column, even from a malformed (e.g. hand-edited
+    // cached) result: missing values print as NULL, extra ones are dropped.
     let rows: Vec<Vec<Vec<Line>>> = result
         .rows
         .iter()
         .map(|row| {
-            row.iter()
-                .map(|value| printable_lines(value.as_deref().unwrap_or("")))
+            (0..headers.len())
+                .map(|i| printable_lines(row.get(i).and_then(|v| v.as_deref()).unwrap_or("")))
                 .collect()
         })
         .collect();
@@ -180,6 +182,10 @@ mod tests {
                 "  a +| b | c +\n bcd |   | d  \n-----+---+----\n   1 | x | 22\n(1 row)\n\n",
             ),
             (result(&[], &[&[]]), "--\n(1 row)\n\n"),
+            (
+                result(&[("a", TEXT), ("b", TEXT)], &[&[Some("x")]]),
+                " a | b \n---+---\n x | \n(1 row)\n\n",
+            ),
             (
                 result(&[("?column?", INT4)], &[]),
                 " ?column? \n----------\n(0 rows)\n\n",
