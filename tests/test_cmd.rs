@@ -264,6 +264,25 @@ fn filters_select_chapters_and_json_carries_diffs() {
         .contains("-     4\n+     3\n"));
     // drift.md's broken links are outside the filter.
     assert!(!describe(&out).contains("missing.md"));
+    // Without the filter they are reported on stderr, the JSON on stdout staying clean.
+    let all = pgbook_test(
+        dir.path(),
+        &["--format", "json"],
+        &[("GITHUB_ACTIONS", "true")],
+    );
+    assert_eq!(all.status.code(), Some(1), "{}", describe(&all));
+    let report: Value = serde_json::from_str(&stdout(&all)).unwrap();
+    assert_eq!(report["snippets"].as_array().unwrap().len(), 9);
+    assert!(
+        stderr(&all).contains("broken link to 'missing.md'"),
+        "{}",
+        describe(&all)
+    );
+    assert!(
+        stderr(&all).contains("::error file=content/drift.md,line="),
+        "{}",
+        describe(&all)
+    );
     // Inside the book, a first word that is not a directory is a filter, not DIR.
     let inside = Command::new(env!("CARGO_BIN_EXE_pgbook"))
         .args(["test", "other"])

@@ -174,7 +174,15 @@ fn emit(args: &TestArgs, report: &Report) -> anyhow::Result<()> {
                 write_stdout(&report.human(use_color()))?;
             }
         }
-        None => write_stdout(&text)?,
+        None => {
+            write_stdout(&text)?;
+            // The machine formats hold snippets; book-level problems must still be seen.
+            if args.format != ReportFormat::Human {
+                for problem in &report.problems {
+                    eprintln!("{problem}");
+                }
+            }
+        }
     }
     Ok(())
 }
