@@ -443,7 +443,7 @@ fn input_and_environment_errors_exit_2() {
             "[verify]\nmask = [\"(\"]\n",
             "# X\n",
             &[],
-            "[verify] mask: bad regex '('",
+            "error: book.toml: [verify] mask: bad regex '('",
         ),
         (
             "",

@@ -25,7 +25,8 @@ pub fn run(args: TestArgs) -> anyhow::Result<Status> {
     for warning in &book.warnings {
         eprintln!("warning: {warning}");
     }
-    let verifier = Verifier::new(&book.config.verify).map_err(anyhow::Error::msg)?;
+    let verifier =
+        Verifier::new(&book.config.verify).map_err(|e| anyhow::anyhow!("book.toml: {e}"))?;
     let chapters = select_chapters(&book, &args.filter)?;
     let outcomes = execute(&book, &chapters, args.database_url.clone())?;
     let mut report = Report::default();

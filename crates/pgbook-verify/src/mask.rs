@@ -22,9 +22,7 @@ impl Masks {
     pub fn new(user_patterns: &[String]) -> Result<Masks, String> {
         let user = user_patterns
             .iter()
-            .map(|p| {
-                Regex::new(p).map_err(|e| format!("book.toml: [verify] mask: bad regex '{p}': {e}"))
-            })
+            .map(|p| Regex::new(p).map_err(|e| format!("[verify] mask: bad regex '{p}': {e}")))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Masks {
             builtin: builtin_masks(),
@@ -202,9 +200,6 @@ mod tests {
         let m = Masks::new(&[r"\d{4}-\d\d-\d\d".into(), "pid [0-9]+".into()]).unwrap();
         assert_eq!(m.mask_line("on 2024-01-31 by pid 4242"), "on # by #");
         let err = Masks::new(&["(".into()]).unwrap_err();
-        assert!(
-            err.starts_with("book.toml: [verify] mask: bad regex '('"),
-            "{err}"
-        );
+        assert!(err.starts_with("[verify] mask: bad regex '('"), "{err}");
     }
 }
