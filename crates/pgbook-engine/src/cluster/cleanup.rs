@@ -12,7 +12,7 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
@@ -37,13 +37,16 @@ static HOOKS: Mutex<Vec<(u64, Hook)>> = Mutex::new(Vec::new());
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 static AT_EXIT: Once = Once::new();
 
+/// The signal being handled (0: none), and whether its cleanup has finished. While a
+/// signal's cleanup runs, any other thread that tries to end the process waits for it and
+/// then exits with the signal's status instead of its own.
+static SIGNALLED: AtomicI32 = AtomicI32::new(0);
+static SIGNAL_CLEANUP_DONE: AtomicBool = AtomicBool::new(false);
+
 /// Registers a directory that must be removed however the process ends; returns its id.
 /// Writes the `owner` file into it.
 pub(crate) fn register_dir(dir: &Path) -> io::Result<u64> {
-    AT_EXIT.call_once(|| {
-        // SAFETY: registering a plain extern "C" function with no captured state.
-        unsafe { libc::atexit(cleanup_at_exit) };
-    });
+    ensure_at_exit_hook();
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     lock_live().push(LiveEntry {
         id,
@@ -64,12 +67,20 @@ pub(crate) fn set_postmaster(id: u64, pid: i32) {
 /// Registers `hook` to run if the process is stopped by a signal or exits before
 /// [`unregister_hook`]; returns its id.
 pub(crate) fn register_hook(hook: Hook) -> u64 {
+    ensure_at_exit_hook();
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     HOOKS
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .push((id, hook));
     id
+}
+
+fn ensure_at_exit_hook() {
+    AT_EXIT.call_once(|| {
+        // SAFETY: registering a plain extern "C" function with no captured state.
+        unsafe { libc::atexit(cleanup_at_exit) };
+    });
 }
 
 /// Forgets a hook whose work was done the normal way.
@@ -98,12 +109,26 @@ pub fn install_signal_cleanup() -> io::Result<()> {
     if *installed {
         return Ok(());
     }
+    ensure_at_exit_hook();
+    for signal in [SIGINT, SIGTERM, SIGHUP] {
+        // Recorded in the handler itself, before any interrupted system call returns, so
+        // that a thread racing to exit already knows a signal's cleanup is coming.
+        // SAFETY: the action is a single atomic store, which is async-signal-safe.
+        unsafe {
+            signal_hook::low_level::register(signal, move || {
+                let _ = SIGNALLED.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
+            })?;
+        }
+    }
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
     std::thread::Builder::new()
         .name("pgbook-signals".into())
         .spawn(move || {
             if let Some(signal) = signals.forever().next() {
+                let _ = SIGNALLED.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
+                let signal = SIGNALLED.load(Ordering::SeqCst);
                 cleanup_everything();
+                SIGNAL_CLEANUP_DONE.store(true, Ordering::SeqCst);
                 std::process::exit(128 + signal);
             }
         })?;
@@ -120,6 +145,17 @@ pub fn cleanup_everything() {
 }
 
 extern "C" fn cleanup_at_exit() {
+    let signal = SIGNALLED.load(Ordering::SeqCst);
+    if signal != 0 {
+        // Some thread is exiting while a signal's cleanup runs: let the cleanup finish,
+        // then end with the signal's status.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !SIGNAL_CLEANUP_DONE.load(Ordering::SeqCst) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // SAFETY: _exit ends the process at once; everything has been cleaned up.
+        unsafe { libc::_exit(128 + signal) };
+    }
     // A thread holding a lock at exit time would deadlock us; skip rather than hang.
     let hooks = HOOKS.try_lock().map(|mut h| std::mem::take(&mut *h));
     let entries = LIVE.try_lock().map(|mut l| std::mem::take(&mut *l));

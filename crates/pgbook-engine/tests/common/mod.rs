@@ -96,10 +96,24 @@ fn shared_cache_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("engine-template-cache")
 }
 
-/// Path of an example binary of this crate (cargo builds examples for `cargo test`).
+/// Path of an example binary of this crate, built first: `cargo test --test NAME` does not
+/// build examples, and a stale one would test old code.
 pub fn example(name: &str) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().unwrap().parent().unwrap();
+    let mut built = BUILT.lock().unwrap_or_else(|p| p.into_inner());
+    if !built.iter().any(|n| n == name) {
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo.args(["build", "--quiet", "-p", "pgbook-engine", "--example", name]);
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            cargo.arg("--release");
+        }
+        let target_dir = profile_dir.parent().unwrap();
+        let status = cargo.env("CARGO_TARGET_DIR", target_dir).status().unwrap();
+        assert!(status.success(), "building example {name} failed");
+        built.push(name.to_string());
+    }
     let path = profile_dir.join("examples").join(name);
     assert!(path.is_file(), "example {} not built", path.display());
     path
