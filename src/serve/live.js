@@ -43,8 +43,15 @@
     status.problems.forEach(function (problem) {
       var item = add(box, "div", "", "margin:0 0 12px 0");
       item.className = "pgbook-problem";
-      if (problem.location) add(item, "div", problem.location, "font-weight:bold;color:#fff");
-      add(item, "pre", problem.message, "white-space:pre-wrap;margin:4px 0");
+      var message = problem.message;
+      if (problem.location) {
+        add(item, "div", problem.location, "font-weight:bold;color:#fff");
+        // The first message line repeats the location; show it once.
+        if (message.indexOf(problem.location + ": ") === 0) {
+          message = message.slice(problem.location.length + 2);
+        }
+      }
+      add(item, "pre", message, "white-space:pre-wrap;margin:4px 0");
       if (problem.diff) {
         add(item, "pre", problem.diff,
           "white-space:pre-wrap;margin:4px 0;padding:6px;background:#1a0808;color:#fcc");
