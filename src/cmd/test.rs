@@ -37,20 +37,7 @@ pub fn run(args: TestArgs) -> anyhow::Result<Status> {
         } else {
             checks
         };
-        report
-            .snippets
-            .extend(
-                chapter
-                    .snippets
-                    .iter()
-                    .zip(checks)
-                    .map(|(s, check)| CheckedSnippet {
-                        file: display_path(&chapter.source_path),
-                        line: s.line,
-                        session: s.attrs.session_name().to_string(),
-                        check,
-                    }),
-            );
+        report.snippets.extend(located(chapter, checks));
     }
     report.problems = check_links(&book)
         .into_iter()
@@ -62,6 +49,24 @@ pub fn run(args: TestArgs) -> anyhow::Result<Status> {
     } else {
         Status::Success
     })
+}
+
+/// Each check with the place of its snippet, for the reports.
+fn located(
+    chapter: &Chapter,
+    checks: Vec<SnippetCheck>,
+) -> impl Iterator<Item = CheckedSnippet> + '_ {
+    let file = display_path(&chapter.source_path);
+    chapter
+        .snippets
+        .iter()
+        .zip(checks)
+        .map(move |(snippet, check)| CheckedSnippet {
+            file: file.clone(),
+            line: snippet.line,
+            session: snippet.attrs.session_name().to_string(),
+            check,
+        })
 }
 
 /// `pgbook test locking` means the filter `locking` in the current book: DIR and FILTER are
