@@ -470,3 +470,35 @@ fn input_and_environment_errors_exit_2() {
         assert!(stdout(&out).is_empty(), "{}", describe(&out));
     }
 }
+
+/// Runs `pgbook test DIR other` on a pseudo-terminal (util-linux `script`), as a person would.
+fn on_terminal(dir: &Path, no_color: Option<&str>) -> Output {
+    let command = format!(
+        "{} test {} other",
+        env!("CARGO_BIN_EXE_pgbook"),
+        dir.display()
+    );
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &command, "/dev/null"]);
+    cmd.env_remove("GITHUB_ACTIONS")
+        .env_remove("DATABASE_URL")
+        .env_remove("NO_COLOR");
+    if let Some(v) = no_color {
+        cmd.env("NO_COLOR", v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn colour_on_a_terminal_unless_no_color() {
+    let dir = book("failing");
+    let coloured = on_terminal(dir.path(), None);
+    assert_eq!(coloured.status.code(), Some(1), "{}", describe(&coloured));
+    let text = stdout(&coloured);
+    assert!(text.contains("\x1b[31m-     4\x1b[0m"), "{text:?}");
+    assert!(text.contains("\x1b[32m+     3\x1b[0m"), "{text:?}");
+    let plain = on_terminal(dir.path(), Some("1"));
+    assert_eq!(plain.status.code(), Some(1), "{}", describe(&plain));
+    assert!(!stdout(&plain).contains('\x1b'), "{:?}", stdout(&plain));
+    assert!(stdout(&plain).contains("-     4"), "{}", describe(&plain));
+}
