@@ -25,7 +25,7 @@ SELECT i,
 FROM generate_series(1, 30000) AS i;
 
 CREATE TABLE product_attributes (
-    product_id int NOT NULL REFERENCES products,
+    product_id int NOT NULL,
     meta_key   text NOT NULL,
     meta_value text NOT NULL,
     PRIMARY KEY (product_id, meta_key)
@@ -33,5 +33,6 @@ CREATE TABLE product_attributes (
 INSERT INTO product_attributes
 SELECT p.id, kv.key, kv.value
 FROM products AS p, jsonb_each_text(p.details) AS kv;
+ALTER TABLE product_attributes ADD FOREIGN KEY (product_id) REFERENCES products;
 CREATE INDEX product_attributes_key_value ON product_attributes (meta_key, meta_value);
 ANALYZE products, product_attributes;
