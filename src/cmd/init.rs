@@ -24,7 +24,8 @@ build-dir = "book"
 timeout = "30s"
 "#;
 
-const SUMMARY: &str = "# Summary\n\n[Introduction](introduction.md)\n\n- [First steps](first-steps.md)\n";
+const SUMMARY: &str =
+    "# Summary\n\n[Introduction](introduction.md)\n\n- [First steps](first-steps.md)\n";
 
 const INTRODUCTION: &str = r#"# Introduction
 
@@ -72,7 +73,10 @@ DETAIL:  Key (name)=(apple) already exists.
 pub fn run(args: DirArgs) -> anyhow::Result<Status> {
     let root = &args.dir;
     if root.join("book.toml").exists() {
-        bail!("{} already holds a book (book.toml exists); nothing was written", root.display());
+        bail!(
+            "{} already holds a book (book.toml exists); nothing was written",
+            root.display()
+        );
     }
     let files: [(&str, &str); 5] = [
         ("book.toml", BOOK_TOML),
@@ -83,15 +87,24 @@ pub fn run(args: DirArgs) -> anyhow::Result<Status> {
     ];
     for (path, _) in &files {
         if root.join(path).exists() {
-            bail!("{} already exists; nothing was written", root.join(path).display());
+            bail!(
+                "{} already exists; nothing was written",
+                root.join(path).display()
+            );
         }
     }
     for (path, text) in &files {
         write_new(&root.join(path), text)?;
     }
     println!("Created a new book in {}", root.display());
-    println!("  pgbook test {0}    # run and verify its SQL", root.display());
-    println!("  pgbook serve {0}   # live preview at http://127.0.0.1:3000", root.display());
+    println!(
+        "  pgbook test {0}    # run and verify its SQL",
+        root.display()
+    );
+    println!(
+        "  pgbook serve {0}   # live preview at http://127.0.0.1:3000",
+        root.display()
+    );
     Ok(Status::Success)
 }
 

@@ -48,8 +48,7 @@ pub fn expand_lines(
         out.text.push_str(&expanded);
         let lines =
             expanded.matches('\n').count() + usize::from(!has_newline && !expanded.is_empty());
-        out.line_map
-            .extend(std::iter::repeat(pos).take(lines.max(1)));
+        out.line_map.extend(std::iter::repeat_n(pos, lines.max(1)));
     }
     Ok(out)
 }
