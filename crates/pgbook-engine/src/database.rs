@@ -6,6 +6,7 @@
 //! between. This module runs only administrative SQL; it never runs snippets.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use pgbook_book::Event;
 use pgbook_psql::{ConnectOptions, Connection};
@@ -87,9 +88,37 @@ fn admin_execute(connection: &mut Connection, sql: &str) -> Result<(), String> {
     }
 }
 
+/// Idle administrative connections, reused across chapters: a connection costs a backend
+/// start, which is a noticeable part of running a short chapter.
+#[derive(Default)]
+pub(crate) struct AdminPool {
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl AdminPool {
+    pub fn take(&self, server: &Server) -> Result<Connection, EngineError> {
+        let reused = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        match reused {
+            Some(connection) => Ok(connection),
+            None => server.admin_connection(),
+        }
+    }
+
+    pub fn give_back(&self, connection: Connection) {
+        if connection.is_closed() || connection.transaction_status() != b'I' {
+            return;
+        }
+        self.idle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(connection);
+    }
+}
+
 /// A chapter's own database; dropped (forcibly) when this guard is dropped.
-pub(crate) struct ChapterDatabase {
-    admin: Connection,
+pub(crate) struct ChapterDatabase<'a> {
+    pool: &'a AdminPool,
+    admin: Option<Connection>,
     name: String,
     server_version_num: u32,
     /// On a server of its own the whole cluster goes on a signal; on a URL's server the
@@ -97,13 +126,14 @@ pub(crate) struct ChapterDatabase {
     signal_hook: Option<u64>,
 }
 
-impl ChapterDatabase {
+impl<'a> ChapterDatabase<'a> {
     pub fn create(
         server: &Server,
+        pool: &'a AdminPool,
         chapter_hint: &str,
         server_version_num: u32,
-    ) -> Result<ChapterDatabase, EngineError> {
-        let mut admin = server.admin_connection()?;
+    ) -> Result<ChapterDatabase<'a>, EngineError> {
+        let mut admin = pool.take(server)?;
         let name = unique_name(chapter_hint);
         let strategy = if server_version_num >= 150_000 {
             " STRATEGY FILE_COPY"
@@ -129,7 +159,8 @@ impl ChapterDatabase {
             }
         };
         Ok(ChapterDatabase {
-            admin,
+            pool,
+            admin: Some(admin),
             name,
             server_version_num,
             signal_hook,
@@ -141,12 +172,12 @@ impl ChapterDatabase {
     }
 }
 
-impl Drop for ChapterDatabase {
+impl Drop for ChapterDatabase<'_> {
     fn drop(&mut self) {
-        let _ = admin_execute(
-            &mut self.admin,
-            &drop_sql(&self.name, self.server_version_num),
-        );
+        if let Some(mut admin) = self.admin.take() {
+            let _ = admin_execute(&mut admin, &drop_sql(&self.name, self.server_version_num));
+            self.pool.give_back(admin);
+        }
         if let Some(hook) = self.signal_hook {
             cleanup::unregister_hook(hook);
         }

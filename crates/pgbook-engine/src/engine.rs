@@ -13,7 +13,7 @@ use pgbook_book::{Chapter, ChapterOutcome, Config};
 use pgbook_psql::ConnectOptions;
 use sha2::{Digest, Sha256};
 
-use crate::database::{describe_target, query_value, ChapterDatabase, Server};
+use crate::database::{describe_target, query_value, AdminPool, ChapterDatabase, Server};
 use crate::{runner, ClusterOptions, EngineError, ScratchCluster};
 
 /// Everything the engine needs from configuration and the command line.
@@ -61,6 +61,8 @@ impl EngineOptions {
 /// Runs chapters. Dropping it drops the scratch cluster, if it started one.
 pub struct Engine {
     options: EngineOptions,
+    // Declared before `server`: pooled connections close before the cluster stops.
+    admin_pool: AdminPool,
     server: Server,
     server_version: String,
     server_version_num: u32,
@@ -90,10 +92,12 @@ impl Engine {
                     describe_target(&server.admin_options())
                 ))
             })?;
-        admin.close();
+        let admin_pool = AdminPool::default();
+        admin_pool.give_back(admin);
         Ok(Engine {
             options,
             server,
+            admin_pool,
             server_version,
             server_version_num,
         })
@@ -133,7 +137,12 @@ impl Engine {
             .with_extension("")
             .to_string_lossy()
             .into_owned();
-        let database = ChapterDatabase::create(&self.server, &hint, self.server_version_num)?;
+        let database = ChapterDatabase::create(
+            &self.server,
+            &self.admin_pool,
+            &hint,
+            self.server_version_num,
+        )?;
         let options = self.server.admin_options().with_dbname(database.name());
         let snippets =
             runner::run_snippets(chapter, plans, &options, self.options.statement_timeout);
