@@ -21,8 +21,10 @@ echo "== 1. scratch cluster start (ms; median of runs) =="
 export PGBOOK_CACHE_DIR="$work/cache"
 "$ex/scratch_cluster" time >/dev/null            # fill the cache
 : >"$work/cached.txt"
+: >"$work/phases.txt"
 for _ in $(seq 15); do
-  "$ex/scratch_cluster" time | awk '/first-query-ms/ {print $4}' >>"$work/cached.txt"
+  PGBOOK_TRACE_STARTUP=1 "$ex/scratch_cluster" time 2>>"$work/phases.txt" \
+    | awk '/first-query-ms/ {print $4}' >>"$work/cached.txt"
 done
 : >"$work/fresh.txt"
 for i in $(seq 5); do
@@ -35,6 +37,10 @@ fresh=$(median <"$work/fresh.txt")
 echo "from cache to first query:        $cached ms (goal <= 150 ms)"
 echo "initdb + start to first query:    $fresh ms"
 awk -v c="$cached" -v f="$fresh" 'BEGIN {printf "cache speed-up:                   %.1fx\n", f / c}'
+echo "where the cached start goes (median ms since the start call):"
+for phase in "found binaries" "template ready" "template copied" "server spawned" "server ready"; do
+  printf '  %-16s %s\n' "$phase" "$(grep "$phase after" "$work/phases.txt" | awk '{print $(NF-1)}' | median)"
+done
 
 echo
 echo "== 2. 10,000 small statements: engine vs psql on the same cluster =="
