@@ -82,6 +82,12 @@ impl Browser {
 
     /// Sends a command (to the attached page, if any) and waits for its result.
     pub fn call(&mut self, method: &str, params: Value) -> Value {
+        self.try_call(method, params)
+            .unwrap_or_else(|error| panic!("{method} failed: {error}"))
+    }
+
+    /// Like [`Browser::call`], but a protocol error is returned instead of panicking.
+    pub fn try_call(&mut self, method: &str, params: Value) -> Result<Value, String> {
         let id = self.next_id;
         self.next_id += 1;
         let mut message = json!({ "id": id, "method": method, "params": params });
@@ -97,9 +103,9 @@ impl Browser {
             let reply = self.read_message();
             if reply.get("id").and_then(Value::as_u64) == Some(id) {
                 if let Some(error) = reply.get("error") {
-                    panic!("{method} failed: {error}");
+                    return Err(error.to_string());
                 }
-                return reply["result"].clone();
+                return Ok(reply["result"].clone());
             }
             if reply.get("method").is_some() {
                 self.events.push(reply);
@@ -133,21 +139,27 @@ impl Browser {
 
     /// Evaluates a JavaScript expression in the page and returns its value.
     pub fn eval(&mut self, expression: &str) -> Value {
-        let result = self.call(
+        self.try_eval(expression)
+            .unwrap_or_else(|error| panic!("{expression}: {error}"))
+    }
+
+    fn try_eval(&mut self, expression: &str) -> Result<Value, String> {
+        let result = self.try_call(
             "Runtime.evaluate",
             json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
-        );
+        )?;
         if let Some(details) = result.get("exceptionDetails") {
-            panic!("{expression} threw: {details}");
+            return Err(format!("threw {details}"));
         }
-        result["result"]["value"].clone()
+        Ok(result["result"]["value"].clone())
     }
 
     /// Polls `expression` until it is true. The generous bound only guards against a hang.
     pub fn wait_for(&mut self, expression: &str) {
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(60) {
-            if self.eval(expression) == json!(true) {
+            // While a navigation is under way the page's context may vanish: just retry.
+            if self.try_eval(expression) == Ok(json!(true)) {
                 return;
             }
             std::thread::sleep(Duration::from_millis(50));

@@ -185,9 +185,16 @@ fn site_works_in_chromium_from_file_and_http() {
     exercise_site(&mut browser, &http_base, Some(&shots));
     let errors = browser.errors();
     assert!(errors.is_empty(), "console errors: {errors:#?}");
-    // The error detector itself works: a page that logs an error and loads a missing file.
-    browser.goto(&format!("{http_base}missing-page.html"));
-    browser.eval("console.error('deliberate')");
+    // The error detector itself works: an error logged and an image that does not exist.
+    browser.eval(
+        "console.error('deliberate'); const img = document.createElement('img');
+         img.src = 'missing-image.png'; document.body.appendChild(img); true",
+    );
+    browser.wait_for("document.querySelector('img[src=\"missing-image.png\"]').complete");
+    let start = std::time::Instant::now();
+    while browser.errors().len() < 2 && start.elapsed() < std::time::Duration::from_secs(30) {
+        browser.eval("true");
+    }
     assert!(browser.errors().len() >= 2, "{:#?}", browser.errors());
     eprintln!("screenshots in {}", shots.display());
 }

@@ -82,7 +82,8 @@ pub fn render_chapter(
                     snippet_index += 1;
                     skip_output_block(&mut events);
                 } else {
-                    state.push_text(&code);
+                    // Code blocks are left out of the search index (keeps it lean); inline
+                    // code in prose is indexed.
                     out.push(Event::Html(code_block_html(&info, &code).into()));
                 }
             }

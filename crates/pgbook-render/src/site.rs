@@ -84,7 +84,6 @@ impl Renderer {
             })
         });
         env.set_formatter(format_value);
-        crate::highlight::warm_up();
         Renderer { env, theme }
     }
 
@@ -158,13 +157,19 @@ impl Renderer {
             extra_body: extra_body_html.map(str::to_string),
         };
         let paths: Vec<String> = book.chapters.iter().map(|c| page_path(&c.path)).collect();
-        let pages: Vec<Result<(String, String), RenderError>> = (0..book.chapters.len())
-            .into_par_iter()
-            .map(|i| {
-                let html = self.render_page(book, &shared, &paths, bodies, i, &paths[i])?;
-                Ok((paths[i].clone(), html))
-            })
-            .collect();
+        // The search index is built while the pages render: both take a while.
+        let (pages, search_js) = rayon::join(
+            || {
+                (0..book.chapters.len())
+                    .into_par_iter()
+                    .map(|i| {
+                        let html = self.render_page(book, &shared, &paths, bodies, i, &paths[i])?;
+                        Ok((paths[i].clone(), html))
+                    })
+                    .collect::<Vec<Result<(String, String), RenderError>>>()
+            },
+            || search_index(book, bodies, &paths),
+        );
         let mut site = SiteFiles::default();
         for page in pages {
             let (path, html) = page?;
@@ -180,17 +185,7 @@ impl Renderer {
         );
         site.add("404.html", self.render_404(&shared, book)?);
         site.add("sitemap.xml", sitemap(book, &paths));
-        let sections: Vec<PageSections> = bodies
-            .iter()
-            .zip(&paths)
-            .zip(&book.chapters)
-            .map(|((body, path), chapter)| PageSections {
-                page_path: path,
-                chapter_title: &chapter.title,
-                sections: &body.sections,
-            })
-            .collect();
-        site.add("searchindex.js", search_index_js(&sections));
+        site.add("searchindex.js", search_js);
         for (name, bytes) in self
             .theme
             .assets()
@@ -297,11 +292,9 @@ fn format_value(
     value: &Value,
 ) -> Result<(), minijinja::Error> {
     match value.as_str() {
-        Some(text) if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => {
-            out.write_str(&crate::escape::escape(text)).map_err(|e| {
-                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
-            })
-        }
+        Some(text) if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => out
+            .write_str(&crate::escape::escape(text))
+            .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())),
         _ => minijinja::escape_formatter(out, state, value),
     }
 }
@@ -353,6 +346,20 @@ fn with_extra_body(mut html: String, extra: Option<&str>) -> String {
         }
     }
     html
+}
+
+fn search_index(book: &Book, bodies: &[Arc<RenderedChapter>], paths: &[String]) -> String {
+    let sections: Vec<PageSections> = bodies
+        .iter()
+        .zip(paths)
+        .zip(&book.chapters)
+        .map(|((body, path), chapter)| PageSections {
+            page_path: path,
+            chapter_title: &chapter.title,
+            sections: &body.sections,
+        })
+        .collect();
+    search_index_js(&sections)
 }
 
 fn sitemap(book: &Book, paths: &[String]) -> String {
