@@ -5,7 +5,8 @@
 //! for ever when killed with -9; `error` returns an error from main; `panic` panics;
 //! `exit` calls `std::process::exit`; `time` prints milliseconds from the start call to
 //! the answer of a first query (`SELECT 1` over a new connection), and to the stop.
-//! Once ready it prints `ready SOCKET_DIR POSTMASTER_PID INITDB` on one line.
+//! Once ready it prints `ready SOCKET_DIR POSTMASTER_PID INITDB` on one line. Further
+//! arguments `NAME=VALUE` are server settings, as a book's `[database.settings]`.
 
 use std::io::Write;
 use std::time::Instant;
@@ -16,7 +17,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mode = std::env::args().nth(1).unwrap_or_else(|| "ok".into());
     pgbook_engine::install_signal_cleanup()?;
     let began = Instant::now();
-    let cluster = ScratchCluster::start(&ClusterOptions::default())?;
+    let settings = std::env::args()
+        .skip(2)
+        .filter_map(|arg| {
+            arg.split_once('=')
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+        })
+        .collect();
+    let cluster = ScratchCluster::start(&ClusterOptions {
+        settings,
+        ..ClusterOptions::default()
+    })?;
     let ready_after = began.elapsed();
     println!(
         "ready {} {} {}",

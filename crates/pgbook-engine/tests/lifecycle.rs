@@ -265,3 +265,21 @@ fn a_signal_drops_the_chapter_database_on_a_database_url_server() {
     cluster.stop().unwrap();
     assert_eq!(sandbox.leftovers(), Vec::<String>::new());
 }
+
+#[test]
+fn a_server_that_will_not_start_is_reported_with_its_log_and_leaves_nothing() {
+    let sandbox = Sandbox::new();
+    let output = sandbox
+        .command(example("scratch_cluster"))
+        .args(["ok", "no_such_setting_in_postgres=1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the scratch PostgreSQL server did not start"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("no_such_setting_in_postgres"), "{stderr}");
+    assert_eq!(sandbox.leftovers(), Vec::<String>::new());
+}

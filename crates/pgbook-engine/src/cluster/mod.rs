@@ -101,8 +101,13 @@ impl ScratchCluster {
             || cleanup::process_running(pid),
         )
         .map_err(|problem| {
+            let hint = if options.settings.is_empty() {
+                ""
+            } else {
+                " (check the book's [database.settings])"
+            };
             EngineError::Setup(format!(
-                "the scratch PostgreSQL server did not start: {problem}\n{}",
+                "the scratch PostgreSQL server did not start: {problem}{hint}\n{}",
                 read_log_tail(&log_path)
             ))
         })?;
@@ -213,11 +218,13 @@ fn writable(dir: &Path) -> bool {
     unsafe { libc::access(path.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
 }
 
+/// The end of the server's log, quoted in errors (the file itself goes with the run
+/// directory).
 fn read_log_tail(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     let tail = &lines[lines.len().saturating_sub(20)..];
-    format!("server log ({}):\n{}", path.display(), tail.join("\n"))
+    format!("last lines of the server's log:\n{}", tail.join("\n"))
 }
 
 /// With `PGBOOK_TRACE_STARTUP` set, prints how long each startup phase took (benchmarks).
