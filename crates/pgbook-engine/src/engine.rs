@@ -205,3 +205,40 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_url_comes_from_the_flag_then_the_environment_then_book_toml() {
+        let mut config = Config::default();
+        config.database.url = Some("postgres://from-book-toml/db".into());
+        config.execute.timeout = "5s".into();
+        config.execute.jobs = 3;
+
+        std::env::remove_var("DATABASE_URL");
+        let options = EngineOptions::from_config(&config, None);
+        assert_eq!(
+            options.database_url.as_deref(),
+            Some("postgres://from-book-toml/db")
+        );
+        assert_eq!(options.statement_timeout, Duration::from_secs(5));
+        assert_eq!(options.jobs, 3);
+
+        std::env::set_var("DATABASE_URL", "postgres://from-env/db");
+        let options = EngineOptions::from_config(&config, None);
+        assert_eq!(
+            options.database_url.as_deref(),
+            Some("postgres://from-env/db")
+        );
+
+        let flag = Some("postgres://from-flag/db".to_string());
+        let options = EngineOptions::from_config(&config, flag);
+        assert_eq!(
+            options.database_url.as_deref(),
+            Some("postgres://from-flag/db")
+        );
+        std::env::remove_var("DATABASE_URL");
+    }
+}
