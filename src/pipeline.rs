@@ -213,7 +213,7 @@ impl Pipeline {
             .filter(|&i| {
                 let chapter = &book.chapters[i];
                 // Prose includes may change without the chapter's text changing.
-                chapter.text.contains("{{#include ")
+                has_prose_includes(chapter)
                     || self
                         .bodies
                         .get(&chapter.path)
@@ -270,6 +270,20 @@ fn default_watched(root: &Path, src: &Path, theme: &Path) -> Vec<PathBuf> {
         root.join("snippets"),
         root.join(theme),
     ]
+}
+
+/// Whether the chapter includes files outside its snippets (snippet includes are part of the
+/// SQL fingerprint already).
+fn has_prose_includes(chapter: &Chapter) -> bool {
+    let mut from = 0;
+    for snippet in &chapter.snippets {
+        let block = snippet.block_range.clone();
+        if chapter.text[from..block.start.max(from)].contains("{{#include ") {
+            return true;
+        }
+        from = from.max(block.end);
+    }
+    chapter.text[from..].contains("{{#include ")
 }
 
 /// Whether any snippet of the chapter must run (ignored ones never do).
@@ -349,6 +363,67 @@ fn body_key(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn prose_edit_rerenders_one_page_and_runs_no_sql() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("book");
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/build/basic");
+        copy_dir(&fixture, &root);
+        let book = Book::load(&root).unwrap();
+        let runnable = book.chapters.iter().filter(|c| needs_server(c)).count();
+        let options = BuildOptions {
+            dest: Some(tmp.path().join("site")),
+            extra_body_html: Some("<script>/*live*/</script>".into()),
+            ..BuildOptions::default()
+        };
+        let mut pipeline = Pipeline::new(&root, options.clone());
+        let first = pipeline.build().unwrap();
+        assert!(first.written && first.failures.is_empty(), "{first:?}");
+        assert_eq!(first.chapters_executed, runnable);
+        assert_eq!(first.pages_rendered, book.chapters.len());
+        let page = std::fs::read_to_string(tmp.path().join("site/sessions.html")).unwrap();
+        assert!(
+            page.contains("<script>/*live*/</script>\n</body>")
+                || page.contains("<script>/*live*/</script></body>")
+        );
+
+        let chapter = root.join("content/sessions.md");
+        let text = std::fs::read_to_string(&chapter).unwrap();
+        std::fs::write(
+            &chapter,
+            text.replace("# Sessions", "# Sessions\n\nNew prose."),
+        )
+        .unwrap();
+        let second = pipeline.build().unwrap();
+        assert_eq!(second.chapters_executed, 0);
+        assert_eq!(second.pages_rendered, 1);
+        let page = std::fs::read_to_string(tmp.path().join("site/sessions.html")).unwrap();
+        assert!(page.contains("New prose."));
+
+        // Another process finds the results on disk and starts no server.
+        let mut fresh = Pipeline::new(&root, options);
+        let third = fresh.build().unwrap();
+        assert_eq!(third.chapters_executed, 0);
+        assert!(
+            fresh.engine.is_none(),
+            "no server started when everything is cached"
+        );
+        assert!(pipeline.watched_paths().contains(&root.join("content")));
+    }
 
     #[test]
     fn locations_come_from_messages() {
