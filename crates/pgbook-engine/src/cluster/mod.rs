@@ -56,7 +56,7 @@ impl ScratchCluster {
     pub fn start(options: &ClusterOptions) -> Result<ScratchCluster, EngineError> {
         let trace = PhaseTrace::from_env();
         let run_base = run_base();
-        cleanup::reap_orphans(&run_base);
+        reap_all_orphans(&run_base);
         let bins = binaries::find(options.pg_bin.as_deref())?;
         trace.phase("found binaries");
         let user = osuser::server_user()?;
@@ -176,6 +176,25 @@ impl ScratchCluster {
         }
         Ok(())
     }
+}
+
+/// Removes what killed runs left, wherever a run directory may have been put.
+fn reap_all_orphans(run_base: &Path) {
+    let mut bases = vec![run_base.to_path_buf()];
+    for other in [PathBuf::from("/dev/shm"), std::env::temp_dir()] {
+        if !bases.contains(&other) {
+            bases.push(other);
+        }
+    }
+    for base in bases {
+        cleanup::reap_orphans(&base);
+    }
+}
+
+/// The directory of pgbook's template cache (`$PGBOOK_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/pgbook`, else `~/.cache/pgbook`), for `pgbook clean`.
+pub fn cache_dir() -> PathBuf {
+    template::cache_root()
 }
 
 /// Where run directories are created: `$PGBOOK_RUN_DIR`, else `/dev/shm` when it is a
