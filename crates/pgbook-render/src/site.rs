@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::markdown::{render_chapter, RenderedChapter};
 use crate::nav::{nav_items, page_path, path_to_root, plain_title, url_path};
 use crate::search::{search_index_js, PageSections};
-use crate::snippet::{session_numbers, snippet_view, SnippetStatus};
+use crate::snippet::{snippet_view, step_contexts, SnippetStatus};
 use crate::theme::Theme;
 use crate::RenderError;
 
@@ -102,7 +102,7 @@ impl Renderer {
         statuses: &[SnippetStatus],
     ) -> Result<RenderedChapter, RenderError> {
         let chapter = &book.chapters[index];
-        let (sessions, multi_session) = session_numbers(&chapter.snippets);
+        let steps = step_contexts(&chapter.snippets, outcome);
         let template = self
             .env
             .get_template("partials/snippet.html")
@@ -123,8 +123,7 @@ impl Renderer {
                 snippet_outcome,
                 statuses.get(i).unwrap_or(&not_run),
                 outcome.map(|o| o.server_version.as_str()),
-                sessions[i],
-                multi_session,
+                &steps[i],
             );
             template
                 .render(context! { snippet => view })

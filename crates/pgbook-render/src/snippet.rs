@@ -5,7 +5,9 @@
 //!
 //! This module does not decide verdicts; it shows the [`SnippetStatus`] it is given.
 
-use pgbook_book::{ErrorExpectation, Event, ResultSet, ServerMessage, Snippet, SnippetOutcome};
+use pgbook_book::{
+    ChapterOutcome, ErrorExpectation, Event, ResultSet, ServerMessage, Snippet, SnippetOutcome,
+};
 use serde::Serialize;
 
 use crate::explain::{is_text_plan, parse_plan, PlanLine};
@@ -45,6 +47,10 @@ pub struct SnippetView {
     pub expects_error: Option<String>,
     /// 1-based step during which this step, having waited on a lock, completed.
     pub completed_during: Option<usize>,
+    /// Source line (the page anchor `snippet-LINE`) of that step, when it is shown.
+    pub completed_during_line: Option<usize>,
+    /// Sessions whose waiting steps completed during this step (it released their lock).
+    pub releases: Vec<String>,
     pub status: &'static str,
     pub diff: Option<String>,
     pub messages: Vec<String>,
@@ -89,6 +95,49 @@ pub struct TableColumn {
     pub numeric: bool,
 }
 
+/// How a step relates to the chapter's sessions: its colour number, and which steps it
+/// waited for or released.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StepContext {
+    pub session_number: usize,
+    pub multi_session: bool,
+    /// Line of the (visible) step during which this one completed after waiting.
+    pub completed_during_line: Option<usize>,
+    pub releases: Vec<String>,
+}
+
+/// The [`StepContext`] of every snippet of a chapter.
+pub fn step_contexts(snippets: &[Snippet], outcome: Option<&ChapterOutcome>) -> Vec<StepContext> {
+    let (numbers, multi_session) = session_numbers(snippets);
+    let mut steps: Vec<StepContext> = numbers
+        .into_iter()
+        .map(|session_number| StepContext {
+            session_number,
+            multi_session,
+            ..StepContext::default()
+        })
+        .collect();
+    let Some(outcome) = outcome else {
+        return steps;
+    };
+    for (i, snippet_outcome) in outcome.snippets.iter().enumerate() {
+        let Some(during) = snippet_outcome.as_ref().and_then(|o| o.completed_during) else {
+            continue;
+        };
+        let (Some(waiter), Some(releaser)) = (snippets.get(i), snippets.get(during)) else {
+            continue;
+        };
+        if !releaser.attrs.hidden {
+            steps[i].completed_during_line = Some(releaser.line);
+        }
+        let name = waiter.attrs.session_name().to_string();
+        if !steps[during].releases.contains(&name) {
+            steps[during].releases.push(name);
+        }
+    }
+    steps
+}
+
 /// Session numbering of a chapter: main is 0, named sessions 1.. in order of first use.
 pub fn session_numbers(snippets: &[Snippet]) -> (Vec<usize>, bool) {
     let mut names: Vec<&str> = vec!["main"];
@@ -114,8 +163,7 @@ pub fn snippet_view(
     outcome: Option<&SnippetOutcome>,
     status: &SnippetStatus,
     server_version: Option<&str>,
-    session_number: usize,
-    multi_session: bool,
+    step: &StepContext,
 ) -> SnippetView {
     let (status_name, diff, messages) = match status {
         SnippetStatus::Passed => ("passed", None, Vec::new()),
@@ -130,8 +178,8 @@ pub fn snippet_view(
         code_html: highlight_sql(&snippet.sql),
         sql: snippet.sql.clone(),
         session: attrs.session_name().to_string(),
-        session_number,
-        multi_session,
+        session_number: step.session_number,
+        multi_session: step.multi_session,
         show_output: !attrs.no_output && !attrs.ignore,
         ignored: attrs.ignore,
         expects_error: attrs.error.as_ref().map(|e| match e {
@@ -139,6 +187,8 @@ pub fn snippet_view(
             ErrorExpectation::SqlState(code) => code.clone(),
         }),
         completed_during: outcome.and_then(|o| o.completed_during).map(|i| i + 1),
+        completed_during_line: step.completed_during_line,
+        releases: step.releases.clone(),
         status: status_name,
         diff,
         messages,
@@ -293,13 +343,17 @@ mod tests {
             completed_during: Some(2),
             failure: None,
         };
+        let step = StepContext {
+            session_number: 1,
+            multi_session: true,
+            ..StepContext::default()
+        };
         let view = snippet_view(
             &snippet("sql,session=bob"),
             Some(&outcome),
             &SnippetStatus::Passed,
             Some("15.18 (Debian)"),
-            1,
-            true,
+            &step,
         );
         assert_eq!(view.version.as_deref(), Some("15.18"));
         assert_eq!(view.completed_during, Some(3));
@@ -327,5 +381,18 @@ mod tests {
             pgbook_book::snippet::parse_snippets(text, Path::new("a.md"), Path::new(".")).unwrap();
         assert_eq!(session_numbers(&snippets), (vec![0, 1, 2, 1], true));
         assert_eq!(session_numbers(&snippets[..1]), (vec![0], false));
+        // Step 1 (bob) waited and completed during step 2 (a); step 2 is shown, so linked.
+        let waited = SnippetOutcome {
+            completed_during: Some(2),
+            ..SnippetOutcome::default()
+        };
+        let outcome = ChapterOutcome {
+            snippets: vec![None, Some(waited), None, None],
+            server_version: String::new(),
+        };
+        let steps = step_contexts(&snippets, Some(&outcome));
+        assert_eq!(steps[1].completed_during_line, Some(snippets[2].line));
+        assert_eq!(steps[2].releases, vec!["b".to_string()]);
+        assert!(steps[0].releases.is_empty());
     }
 }
