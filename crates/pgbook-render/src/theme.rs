@@ -25,6 +25,8 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/topbar.html",
     "partials/snippet.html",
     "partials/output.html",
+    "partials/session-labels.html",
+    "partials/session-wait.html",
 );
 
 /// Static files copied into the site, by path inside it.
