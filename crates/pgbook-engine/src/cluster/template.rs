@@ -88,7 +88,7 @@ pub(crate) fn ensure_template(
 ) -> Result<Template, EngineError> {
     let clusters = clusters_dir();
     let final_dir = clusters.join(template_key(bins, settings));
-    if final_dir.join("PG_VERSION").is_file() {
+    if is_complete(&final_dir) {
         return Ok(Template {
             data_dir: final_dir,
             created: false,
@@ -111,10 +111,14 @@ pub(crate) fn ensure_template(
     let staged = staging.path.join("data");
     osuser::copy_tree(&data, &staged, None)
         .map_err(|e| EngineError::setup("cannot copy the new template into the cache", e))?;
+    if final_dir.exists() && !is_complete(&final_dir) {
+        // A damaged cache entry (a rename only ever installs whole ones): replace it.
+        let _ = fs::remove_dir_all(&final_dir);
+    }
     match fs::rename(&staged, &final_dir) {
         Ok(()) => {}
         // Another run finished the same template first; theirs is as good as ours.
-        Err(_) if final_dir.join("PG_VERSION").is_file() => {}
+        Err(_) if is_complete(&final_dir) => {}
         Err(e) => {
             return Err(EngineError::setup(
                 format!("cannot move the template into {}", final_dir.display()),
@@ -126,6 +130,14 @@ pub(crate) fn ensure_template(
         data_dir: final_dir,
         created: true,
     })
+}
+
+/// Whether `dir` holds a whole template (templates only appear by rename, but a user may
+/// have deleted files from the cache by hand).
+fn is_complete(dir: &Path) -> bool {
+    dir.join("PG_VERSION").is_file()
+        && dir.join("global").join("pg_control").is_file()
+        && dir.join("postgresql.conf").is_file()
 }
 
 fn run_initdb(
