@@ -3,9 +3,7 @@
 //! 2 usage, configuration or environment error).
 
 mod cmd;
-#[allow(dead_code)]
 mod pipeline;
-#[allow(dead_code)]
 mod serve;
 
 use std::path::PathBuf;

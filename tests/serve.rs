@@ -5,9 +5,6 @@
 //! serve with exit 0 and no PostgreSQL left behind.
 //!
 //! Time bounds here only guard against hangs; nothing asserts how fast anything is.
-#![allow(unexpected_cfgs)]
-// Compiled only with the serve dependencies (see src/serve/mod.rs).
-#![cfg(pgbook_serve)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

@@ -53,6 +53,7 @@ impl Broadcaster {
     }
 
     /// Number of live clients (after the last write).
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.lock().len()
     }
