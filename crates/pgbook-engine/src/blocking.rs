@@ -51,8 +51,12 @@ pub(crate) struct LockMonitor {
 
 impl LockMonitor {
     pub fn open(options: &ConnectOptions) -> Result<LockMonitor, String> {
-        let connection = Connection::connect(options)
+        let mut connection = Connection::connect(options)
             .map_err(|e| format!("cannot open the lock monitor connection: {e}"))?;
+        // A chapter that lists pg_stat_activity can tell this connection from its sessions.
+        connection
+            .execute("SET application_name = 'pgbook lock monitor'")
+            .map_err(|e| format!("cannot set up the lock monitor connection: {e}"))?;
         Ok(LockMonitor { connection })
     }
 
