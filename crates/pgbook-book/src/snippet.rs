@@ -106,6 +106,62 @@ impl Snippet {
     }
 }
 
+impl Snippet {
+    /// Where a server error is in the chapter file: `position` is the server's 1-based
+    /// *character* position within `statement` (`None` points at the statement's first
+    /// non-blank character).
+    pub fn error_pos(
+        &self,
+        statement: &crate::StatementOutcome,
+        position: Option<u32>,
+    ) -> SourcePos {
+        let sql = &statement.sql;
+        let byte = match position {
+            Some(p) if p >= 1 => sql
+                .char_indices()
+                .nth(p as usize - 1)
+                .map_or(sql.len(), |(i, _)| i),
+            _ => sql.len() - sql.trim_start().len(),
+        };
+        self.source_pos(sent_to_source_offset(
+            &self.sql,
+            sql,
+            statement.offset,
+            byte,
+        ))
+    }
+}
+
+/// Maps byte `sent_byte` of a statement's text as sent to the server (which starts at byte
+/// `sent_offset` of `source`) back to a byte offset in `source`.
+///
+/// The sent text is not always a slice of the source: psql drops empty lines inside a
+/// statement and sends `\;` as `;`. It is, however, the source with some bytes removed, so
+/// the mapping walks both strings in step.
+pub fn sent_to_source_offset(
+    source: &str,
+    sent: &str,
+    sent_offset: usize,
+    sent_byte: usize,
+) -> usize {
+    let source = source.as_bytes();
+    let sent = sent.as_bytes();
+    let mut at = sent_offset;
+    for &wanted in &sent[..sent_byte.min(sent.len())] {
+        while at < source.len() && source[at] != wanted {
+            at += 1;
+        }
+        at += 1;
+    }
+    // Skip what was dropped before the byte asked for (for example an empty line).
+    if let Some(&wanted) = sent.get(sent_byte) {
+        while at < source.len() && source[at] != wanted {
+            at += 1;
+        }
+    }
+    at.min(source.len())
+}
+
 const ATTRIBUTES: &[&str] = &[
     "hidden",
     "no-output",
@@ -420,6 +476,30 @@ mod tests {
         assert_eq!(s[0].sql, "select 1;\nselect x;\n");
         let pos = s[0].source_pos(s[0].sql.find('x').unwrap());
         assert_eq!((pos.line, pos.col), (7, 10));
+    }
+
+    #[test]
+    fn error_positions_are_characters_of_the_sent_text() {
+        let text = "# T\n\n```sql\nSELECT 1;\nSELECT 'é',\n\n  nope;\n```\n";
+        let s = parse(text);
+        // psql sends the second statement without its empty line.
+        let sent = crate::StatementOutcome {
+            sql: "SELECT 'é',\n  nope;".into(),
+            offset: s[0].sql.find("SELECT 'é'").unwrap(),
+            events: Vec::new(),
+        };
+        // 'é' is one character of two bytes; position 13 is "nope" after the dropped line.
+        let cases = [
+            (None, (5, 1)),
+            (Some(1), (5, 1)),
+            (Some(9), (5, 9)),
+            (Some(13), (7, 1)),
+            (Some(15), (7, 3)),
+        ];
+        for (position, (line, col)) in cases {
+            let pos = s[0].error_pos(&sent, position);
+            assert_eq!((pos.line, pos.col), (line, col), "position {position:?}");
+        }
     }
 
     #[test]

@@ -29,34 +29,15 @@ impl SplitStatement {
 }
 
 /// Maps byte `text_byte` of a statement's text (as sent, starting at byte
-/// `statement_offset` of `input`) back to a byte offset within `input`.
-///
-/// The sent text is not always a slice of the input: psql drops empty lines inside a
-/// statement and turns `\;` into `;`. It is however the input with some bytes removed, so
-/// the mapping walks both strings in step. Use this (not `offset + byte`) to place an error
-/// position in the source.
+/// `statement_offset` of `input`) back to a byte offset within `input`: psql drops empty
+/// lines inside a statement and turns `\;` into `;`, so this is not `offset + byte`.
 pub fn source_offset(
     input: &str,
     statement_text: &str,
     statement_offset: usize,
     text_byte: usize,
 ) -> usize {
-    let source = input.as_bytes();
-    let text = statement_text.as_bytes();
-    let mut at = statement_offset;
-    for &wanted in &text[..text_byte.min(text.len())] {
-        while at < source.len() && source[at] != wanted {
-            at += 1;
-        }
-        at += 1;
-    }
-    // Skip what psql dropped before the byte asked for (for example an empty line).
-    if let Some(&wanted) = text.get(text_byte) {
-        while at < source.len() && source[at] != wanted {
-            at += 1;
-        }
-    }
-    at.min(source.len())
+    pgbook_book::snippet::sent_to_source_offset(input, statement_text, statement_offset, text_byte)
 }
 
 /// Why a snippet cannot be split.

@@ -177,7 +177,7 @@ fn error_messages(file: &str, snippet: &Snippet, outcome: &SnippetOutcome) -> Ve
         })
         .collect();
     let located = |st: &StatementOutcome, m: &pgbook_book::ServerMessage| {
-        let pos = snippet.source_pos(error_offset(st, m.position));
+        let pos = snippet.error_pos(st, m.position);
         format!(
             "{file}:{}:{}: {}:  {}",
             pos.line, pos.col, m.severity, m.message
@@ -206,7 +206,7 @@ fn error_messages(file: &str, snippet: &Snippet, outcome: &SnippetOutcome) -> Ve
             errors
                 .iter()
                 .map(|(st, m)| {
-                    let pos = snippet.source_pos(error_offset(st, m.position));
+                    let pos = snippet.error_pos(st, m.position);
                     format!(
                         "{file}:{}:{}: expected an error {code}, got {}: {}:  {}",
                         pos.line, pos.col, m.sqlstate, m.severity, m.message
@@ -215,20 +215,6 @@ fn error_messages(file: &str, snippet: &Snippet, outcome: &SnippetOutcome) -> Ve
                 .collect()
         }
     }
-}
-
-/// Byte offset in the snippet's SQL of an error: the server's 1-based *character* position
-/// within the statement, or else the statement's first non-blank character.
-fn error_offset(statement: &StatementOutcome, position: Option<u32>) -> usize {
-    let sql = &statement.sql;
-    let within = match position {
-        Some(p) if p >= 1 => sql
-            .char_indices()
-            .nth(p as usize - 1)
-            .map_or(sql.len(), |(i, _)| i),
-        _ => sql.len() - sql.trim_start().len(),
-    };
-    statement.offset + within
 }
 
 #[cfg(test)]
