@@ -239,14 +239,18 @@ impl Connection {
             self.stream.set_read_timeout(timeout)?;
             self.read_timeout = timeout;
         }
-        match self.stream.read(&mut self.chunk) {
-            Ok(0) => Ok(false),
-            Ok(n) => {
-                self.read_buf.extend_from_slice(&self.chunk[..n]);
-                Ok(true)
-            }
-            Err(e) if is_disconnect(&e) => Ok(false),
-            Err(e) => Err(e),
+        loop {
+            return match self.stream.read(&mut self.chunk) {
+                Ok(0) => Ok(false),
+                Ok(n) => {
+                    self.read_buf.extend_from_slice(&self.chunk[..n]);
+                    Ok(true)
+                }
+                // A signal (Ctrl-C being handled elsewhere) interrupted the read: read again.
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if is_disconnect(&e) => Ok(false),
+                Err(e) => Err(e),
+            };
         }
     }
 
