@@ -291,3 +291,12 @@ fn a_wait_never_released_fails_its_step_instead_of_hanging() {
     assert_eq!(s.step(bob_again).transcript, "");
     assert_eq!(s.waits(), vec![]);
 }
+
+#[test]
+fn a_waiting_step_is_cancelled_by_its_statement_timeout_and_goes_on() {
+    let s = Scenario::run("timeout-while-waiting");
+    let (bob_waits, alice_sleeps) = (s.of("bob", 0), s.of("alice", 1));
+    assert_eq!(s.waits(), vec![(bob_waits, alice_sleeps)]);
+    assert_eq!(s.step(bob_waits).error_codes(), vec!["57014"]);
+    assert_eq!(s.failures(), vec![]);
+}
