@@ -18,6 +18,13 @@
 //!   message saying which step of that session has not completed. A step still waiting when
 //!   the chapter's steps run out is cancelled and fails — never a hang.
 //!
+//! What authors should know: in a chapter with several sessions, `SHOW deadlock_timeout`
+//! says 50ms (set out of band), a lock monitor connection named `pgbook lock monitor` shows
+//! in `pg_stat_activity`, each wait costs ~300 ms of build time, and a wait that ends on a
+//! timer longer than that window (a `lock_timeout` of seconds) completes during whichever
+//! step runs when the timer fires — keep such timers short, or make the next step outlast
+//! them (`pg_sleep`).
+//!
 //! This module knows nothing of Markdown beyond snippet indices and lines.
 
 use std::collections::BTreeMap;
