@@ -96,7 +96,9 @@ impl Pipeline {
     /// Runs the whole pipeline once. `Err` is a configuration, environment or render
     /// problem (exit 2); failing snippets are in the report.
     pub fn build(&mut self) -> anyhow::Result<BuildReport> {
+        let mut trace = Trace::new();
         let book = Book::load(&self.root).map_err(|d| anyhow!("{d}"))?;
+        trace.phase("load");
         let html = &book.config.output.html;
         self.watched = default_watched(&self.root, &book.config.book.src, &html.theme);
         let mut report = BuildReport {
@@ -104,16 +106,20 @@ impl Pipeline {
             ..BuildReport::default()
         };
         let outcomes = self.outcomes(&book, &mut report)?;
+        trace.phase("execute");
         let statuses = verify(&book, &outcomes, &mut report.failures)?;
+        trace.phase("verify");
         if !report.failures.is_empty() && !self.options.keep_going {
             return Ok(report);
         }
         let bodies = self.render_bodies(&book, &outcomes, &statuses, &mut report)?;
+        trace.phase("render chapters");
         let extra_body_html = self.options.extra_body_html.clone();
         let site = self
             .renderer(&book)
             .render_site(&book, &bodies, extra_body_html.as_deref())
             .map_err(|e| anyhow!("{e}"))?;
+        trace.phase("render site");
         let dest = self
             .options
             .dest
@@ -123,6 +129,7 @@ impl Pipeline {
             .map_err(|e| anyhow!("{e}"))
             .with_context(|| format!("writing the site to {}", dest.display()))?;
         report.written = true;
+        trace.phase("write");
         Ok(report)
     }
 
@@ -260,6 +267,33 @@ impl Pipeline {
             self.renderer = Some((theme_dir.clone(), Renderer::new(&theme_dir)));
         }
         &self.renderer.as_ref().expect("set above").1
+    }
+}
+
+/// Phase timings on stderr when `PGBOOK_TRACE_BUILD` is set (a profiling aid for build and
+/// serve; silent otherwise).
+struct Trace {
+    enabled: bool,
+    last: std::time::Instant,
+}
+
+impl Trace {
+    fn new() -> Trace {
+        Trace {
+            enabled: std::env::var_os("PGBOOK_TRACE_BUILD").is_some(),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn phase(&mut self, name: &str) {
+        if self.enabled {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "pgbook trace: {name} {:.1} ms",
+                (now - self.last).as_secs_f64() * 1000.0
+            );
+            self.last = now;
+        }
     }
 }
 
