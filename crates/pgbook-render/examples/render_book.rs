@@ -18,14 +18,15 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let t0 = Instant::now();
-    pgbook_render::highlight::highlight_sql("select 1;");
-    eprintln!("grammar load + first highlight: {:?}", t0.elapsed());
-    let t = Instant::now();
+    let mut last = Instant::now();
+    let mut lap = |name: &str| {
+        let now = Instant::now();
+        eprint!("{name} {:.1} ms | ", (now - last).as_secs_f64() * 1000.0);
+        last = now;
+    };
     let book = Book::load(book_dir).unwrap_or_else(|e| panic!("{e}"));
-    let loaded = t.elapsed();
+    lap("load");
     let renderer = Renderer::new(&book.root.join(&book.config.output.html.theme));
-    let ready = t.elapsed();
     let jobs: Vec<ChapterJob> = (0..book.chapters.len())
         .map(|index| ChapterJob {
             index,
@@ -38,41 +39,12 @@ fn main() {
         .into_iter()
         .map(|b| Arc::new(b.unwrap_or_else(|e| panic!("{e}"))))
         .collect();
-    let rendered = t.elapsed();
+    lap("chapters");
     let site = renderer
         .render_site(&book, &bodies, None)
         .unwrap_or_else(|e| panic!("{e}"));
-    let assembled = t.elapsed();
-    let t2 = Instant::now();
-    let paths: Vec<String> = book
-        .chapters
-        .iter()
-        .map(|c| pgbook_render::nav::page_path(&c.path))
-        .collect();
-    let sections: Vec<pgbook_render::search::PageSections> = bodies
-        .iter()
-        .zip(&paths)
-        .zip(&book.chapters)
-        .map(|((b, p), c)| pgbook_render::search::PageSections {
-            page_path: p,
-            chapter_title: &c.title,
-            sections: &b.sections,
-        })
-        .collect();
-    let js = pgbook_render::search::search_index_js(&sections);
-    eprintln!(
-        "search index alone: {:?} ({} bytes)",
-        t2.elapsed(),
-        js.len()
-    );
-    let t = t + t2.elapsed();
+    lap("pages + search index");
     write_site(&site, out_dir).unwrap_or_else(|e| panic!("{e}"));
-    let written = t.elapsed();
-    eprintln!(
-        "load {loaded:?} | renderer {:?} | bodies {:?} | pages+search {:?} | write {:?} | total {written:?}",
-        ready - loaded,
-        rendered - ready,
-        assembled - rendered,
-        written - assembled
-    );
+    lap("write");
+    eprintln!();
 }
