@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Site build benchmark (see bench/site.md): build the mdBook corpus `rust-book` (111 chapters,
+# no SQL) with pgbook and with mdBook, in alternating hyperfine rounds on this machine, and
+# print pgbook's time as a ratio of mdBook's. Also times pgbook on this repository's own book
+# with its results cached (a rebuild after a prose edit: no SQL runs).
+# Usage: bench/site.sh   (from the repository root; needs hyperfine, mdbook, python3)
+set -euo pipefail
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-render}"
+CORPUS="${CORPUS:-/work/shared/corpus/rust-book}"
+ROUNDS="${ROUNDS:-3}"
+RUNS="${RUNS:-10}"
+MDBOOK="${MDBOOK:-$(command -v mdbook || echo "$HOME/.cargo/bin/mdbook")}"
+
+cargo build --release -q --bin pgbook
+PGBOOK="$CARGO_TARGET_DIR/release/pgbook"
+work="$(mktemp -d /tmp/site-bench-XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+# Each tool builds its own copy, so neither writes into the shared corpus.
+cp -r "$CORPUS" "$work/pg-src"
+cp -r "$CORPUS" "$work/md-src"
+
+echo "machine: $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "pgbook: $PGBOOK"
+echo "mdbook: $("$MDBOOK" --version)"
+echo
+
+pg_cmd="$PGBOOK build $work/pg-src --dest $work/pg-out"
+md_cmd="$MDBOOK build $work/md-src --dest-dir $work/md-out"
+for round in $(seq "$ROUNDS"); do
+  # Alternate which tool goes first, so drifting machine load hits both alike.
+  if (( round % 2 )); then first="$pg_cmd"; second="$md_cmd"; else first="$md_cmd"; second="$pg_cmd"; fi
+  hyperfine -N --warmup 2 --runs "$RUNS" --style basic \
+    --export-json "$work/round-$round.json" -n "$( [[ $first == "$pg_cmd" ]] && echo pgbook || echo mdbook)" "$first" \
+    -n "$( [[ $second == "$pg_cmd" ]] && echo pgbook || echo mdbook)" "$second" >/dev/null
+done
+
+python3 - "$work" "$ROUNDS" <<'PY'
+import json, statistics, sys
+work, rounds = sys.argv[1], int(sys.argv[2])
+times = {"pgbook": [], "mdbook": []}
+for r in range(1, rounds + 1):
+    for result in json.load(open(f"{work}/round-{r}.json"))["results"]:
+        times[result["command"]].extend(result["times"])
+for name, ts in times.items():
+    print(f"{name:7s} rust-book ({len(ts)} runs): median {statistics.median(ts)*1000:7.1f} ms"
+          f"   mean {statistics.mean(ts)*1000:7.1f} ms   min {min(ts)*1000:7.1f} ms")
+ratio = statistics.median(times["pgbook"]) / statistics.median(times["mdbook"])
+print(f"ratio pgbook / mdBook (medians): {ratio:.2f}x   (goal <= 1.00x)")
+PY
+
+pages=$(find "$work/pg-out" -name '*.html' | wc -l)
+echo "pgbook wrote $pages HTML pages; searchindex.js $(stat -c %s "$work/pg-out/searchindex.js") bytes;" \
+  "mdBook searchindex $(stat -c %s "$work"/md-out/searchindex*.js | head -1) bytes"
+
+if [[ -f book.toml ]]; then
+  echo
+  echo "== this repository's book, results cached (prose-only rebuild: no SQL runs) =="
+  mkdir -p "$work/guide"
+  cp -r book.toml content snippets "$work/guide/"
+  "$PGBOOK" build "$work/guide" --keep-going 2>/dev/null || true   # fills the results cache
+  hyperfine -N --warmup 1 --runs "$RUNS" --style basic \
+    -n "pgbook build (cached)" "$PGBOOK build $work/guide --keep-going" | grep -E "Time|Range"
+fi
