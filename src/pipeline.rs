@@ -68,7 +68,8 @@ pub struct Pipeline {
     options: BuildOptions,
     engine: Option<Engine>,
     results: ResultCache,
-    renderer: Option<(PathBuf, Renderer)>,
+    /// The renderer with the theme directory and theme fingerprint it was made for.
+    renderer: Option<(PathBuf, u64, Renderer)>,
     bodies: HashMap<PathBuf, CachedBody>,
     watched: Vec<PathBuf>,
 }
@@ -116,7 +117,7 @@ impl Pipeline {
         trace.phase("render chapters");
         let extra_body_html = self.options.extra_body_html.clone();
         let site = self
-            .renderer(&book)
+            .renderer()
             .render_site(&book, &bodies, extra_body_html.as_deref())
             .map_err(|e| anyhow!("{e}"))?;
         trace.phase("render site");
@@ -209,7 +210,7 @@ impl Pipeline {
         statuses: &[Vec<SnippetStatus>],
         report: &mut BuildReport,
     ) -> anyhow::Result<Vec<Arc<RenderedChapter>>> {
-        let theme = self.renderer(book).theme_fingerprint();
+        let theme = self.refresh_renderer(book);
         let keys: Vec<u64> = book
             .chapters
             .iter()
@@ -235,7 +236,7 @@ impl Pipeline {
                 statuses: &statuses[i],
             })
             .collect();
-        let rendered = self.renderer(book).render_chapters(book, &jobs);
+        let rendered = self.renderer().render_chapters(book, &jobs);
         for (&i, body) in stale.iter().zip(rendered) {
             let body = body.map_err(|e| anyhow!("{e}"))?;
             self.bodies.insert(
@@ -256,17 +257,28 @@ impl Pipeline {
             .collect())
     }
 
-    /// The renderer for the book's theme directory (recreated if the directory changes).
-    fn renderer(&mut self, book: &Book) -> &Renderer {
+    /// Makes the renderer anew when the theme directory or any of its files changed
+    /// (minijinja keeps the templates it has loaded); returns the theme's fingerprint.
+    fn refresh_renderer(&mut self, book: &Book) -> u64 {
         let theme_dir = book.root.join(&book.config.output.html.theme);
-        if self
+        let fingerprint = pgbook_render::theme::Theme::new(&theme_dir).fingerprint();
+        let stale = self
             .renderer
             .as_ref()
-            .is_none_or(|(dir, _)| *dir != theme_dir)
-        {
-            self.renderer = Some((theme_dir.clone(), Renderer::new(&theme_dir)));
+            .is_none_or(|(dir, print, _)| *dir != theme_dir || *print != fingerprint);
+        if stale {
+            self.renderer = Some((theme_dir.clone(), fingerprint, Renderer::new(&theme_dir)));
         }
-        &self.renderer.as_ref().expect("set above").1
+        fingerprint
+    }
+
+    /// The renderer made by [`Pipeline::refresh_renderer`] in this build.
+    fn renderer(&self) -> &Renderer {
+        &self
+            .renderer
+            .as_ref()
+            .expect("refreshed before rendering")
+            .2
     }
 }
 
@@ -447,6 +459,17 @@ mod tests {
         assert_eq!(second.pages_rendered, 1);
         let page = std::fs::read_to_string(tmp.path().join("site/sessions.html")).unwrap();
         assert!(page.contains("New prose."));
+
+        // A theme edit is picked up by the same pipeline: every page is rendered again.
+        let theme = root.join("theme");
+        std::fs::create_dir_all(&theme).unwrap();
+        for version in ["one", "two"] {
+            std::fs::write(theme.join("404.html"), format!("lost {version}")).unwrap();
+            let report = pipeline.build().unwrap();
+            assert_eq!(report.pages_rendered, book.chapters.len());
+            let lost = std::fs::read_to_string(tmp.path().join("site/404.html")).unwrap();
+            assert_eq!(lost, format!("lost {version}"));
+        }
 
         // Another process finds the results on disk and starts no server.
         let mut fresh = Pipeline::new(&root, options);
