@@ -102,6 +102,9 @@ fn exercise_site(browser: &mut Browser, base: &str, shots: Option<&Path>) {
                   i.dispatchEvent(new Event('input')); })()",
     );
     browser.wait_for("document.querySelectorAll('#search-results li').length > 0");
+    if let Some(dir) = shots {
+        std::fs::write(dir.join("search-light.png"), browser.screenshot()).unwrap();
+    }
     let first = browser.eval("document.querySelector('#search-results a').href");
     assert!(
         first
