@@ -225,6 +225,9 @@ fn output_items(outcome: &SnippetOutcome) -> Vec<OutputItem> {
     items
 }
 
+/// Rows shown in a result table; the transcript has the rest.
+const MAX_TABLE_ROWS: usize = 500;
+
 fn rows_item(rows: &ResultSet, tag: &str) -> OutputItem {
     let names: Vec<&str> = rows.columns.iter().map(|c| c.name.as_str()).collect();
     let first = rows
@@ -243,6 +246,11 @@ fn rows_item(rows: &ResultSet, tag: &str) -> OutputItem {
     if !tag.starts_with("SELECT") && !tag.is_empty() {
         footer = format!("{footer} · {tag}");
     }
+    // A page is read, not scrolled through for minutes: long results are cut; the psql
+    // transcript next to the table still has every row.
+    if n > MAX_TABLE_ROWS {
+        footer = format!("{footer} · first {MAX_TABLE_ROWS} shown, all in the psql transcript");
+    }
     OutputItem::Table {
         columns: rows
             .columns
@@ -252,7 +260,7 @@ fn rows_item(rows: &ResultSet, tag: &str) -> OutputItem {
                 numeric: is_numeric_type(c.type_oid),
             })
             .collect(),
-        rows: rows.rows.clone(),
+        rows: rows.rows.iter().take(MAX_TABLE_ROWS).cloned().collect(),
         footer,
     }
 }
@@ -278,121 +286,4 @@ pub fn is_numeric_type(oid: u32) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use pgbook_book::{Column, StatementOutcome};
-    use std::path::Path;
-
-    fn snippet(info: &str) -> Snippet {
-        let text = format!("```{info}\nselect 1;\n```\n");
-        pgbook_book::snippet::parse_snippets(&text, Path::new("content/a.md"), Path::new("."))
-            .unwrap()
-            .remove(0)
-    }
-
-    #[test]
-    fn outputs_in_order_with_tags_merged() {
-        let rows = ResultSet {
-            columns: vec![
-                Column {
-                    name: "n".into(),
-                    type_oid: 23,
-                },
-                Column {
-                    name: "t".into(),
-                    type_oid: 25,
-                },
-            ],
-            rows: vec![vec![Some("1".into()), None]],
-        };
-        let outcome = SnippetOutcome {
-            statements: vec![
-                StatementOutcome {
-                    sql: "create table t()".into(),
-                    offset: 0,
-                    events: vec![Event::Complete {
-                        rows: None,
-                        tag: "CREATE TABLE".into(),
-                    }],
-                },
-                StatementOutcome {
-                    sql: "insert".into(),
-                    offset: 0,
-                    events: vec![Event::Complete {
-                        rows: None,
-                        tag: "INSERT 0 1".into(),
-                    }],
-                },
-                StatementOutcome {
-                    sql: "select".into(),
-                    offset: 0,
-                    events: vec![
-                        Event::Notice(ServerMessage {
-                            severity: "NOTICE".into(),
-                            message: "hi".into(),
-                            ..Default::default()
-                        }),
-                        Event::Complete {
-                            rows: Some(rows),
-                            tag: "SELECT 1".into(),
-                        },
-                    ],
-                },
-            ],
-            transcript: "...".into(),
-            completed_during: Some(2),
-            failure: None,
-        };
-        let step = StepContext {
-            session_number: 1,
-            multi_session: true,
-            ..StepContext::default()
-        };
-        let view = snippet_view(
-            &snippet("sql,session=bob"),
-            Some(&outcome),
-            &SnippetStatus::Passed,
-            Some("15.18 (Debian)"),
-            &step,
-        );
-        assert_eq!(view.version.as_deref(), Some("15.18"));
-        assert_eq!(view.completed_during, Some(3));
-        assert_eq!(view.session, "bob");
-        assert_eq!(view.outputs.len(), 3);
-        assert!(matches!(&view.outputs[0], OutputItem::Tags { tags } if tags.len() == 2));
-        match &view.outputs[2] {
-            OutputItem::Table {
-                columns,
-                rows,
-                footer,
-            } => {
-                assert!(columns[0].numeric && !columns[1].numeric);
-                assert_eq!(rows[0][1], None);
-                assert_eq!(footer, "(1 row)");
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn sessions_numbered_by_first_use() {
-        let text = "```sql\nselect 1;\n```\n```sql,session=b\nselect 1;\n```\n```sql,session=a\nselect 1;\n```\n```sql,session=b\nselect 1;\n```\n";
-        let snippets =
-            pgbook_book::snippet::parse_snippets(text, Path::new("a.md"), Path::new(".")).unwrap();
-        assert_eq!(session_numbers(&snippets), (vec![0, 1, 2, 1], true));
-        assert_eq!(session_numbers(&snippets[..1]), (vec![0], false));
-        // Step 1 (bob) waited and completed during step 2 (a); step 2 is shown, so linked.
-        let waited = SnippetOutcome {
-            completed_during: Some(2),
-            ..SnippetOutcome::default()
-        };
-        let outcome = ChapterOutcome {
-            snippets: vec![None, Some(waited), None, None],
-            server_version: String::new(),
-        };
-        let steps = step_contexts(&snippets, Some(&outcome));
-        assert_eq!(steps[1].completed_during_line, Some(snippets[2].line));
-        assert_eq!(steps[2].releases, vec!["b".to_string()]);
-        assert!(steps[0].releases.is_empty());
-    }
-}
+mod tests;
