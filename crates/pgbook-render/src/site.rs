@@ -225,6 +225,7 @@ impl Renderer {
                 .edit_url_template
                 .as_ref()
                 .map(|t| t.replace("{path}", &chapter.path.display().to_string())),
+            canonical: canonical_url(&book.config.output.html.site_url, &paths[index]),
         };
         let body = bodies[index].html_for(&root);
         let ctx = context! {
@@ -314,6 +315,17 @@ struct PageContext {
     prev: Option<PageLink>,
     next: Option<PageLink>,
     edit_url: Option<String>,
+    /// Absolute URL of the page, when `site-url` is absolute.
+    canonical: Option<String>,
+}
+
+/// `https://example.org/docs/` + `a/b.html`; `None` when the site URL is only a path.
+fn canonical_url(site_url: &str, page_path: &str) -> Option<String> {
+    if !(site_url.starts_with("https://") || site_url.starts_with("http://")) {
+        return None;
+    }
+    let base = site_url.trim_end_matches('/');
+    Some(format!("{base}/{}", url_path(page_path)))
 }
 
 fn book_context(book: &Book) -> Value {
@@ -407,4 +419,18 @@ fn add_book_files(book: &Book, site: &mut SiteFiles) -> Result<(), RenderError> 
             .push((rel, FileContent::Copy(book.root.join(extra))));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_urls_only_for_absolute_site_urls() {
+        assert_eq!(
+            canonical_url("https://docs.example.org/pg/", "a/b c.html").as_deref(),
+            Some("https://docs.example.org/pg/a/b%20c.html")
+        );
+        assert_eq!(canonical_url("/", "a.html"), None);
+    }
 }
