@@ -11,6 +11,7 @@ use crate::nav::url_path;
 use crate::search::{search_index_js, PageSections};
 use crate::RenderError;
 
+/// The contents of `searchindex.js`: every chapter's heading sections.
 pub(super) fn search_index(
     book: &Book,
     bodies: &[Arc<RenderedChapter>],
