@@ -128,12 +128,17 @@ fn exercise_site(browser: &mut Browser, base: &str, shots: Option<&Path>) {
         browser.eval("document.documentElement.dataset.theme"),
         "dark"
     );
+    // Storage reaches other documents asynchronously (for file:// pages in particular), so
+    // wait until this page sees the choice, then load a page afresh: it must open dark.
     browser.goto(&format!("{base}guide/plans.html"));
+    browser.wait_for("localStorage.getItem('pgbook-theme') === 'dark'");
+    browser.goto(&format!("{base}sessions.html"));
     assert_eq!(
         browser.eval("document.documentElement.dataset.theme"),
         "dark",
         "theme remembered at {base}"
     );
+    browser.goto(&format!("{base}guide/plans.html"));
     let background = browser.eval("getComputedStyle(document.body).backgroundColor");
     assert_ne!(background, "rgb(252, 252, 250)", "dark colours applied");
     if let Some(dir) = shots {
