@@ -23,6 +23,9 @@ pub struct PlanLine {
     pub figures: String,
     /// A property line of a node (`Filter: ...`) or a summary line (`Planning Time: ...`).
     pub detail: bool,
+    /// How many tree guides (vertical lines of ancestors' child arrows) pass left of this
+    /// line's text.
+    pub guides: usize,
 }
 
 /// Whether a result set is an EXPLAIN plan in text format.
@@ -33,9 +36,21 @@ pub fn is_text_plan(column_names: &[&str], first_value: Option<&str>) -> bool {
 
 /// Splits the plan's lines (one row each) into [`PlanLine`]s.
 pub fn parse_plan<'a>(rows: impl IntoIterator<Item = &'a str>) -> Vec<PlanLine> {
+    let mut depth = 0;
     rows.into_iter()
         .enumerate()
-        .map(|(i, line)| parse_line(line, i == 0))
+        .map(|(i, line)| {
+            let mut parsed = parse_line(line, i == 0);
+            // psql draws a child's `->` at column 2 + 6 × (depth - 1); a node's properties
+            // are indented past its own arrow, so they sit right of `depth` guides.
+            if parsed.arrow {
+                depth = (parsed.indent.len().saturating_sub(2)) / 6 + 1;
+                parsed.guides = depth - 1;
+            } else if parsed.detail {
+                parsed.guides = if parsed.indent.is_empty() { 0 } else { depth };
+            }
+            parsed
+        })
         .collect()
 }
 
@@ -62,6 +77,7 @@ fn parse_line(line: &str, first: bool) -> PlanLine {
             text: body.to_string(),
             figures: String::new(),
             detail: true,
+            guides: 0,
         };
     }
     let node_len = node_type_len(head);
@@ -73,6 +89,7 @@ fn parse_line(line: &str, first: bool) -> PlanLine {
         text: head[node_len..].to_string(),
         figures: figures.to_string(),
         detail: false,
+        guides: 0,
     }
 }
 
@@ -135,6 +152,18 @@ mod tests {
         assert!(plan[2].arrow);
         assert_eq!(plan[3].node.as_deref(), Some("Index Only Scan Backward"));
         assert!(plan[4].detail);
+        let guides: Vec<usize> = plan.iter().map(|l| l.guides).collect();
+        assert_eq!(guides, vec![0, 0, 0, 0, 0]);
+        let deeper = parse_plan([
+            "Limit",
+            "  ->  Sort",
+            "        Sort Key: a",
+            "        ->  Seq Scan on t",
+            "              Filter: (a > 1)",
+            "Planning Time: 0.1 ms",
+        ]);
+        let guides: Vec<usize> = deeper.iter().map(|l| l.guides).collect();
+        assert_eq!(guides, vec![0, 0, 1, 1, 2, 0]);
     }
 
     #[test]
