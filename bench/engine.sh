@@ -6,9 +6,10 @@
 #     database, one session, send/poll per statement, transcript), against psql on the same
 #     server, in alternating runs.
 # Usage: bench/engine.sh   (from the repository root; needs python3, psql, PostgreSQL)
+cd "$(dirname "$0")/.."
 set -euo pipefail
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-engine}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 cargo build --release -q -p pgbook-engine --examples
 ex="$CARGO_TARGET_DIR/release/examples"
 work="$(mktemp -d /tmp/engine-bench-XXXXXX)"

@@ -5,6 +5,7 @@
 # on a throw-away cluster this script starts and stops. Both outputs are first checked to
 # be byte-identical, then timed with hyperfine. Run from the repository root, as root or as
 # a user that can run PostgreSQL; it prints hyperfine tables (copied into bench/psql.md).
+cd "$(dirname "$0")/.."
 set -eu
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -24,7 +25,7 @@ $AS_PG "$PG_BIN/initdb" -D "$WORK/data" -A trust -U postgres -E UTF8 --locale=C.
 $AS_PG "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w start \
     -o "-c listen_addresses= -k $WORK -p $PORT -c lc_messages=C -c fsync=off -c autovacuum=off" >/dev/null
 
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-psql}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 cargo build --release -q -p pgbook-psql --example transcript
 TRANSCRIPT="$CARGO_TARGET_DIR/release/examples/transcript"
 URL="postgres://postgres@$(echo "$WORK" | sed 's,/,%2F,g'):$PORT/postgres"

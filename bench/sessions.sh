@@ -9,10 +9,11 @@
 #   psql     the reference: the same 200 statements through psql on a running cluster
 # Run from the repository root as root (the clusters run as `postgres`); PGBOOK defaults to
 # the debug binary of CARGO_TARGET_DIR. Prints hyperfine tables (copied into bench/sessions.md).
+cd "$(dirname "$0")/.."
 set -eu
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-PGBOOK=${PGBOOK:-${CARGO_TARGET_DIR:-/work/target-sessions}/debug/pgbook}
+PGBOOK=${PGBOOK:-${CARGO_TARGET_DIR:-$PWD/target}/debug/pgbook}
 WORK=$(mktemp -d /tmp/pgbook-bench-sessions-XXXXXX)
 chmod 777 "$WORK"
 PORT=5437

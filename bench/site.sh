@@ -6,14 +6,14 @@
 # Usage: bench/site.sh   (from the repository root; needs hyperfine, mdbook, python3)
 set -euo pipefail
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-render}"
-CORPUS="${CORPUS:-/work/shared/corpus/rust-book}"
+cd "$(dirname "$0")/.."
+CORPUS="${CORPUS:-$PWD/../shared/corpus/rust-book}"
 ROUNDS="${ROUNDS:-3}"
 RUNS="${RUNS:-10}"
 MDBOOK="${MDBOOK:-$(command -v mdbook || echo "$HOME/.cargo/bin/mdbook")}"
 
 cargo build --release -q --bin pgbook
-PGBOOK="$CARGO_TARGET_DIR/release/pgbook"
+PGBOOK="${CARGO_TARGET_DIR:-$PWD/target}/release/pgbook"
 work="$(mktemp -d /tmp/site-bench-XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 # Each tool builds its own copy, so neither writes into the shared corpus.

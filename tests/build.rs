@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/build/basic");
-const RUST_BOOK: &str = "/work/shared/corpus/rust-book";
+/// The mdBook corpus in `../shared` beside this repository (where CI puts it too).
+const RUST_BOOK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/rust-book");
 
 fn pgbook(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pgbook"))
