@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use anyhow::{anyhow, Context};
 use pgbook_book::{Book, Chapter, ChapterOutcome};
+use pgbook_engine::cluster::installed_version;
 use pgbook_engine::{Engine, EngineOptions};
 use pgbook_render::{ChapterJob, RenderedChapter, Renderer, SnippetStatus};
 use pgbook_verify::{CheckStatus, Verifier};
@@ -141,10 +142,18 @@ impl Pipeline {
         report: &mut BuildReport,
     ) -> anyhow::Result<Vec<Arc<ChapterOutcome>>> {
         let url = self.database_url(book);
+        // An upgraded PostgreSQL must not keep serving results of the old one. Unknown (no
+        // binaries found) keys miss, and starting the engine then explains what is missing.
+        let version = match url {
+            None if book.chapters.iter().any(needs_server) => {
+                installed_version(book.config.database.pg_bin.as_deref()).unwrap_or_default()
+            }
+            _ => String::new(),
+        };
         let keys: Vec<String> = book
             .chapters
             .iter()
-            .map(|c| ResultCache::key(c, &book.config, url.as_deref()))
+            .map(|c| ResultCache::key(c, &book.config, url.as_deref(), &version))
             .collect();
         let mut outcomes: Vec<Option<Arc<ChapterOutcome>>> = vec![None; book.chapters.len()];
         let mut disk_hits = Vec::new();

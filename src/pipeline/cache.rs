@@ -40,10 +40,16 @@ impl ResultCache {
     }
 
     /// The key of `chapter`'s results: its SQL fingerprint plus everything in the book's
-    /// configuration that decides which server runs it and how.
-    pub fn key(chapter: &Chapter, config: &Config, database_url: Option<&str>) -> String {
+    /// configuration that decides which server runs it and how, and the version of the
+    /// installed server binaries (empty in database-URL mode, where the engine key checks it).
+    pub fn key(
+        chapter: &Chapter,
+        config: &Config,
+        database_url: Option<&str>,
+        installed_version: &str,
+    ) -> String {
         let settings = format!(
-            "{:?}|{:?}|{:?}|{}",
+            "{:?}|{:?}|{:?}|{}|{installed_version}",
             config.database.settings_as_strings(),
             config.database.pg_bin,
             database_url,

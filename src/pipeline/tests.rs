@@ -82,3 +82,13 @@ fn locations_come_from_messages() {
     );
     assert_eq!(location_of("no location here"), None);
 }
+
+#[test]
+fn cached_results_are_keyed_by_the_installed_server_version() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/build/basic");
+    let book = Book::load(&fixture).unwrap();
+    let chapter = book.chapters.iter().find(|c| needs_server(c)).unwrap();
+    let key = |version: &str| ResultCache::key(chapter, &book.config, None, version);
+    assert_eq!(key("15.18"), key("15.18"));
+    assert_ne!(key("15.18"), key("16.4"), "an upgrade must re-run the SQL");
+}

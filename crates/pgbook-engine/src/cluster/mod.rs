@@ -191,6 +191,12 @@ fn reap_all_orphans(run_base: &Path) {
     }
 }
 
+/// The version (e.g. `15.18`) of the server binaries a scratch cluster would run, found
+/// without starting anything, so callers can key cached results by it.
+pub fn installed_version(pg_bin: Option<&Path>) -> Result<String, EngineError> {
+    binaries::find(pg_bin).map(|b| b.version)
+}
+
 /// The directory of pgbook's template cache (`$PGBOOK_CACHE_DIR`, else
 /// `$XDG_CACHE_HOME/pgbook`, else `~/.cache/pgbook`), for `pgbook clean`.
 pub fn cache_dir() -> PathBuf {
