@@ -1,5 +1,7 @@
 //! A minimal Chrome DevTools Protocol client over `--remote-debugging-pipe` (file descriptors
-//! 3 and 4, NUL-separated JSON), so the browser test needs no WebSocket library or Node.
+//! 3 and 4, NUL-separated JSON), so the browser tests need no WebSocket library or Node. The
+//! one headless-Chromium driver of the integration tests: `tests/browser` and `tests/serve.rs`
+//! (which includes this file by path) both use it. It knows nothing about pgbook pages.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -143,7 +145,9 @@ impl Browser {
             .unwrap_or_else(|error| panic!("{expression}: {error}"))
     }
 
-    fn try_eval(&mut self, expression: &str) -> Result<Value, String> {
+    /// Like [`Browser::eval`], but an exception or protocol error (say, while the page is
+    /// between documents) is returned instead of panicking.
+    pub fn try_eval(&mut self, expression: &str) -> Result<Value, String> {
         let result = self.try_call(
             "Runtime.evaluate",
             json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
@@ -156,8 +160,13 @@ impl Browser {
 
     /// Polls `expression` until it is true. The generous bound only guards against a hang.
     pub fn wait_for(&mut self, expression: &str) {
+        self.wait_for_within(expression, Duration::from_secs(60));
+    }
+
+    /// [`Browser::wait_for`] with a caller's bound, which again only guards against a hang.
+    pub fn wait_for_within(&mut self, expression: &str, bound: Duration) {
         let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(60) {
+        while start.elapsed() < bound {
             // While a navigation is under way the page's context may vanish: just retry.
             if self.try_eval(expression) == Ok(json!(true)) {
                 return;
