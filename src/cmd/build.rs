@@ -27,16 +27,23 @@ pub fn run(args: BuildArgs) -> anyhow::Result<Status> {
     }
 }
 
-fn print_report(report: &BuildReport, dest: Option<&std::path::Path>, dir: &std::path::Path) {
+/// Prints a build's warnings and snippet failures to stderr; `pgbook serve` reports each
+/// rebuild's problems with it too.
+pub fn print_problems(report: &BuildReport) {
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
     for failure in &report.failures {
+        // The message lines already start with `file.md:LINE:COL:`.
         eprintln!("{}", failure.message);
         if let Some(diff) = &failure.diff {
             eprintln!("{diff}");
         }
     }
+}
+
+fn print_report(report: &BuildReport, dest: Option<&std::path::Path>, dir: &std::path::Path) {
+    print_problems(report);
     let executed = match report.chapters_executed {
         0 => "no SQL executed (results cached)".to_string(),
         1 => "1 chapter executed".to_string(),

@@ -21,6 +21,7 @@ use super::http::{self, Site};
 use super::status::BuildStatus;
 use super::watch::{SourceFilter, SourceWatcher};
 use super::ServeOptions;
+use crate::cmd::build::print_problems;
 use crate::cmd::Status;
 use crate::pipeline::{BuildOptions, Pipeline};
 
@@ -124,16 +125,7 @@ fn rebuild(pipeline: &mut Pipeline, site: &Site, changed: &[PathBuf]) {
     let millis = started.elapsed().as_millis();
     match &outcome {
         Ok(report) => {
-            for warning in &report.warnings {
-                eprintln!("warning: {warning}");
-            }
-            for failure in &report.failures {
-                // The message lines already start with `file.md:LINE:COL:`.
-                eprintln!("{}", failure.message);
-                if let Some(diff) = &failure.diff {
-                    eprintln!("{diff}");
-                }
-            }
+            print_problems(report);
             eprintln!(
                 "pgbook serve: built in {millis} ms ({} pages, {} chapters executed, {} problems)",
                 report.pages_rendered,
