@@ -8,22 +8,10 @@
 cd "$(dirname "$0")/.."
 set -eu
 
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-WORK=$(mktemp -d /tmp/pgbook-bench-psql-XXXXXX)
-chmod 777 "$WORK"
+. bench/lib.sh
+bench_workdir psql
 PORT=5433
-AS_PG=""
-[ "$(id -u)" = 0 ] && AS_PG="runuser -u postgres --"
-
-stop() {
-    $AS_PG "$PG_BIN/pg_ctl" -D "$WORK/data" -m immediate -w stop >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap stop EXIT INT TERM
-
-$AS_PG "$PG_BIN/initdb" -D "$WORK/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
-$AS_PG "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w start \
-    -o "-c listen_addresses= -k $WORK -p $PORT -c lc_messages=C -c fsync=off -c autovacuum=off" >/dev/null
+start_cluster "$PORT" lc_messages=C
 
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 cargo build --release -q -p pgbook-psql --example transcript

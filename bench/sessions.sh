@@ -12,19 +12,10 @@
 cd "$(dirname "$0")/.."
 set -eu
 
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+. bench/lib.sh
 PGBOOK=${PGBOOK:-${CARGO_TARGET_DIR:-$PWD/target}/debug/pgbook}
-WORK=$(mktemp -d /tmp/pgbook-bench-sessions-XXXXXX)
-chmod 777 "$WORK"
+bench_workdir sessions
 PORT=5437
-AS_PG=""
-[ "$(id -u)" = 0 ] && AS_PG="runuser -u postgres --"
-
-stop() {
-    $AS_PG "$PG_BIN/pg_ctl" -D "$WORK/data" -m immediate -w stop >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap stop EXIT INT TERM
 
 python3 - "$WORK" <<'PY'
 import os, sys
@@ -50,9 +41,7 @@ book("waits", chapter)
 open(f"{work}/select.sql", "w").write("".join(f"SELECT {n};\n" for n in range(200)))
 PY
 
-$AS_PG "$PG_BIN/initdb" -D "$WORK/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
-$AS_PG "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w start \
-    -o "-c listen_addresses= -k $WORK -p $PORT -c fsync=off -c autovacuum=off" >/dev/null
+start_cluster "$PORT"
 
 for name in single multi waits; do
     "$PGBOOK" test "$WORK/$name" >/dev/null || { echo "book $name does not pass" >&2; exit 1; }
