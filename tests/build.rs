@@ -4,23 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+mod support;
+use support::{copy_dir, pgbook, stderr};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/build/basic");
 /// The mdBook corpus in `../shared` beside this repository (where CI puts it too).
 const RUST_BOOK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/rust-book");
-
-fn pgbook(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pgbook"))
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("pgbook runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// A fresh copy of the fixture book in a temporary directory.
 fn fixture_copy() -> (tempfile::TempDir, PathBuf) {
@@ -28,19 +18,6 @@ fn fixture_copy() -> (tempfile::TempDir, PathBuf) {
     let root = dir.path().join("book-src");
     copy_dir(Path::new(FIXTURE), &root);
     (dir, root)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn build_ok(root: &Path, extra: &[&str]) -> String {

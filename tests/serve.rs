@@ -21,17 +21,15 @@ use serde_json::{json, Value};
 mod cdp;
 use cdp::Browser;
 
+mod support;
+use support::write;
+
 /// Guards every wait against a hang; never a performance expectation.
 const PATIENCE: Duration = Duration::from_secs(90);
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 const SECRET: &str = "top secret outside the site";
-
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
 
 /// A one-chapter book whose snippet selects `word`.
 fn book(dir: &Path, word: &str) -> PathBuf {

@@ -11,6 +11,9 @@ use pgbook_verify::quick_xml::events::Event;
 use pgbook_verify::quick_xml::Reader;
 use serde_json::Value;
 
+mod support;
+use support::{copy_dir, stderr, stdout};
+
 /// A fresh copy of a fixture book (bless rewrites files, so tests never run in place).
 fn book(name: &str) -> tempfile::TempDir {
     let src = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -19,19 +22,6 @@ fn book(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&src, dir.path());
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Runs `pgbook test DIR ARGS...` with a clean environment for the variables it reads.
@@ -43,14 +33,6 @@ fn pgbook_test(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
         .env_remove("NO_COLOR");
     cmd.envs(envs.iter().copied());
     cmd.output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn describe(o: &Output) -> String {

@@ -4,13 +4,15 @@
 //! chapter with SQL output in both themes are saved for a human to look at.
 
 mod cdp;
+#[path = "../support/mod.rs"]
+mod support;
 
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use cdp::Browser;
+use support::{copy_dir, pgbook, stderr};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/build/basic");
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -20,30 +22,9 @@ const SUB_PATH: &str = "/docs/handbook/";
 fn build_site(work: &Path) -> PathBuf {
     let root = work.join("book-src");
     copy_dir(Path::new(FIXTURE), &root);
-    let out = Command::new(env!("CARGO_BIN_EXE_pgbook"))
-        .args(["build", root.to_str().unwrap()])
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("pgbook runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = pgbook(&["build", root.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
     root.join("book")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Serves `site` under [`SUB_PATH`] on an ephemeral port; returns the base URL.
