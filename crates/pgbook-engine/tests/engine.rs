@@ -4,25 +4,11 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
 use pgbook_book::{ChapterOutcome, Event, SnippetOutcome};
 use pgbook_engine::{ClusterOptions, Engine, EngineError, EngineOptions, ScratchCluster};
 use pgbook_psql::Connection;
 
-use common::chapter;
-
-/// One scratch-cluster engine for the whole test binary; the atexit hook removes it.
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        std::env::set_var(
-            "PGBOOK_CACHE_DIR",
-            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("engine-template-cache"),
-        );
-        Engine::start(EngineOptions::default()).expect("start the scratch cluster")
-    })
-}
+use common::{chapter, engine};
 
 fn run(text: &str) -> ChapterOutcome {
     engine()

@@ -8,24 +8,12 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
 use pgbook_book::{Chapter, ChapterOutcome, SnippetOutcome};
-use pgbook_engine::{Engine, EngineOptions};
+
+use common::engine;
 
 /// How many times every scenario runs; all runs must agree.
 const RUNS: usize = 3;
-
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        std::env::set_var(
-            "PGBOOK_CACHE_DIR",
-            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("engine-template-cache"),
-        );
-        Engine::start(EngineOptions::default()).expect("start the scratch cluster")
-    })
-}
 
 /// A scenario after its runs: the chapter and the outcome of the first run.
 struct Scenario {

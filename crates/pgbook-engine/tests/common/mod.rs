@@ -1,14 +1,17 @@
 //! Helpers shared by the engine's integration tests: private run and cache directories,
-//! the example binaries, process checks, and small books built from Markdown text.
+//! the example binaries, process checks, small books built from Markdown text, and one
+//! engine per test binary. They make no assertions about what the engine returns.
 
 #![allow(dead_code)]
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use pgbook_book::Chapter;
+use pgbook_engine::{Engine, EngineOptions};
 
 /// A run directory of its own (so leftovers can be counted) and a template cache.
 pub struct Sandbox {
@@ -90,6 +93,16 @@ impl Sandbox {
         std::env::set_var("PGBOOK_RUN_DIR", self.run_dir());
         std::env::set_var("PGBOOK_CACHE_DIR", &self.cache);
     }
+}
+
+/// One scratch-cluster engine for the whole test binary (with the shared template cache);
+/// the atexit hook removes it.
+pub fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        std::env::set_var("PGBOOK_CACHE_DIR", shared_cache_dir());
+        Engine::start(EngineOptions::default()).expect("start the scratch cluster")
+    })
 }
 
 fn shared_cache_dir() -> PathBuf {
