@@ -1,24 +1,8 @@
 //! Table tests of the bless patcher: which bytes change, and which must not.
 
-use std::path::{Path, PathBuf};
-
-use pgbook_book::snippet::parse_snippets;
-use pgbook_book::Chapter;
-
 use super::*;
 use crate::check::{CheckStatus, SnippetCheck};
-
-fn chapter(text: &str) -> Chapter {
-    Chapter {
-        title: "T".into(),
-        number: None,
-        depth: 0,
-        path: PathBuf::from("x.md"),
-        source_path: PathBuf::from("content/x.md"),
-        text: text.into(),
-        snippets: parse_snippets(text, Path::new("content/x.md"), Path::new(".")).unwrap(),
-    }
-}
+use crate::test_support::chapter;
 
 fn check(bless: Option<&str>) -> SnippetCheck {
     SnippetCheck {

@@ -1,23 +1,9 @@
 //! Table tests of the checker's verdicts, with outcomes built as the engine builds them.
 
-use std::path::{Path, PathBuf};
-
-use pgbook_book::snippet::parse_snippets;
-use pgbook_book::{Chapter, Event, ServerMessage, SnippetOutcome, StatementOutcome};
+use pgbook_book::{Event, ServerMessage, SnippetOutcome, StatementOutcome};
 
 use super::*;
-
-fn chapter(text: &str) -> Chapter {
-    Chapter {
-        title: "T".into(),
-        number: None,
-        depth: 0,
-        path: PathBuf::from("x.md"),
-        source_path: PathBuf::from("content/x.md"),
-        text: text.into(),
-        snippets: parse_snippets(text, Path::new("content/x.md"), Path::new(".")).unwrap(),
-    }
-}
+use crate::test_support::chapter;
 
 fn error(sqlstate: &str, message: &str, position: Option<u32>) -> Event {
     Event::Error(ServerMessage {

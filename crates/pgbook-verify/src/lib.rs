@@ -12,6 +12,8 @@ pub mod links;
 pub mod mask;
 pub mod matcher;
 pub mod report;
+#[cfg(test)]
+mod test_support;
 
 pub use check::{CheckStatus, SnippetCheck, Verifier};
 pub use report::{CheckedSnippet, Report};
