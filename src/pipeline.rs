@@ -49,6 +49,8 @@ pub struct BuildReport {
     pub failures: Vec<Failure>,
     /// Whether the site was written (not when snippets failed without `keep_going`).
     pub written: bool,
+    /// Where the site went (the build directory, or the `dest` option).
+    pub dest: PathBuf,
     /// Chapter bodies rendered by this build (unchanged ones are reused).
     pub pages_rendered: usize,
     /// Chapters whose SQL ran in this build (the others came from the cache).
@@ -127,6 +129,7 @@ impl Pipeline {
             .dest
             .clone()
             .unwrap_or_else(|| book.build_dir());
+        report.dest = dest.clone();
         pgbook_render::write_site(&site, &dest)
             .map_err(|e| anyhow!("{e}"))
             .with_context(|| format!("writing the site to {}", dest.display()))?;

@@ -8,7 +8,6 @@ use crate::BuildArgs;
 pub fn run(args: BuildArgs) -> anyhow::Result<Status> {
     pgbook_engine::install_signal_cleanup()
         .map_err(|e| anyhow::anyhow!("installing signal handlers: {e}"))?;
-    let dest = args.dest.clone();
     let mut pipeline = Pipeline::new(
         &args.dir,
         BuildOptions {
@@ -19,7 +18,7 @@ pub fn run(args: BuildArgs) -> anyhow::Result<Status> {
         },
     );
     let report = pipeline.build()?;
-    print_report(&report, dest.as_deref(), &args.dir);
+    print_report(&report);
     if report.failures.is_empty() || args.keep_going {
         Ok(Status::Success)
     } else {
@@ -42,26 +41,21 @@ pub fn print_problems(report: &BuildReport) {
     }
 }
 
-fn print_report(report: &BuildReport, dest: Option<&std::path::Path>, dir: &std::path::Path) {
+fn print_report(report: &BuildReport) {
     print_problems(report);
     let executed = match report.chapters_executed {
-        0 => "no SQL executed (results cached)".to_string(),
+        0 => "no SQL executed".to_string(),
         1 => "1 chapter executed".to_string(),
         n => format!("{n} chapters executed"),
     };
     if report.written {
-        let place = dest.map_or_else(|| "the build directory".into(), |d| d.display().to_string());
+        let failed = match report.failures.len() {
+            0 => String::new(),
+            n => format!("; {n} snippet(s) failed (--keep-going)"),
+        };
         eprintln!(
-            "pgbook: built {} into {place}; {executed}{}",
-            dir.display(),
-            if report.failures.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "; {} snippet(s) failed (--keep-going)",
-                    report.failures.len()
-                )
-            }
+            "pgbook: wrote the site to {}; {executed}{failed}",
+            report.dest.display()
         );
     } else {
         eprintln!(
