@@ -1,5 +1,6 @@
 //! The human report: each failure headed `content/x.md:LINE` with its messages and a unified
-//! diff, book-level problems, blessed blocks, and the final `N passed, N failed, N ignored`.
+//! diff (or, without an `output` block, the transcript psql printed), book-level problems,
+//! blessed blocks, and the final `N passed, N failed, N ignored`.
 
 use super::Report;
 
@@ -23,6 +24,14 @@ pub(super) fn render(report: &Report, color: bool) -> String {
         out.push_str(&format!(" (session {})\n", s.session));
         for message in &s.check.messages {
             out.push_str(&format!("  {message}\n"));
+        }
+        if s.check.diff.is_none() && !s.check.actual.trim().is_empty() {
+            // No `output` block to diff against: show what psql printed, so the error's
+            // DETAIL, HINT and caret are on screen too.
+            out.push_str("  psql printed:\n");
+            for line in s.check.actual.lines() {
+                out.push_str(&format!("  | {line}\n"));
+            }
         }
         if let Some(diff) = &s.check.diff {
             for line in diff.lines() {

@@ -131,3 +131,26 @@ fn github_annotations_escape() {
     r.snippets[1].check.messages.push("50% done".into());
     assert!(r.github_annotations().contains("differs%0A50%25 done"));
 }
+
+#[test]
+fn human_shows_the_transcript_of_a_failure_without_an_output_block() {
+    let mut report = sample();
+    let mut failed = snippet(12, CheckStatus::Failed, None);
+    failed.check.actual =
+        "ERROR:  column \"nme\" does not exist\nHINT:  Perhaps you meant \"name\".\n".into();
+    report.snippets.push(failed);
+    let text = report.human(false);
+    assert!(
+        text.contains(
+            "content/x.md:12 (session main)\n  content/x.md:12: the output differs\n  psql printed:\n  | ERROR:  column \"nme\" does not exist\n  | HINT:  Perhaps you meant \"name\".\n"
+        ),
+        "{text}"
+    );
+    // A failure with a diff shows the diff, not the transcript again.
+    let with_diff = text.split("content/x.md:9 (session main)").nth(1).unwrap();
+    assert!(!with_diff
+        .split("\n\n")
+        .next()
+        .unwrap()
+        .contains("psql printed"));
+}
