@@ -75,6 +75,9 @@ pub struct Pipeline {
     renderer: Option<(PathBuf, u64, Renderer)>,
     bodies: HashMap<PathBuf, CachedBody>,
     watched: Vec<PathBuf>,
+    /// The installed server version per configured `pg-bin`, looked up once per pipeline
+    /// (finding the binaries can spawn `pg_config`: not something to redo on every rebuild).
+    installed_version: Option<(Option<PathBuf>, String)>,
 }
 
 impl Pipeline {
@@ -88,6 +91,7 @@ impl Pipeline {
             renderer: None,
             bodies: HashMap::new(),
             watched: default_watched(root, Path::new("content"), Path::new("theme")),
+            installed_version: None,
         }
     }
 
@@ -145,11 +149,10 @@ impl Pipeline {
         report: &mut BuildReport,
     ) -> anyhow::Result<Vec<Arc<ChapterOutcome>>> {
         let url = self.database_url(book);
-        // An upgraded PostgreSQL must not keep serving results of the old one. Unknown (no
-        // binaries found) keys miss, and starting the engine then explains what is missing.
+        // An upgraded PostgreSQL must not keep serving results of the old one.
         let version = match url {
             None if book.chapters.iter().any(needs_server) => {
-                installed_version(book.config.database.pg_bin.as_deref()).unwrap_or_default()
+                self.installed_version(book.config.database.pg_bin.as_deref())
             }
             _ => String::new(),
         };
@@ -198,6 +201,19 @@ impl Pipeline {
             .zip(&book.chapters)
             .map(|(o, c)| o.unwrap_or_else(|| Arc::new(not_executed(c))))
             .collect())
+    }
+
+    /// The version of the server binaries a scratch cluster would use; empty when none are
+    /// found (the keys then miss, and starting the engine explains what is missing).
+    fn installed_version(&mut self, pg_bin: Option<&Path>) -> String {
+        match &self.installed_version {
+            Some((bin, version)) if bin.as_deref() == pg_bin => version.clone(),
+            _ => {
+                let version = installed_version(pg_bin).unwrap_or_default();
+                self.installed_version = Some((pg_bin.map(Path::to_path_buf), version.clone()));
+                version
+            }
+        }
     }
 
     fn engine(&mut self, book: &Book) -> anyhow::Result<&Engine> {

@@ -55,9 +55,9 @@ impl ResultCache {
             database_url,
             config.execute.timeout,
         );
-        let text = format!("{}\0{settings}", chapter.sql_fingerprint());
-        let digest = fnv64(text.as_bytes());
-        format!("{:016x}{}", digest, &chapter.sql_fingerprint()[..16])
+        let fingerprint = chapter.sql_fingerprint();
+        let digest = fnv64(format!("{fingerprint}\0{settings}").as_bytes());
+        format!("{digest:016x}{}", &fingerprint[..16])
     }
 
     /// The entry for `key`, from memory or else from disk.
