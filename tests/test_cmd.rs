@@ -120,20 +120,29 @@ fn junit_failures(xml: &str) -> (usize, BTreeMap<String, String>) {
     let mut in_failure = false;
     loop {
         match reader.read_event().unwrap() {
-            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == b"testcase" => {
+            Event::Start(e) | Event::Empty(e) if e.name().0 == "testcase" => {
                 cases += 1;
                 let name = e.try_get_attribute("name").unwrap().unwrap();
-                current = name.unescape_value().unwrap().into_owned();
+                current = name
+                    .normalized_value(pgbook_verify::quick_xml::XmlVersion::Implicit1_0)
+                    .unwrap()
+                    .into_owned();
             }
-            Event::Start(e) if e.name().as_ref() == b"failure" => {
+            Event::Start(e) if e.name().0 == "failure" => {
                 in_failure = true;
                 failures.insert(current.clone(), String::new());
             }
             Event::Text(t) if in_failure => {
-                let text = t.unescape().unwrap();
+                let text = t.xml10_content();
                 failures.get_mut(&current).unwrap().push_str(&text);
             }
-            Event::End(e) if e.name().as_ref() == b"failure" => in_failure = false,
+            // Since quick-xml 0.38 entity references are events of their own.
+            Event::GeneralRef(r) if in_failure => {
+                let text = format!("&{};", r.into_inner());
+                let text = pgbook_verify::quick_xml::escape::unescape(&text).unwrap();
+                failures.get_mut(&current).unwrap().push_str(&text);
+            }
+            Event::End(e) if e.name().0 == "failure" => in_failure = false,
             Event::Eof => break,
             _ => {}
         }

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
-use crate::config::parse_duration;
 use crate::diagnostic::{line_col, Diagnostic};
+use crate::duration::parse_duration;
 use crate::include;
 
 /// What a snippet expects about errors.
@@ -217,13 +217,9 @@ pub fn parse_attributes(info: &str, file: &Path, line: usize) -> Result<Attribut
                 }
                 None => return Err(err("attribute 'session' needs a name: session=NAME".into())),
             },
-            "timeout" => match value.map(|v| (v, parse_duration(v))) {
-                Some((_, Some(d))) if !d.is_zero() => attrs.timeout = Some(d),
-                Some((v, _)) => {
-                    return Err(err(format!(
-                        "timeout '{v}' is not a duration like 5s or 500ms"
-                    )))
-                }
+            "timeout" => match value.map(parse_duration) {
+                Some(Ok(d)) => attrs.timeout = Some(d),
+                Some(Err(e)) => return Err(err(format!("attribute 'timeout': {e}"))),
                 None => return Err(err("attribute 'timeout' needs a value: timeout=5s".into())),
             },
             _ => {
@@ -255,24 +251,10 @@ fn is_session_name(name: &str) -> bool {
 fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
-        .map(|c| (edit_distance(word, c), *c))
+        .map(|c| (strsim::levenshtein(word, c), *c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Whether an info string marks a snippet.
@@ -437,6 +419,25 @@ mod tests {
             parse_attributes("sql,hidden,no-output,ignore,error", Path::new("x.md"), 3).unwrap();
         assert!(a.hidden && a.no_output && a.ignore);
         assert_eq!(a.error, Some(ErrorExpectation::Any));
+    }
+
+    #[test]
+    fn timeout_attribute_errors_are_located() {
+        let text = "# T\n\n  ```sql,timeout=99999999999999999999999s\n  select 1;\n  ```\n";
+        let err = parse_snippets(text, Path::new("ch.md"), Path::new(".")).unwrap_err();
+        assert_eq!(
+            err[0].to_string(),
+            "ch.md:3:3: attribute 'timeout': '99999999999999999999999s' is too long: \
+             PostgreSQL accepts at most 2147483647ms (about 24 days)"
+        );
+        for (info, message) in [
+            ("sql,timeout=0s", "'0s' is zero"),
+            ("sql,timeout=soon", "'soon' is not a duration"),
+            ("sql,timeout", "needs a value"),
+        ] {
+            let err = parse_attributes(info, Path::new("x.md"), 3).unwrap_err();
+            assert!(err.message.contains(message), "{info}: {err}");
+        }
     }
 
     #[test]

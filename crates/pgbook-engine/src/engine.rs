@@ -52,7 +52,7 @@ impl EngineOptions {
             pg_bin: config.database.pg_bin.clone(),
             settings: config.database.settings_as_strings(),
             database_url,
-            statement_timeout: config.execute.timeout(),
+            statement_timeout: config.execute.timeout,
             jobs: config.execute.jobs,
         }
     }
@@ -214,7 +214,7 @@ mod tests {
     fn the_database_url_comes_from_the_flag_then_the_environment_then_book_toml() {
         let mut config = Config::default();
         config.database.url = Some("postgres://from-book-toml/db".into());
-        config.execute.timeout = "5s".into();
+        config.execute.timeout = Duration::from_secs(5);
         config.execute.jobs = 3;
 
         std::env::remove_var("DATABASE_URL");

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use minijinja::value::Serde;
 use minijinja::{context, Environment, Value};
 use pgbook_book::{Book, ChapterOutcome};
 use rayon::prelude::*;
@@ -128,7 +129,7 @@ impl Renderer {
                 &steps[i],
             );
             template
-                .render(context! { snippet => view })
+                .render(context! { snippet => Serde(&view) })
                 .map_err(|e| RenderError::template(&e))
         })
     }
@@ -154,7 +155,7 @@ impl Renderer {
     ) -> Result<SiteFiles, RenderError> {
         let shared = Shared {
             book: book_context(book),
-            nav: Value::from_serialize(nav_items(book)),
+            nav: Value::from(Serde(nav_items(book))),
             extra_body: extra_body_html.map(str::to_string),
         };
         let paths: Vec<String> = book.chapters.iter().map(|c| page_path(&c.path)).collect();
@@ -231,9 +232,9 @@ impl Renderer {
         };
         let body = bodies[index].html_for(&root);
         let ctx = context! {
-            book => shared.book,
-            nav => shared.nav,
-            page => page,
+            book => shared.book.clone(),
+            nav => shared.nav.clone(),
+            page => Serde(&page),
             body => Value::from_safe_string(body),
         };
         let html = self.render_template("page.html", ctx)?;
@@ -255,8 +256,8 @@ impl Renderer {
             })
             .collect();
         let ctx = context! {
-            book => shared.book,
-            nav => shared.nav,
+            book => shared.book.clone(),
+            nav => shared.nav.clone(),
             page => context! { title => book.title(), path => "print.html", path_to_root => "" },
             chapters => chapters,
         };
@@ -271,8 +272,8 @@ impl Renderer {
             root.push('/');
         }
         let ctx = context! {
-            book => shared.book,
-            nav => shared.nav,
+            book => shared.book.clone(),
+            nav => shared.nav.clone(),
             page => context! { title => "Page not found", path => "404.html", path_to_root => root },
         };
         self.render_template("404.html", ctx)
@@ -290,13 +291,15 @@ impl Renderer {
 /// (which is safe but bloats every URL of every page).
 fn format_value(
     out: &mut minijinja::Output,
-    state: &minijinja::State,
+    state: &mut minijinja::State,
     value: &Value,
 ) -> Result<(), minijinja::Error> {
     match value.as_str() {
-        Some(text) if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => out
-            .write_str(&crate::escape::escape(text))
-            .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())),
+        Some(text) if *state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => {
+            out.write_str(&crate::escape::escape(text)).map_err(|e| {
+                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+            })
+        }
         _ => minijinja::escape_formatter(out, state, value),
     }
 }
@@ -331,12 +334,12 @@ fn book_context(book: &Book) -> Value {
     };
     context! {
         title => book.title(),
-        language => book.config.book.language,
-        description => book.config.book.description,
-        authors => book.config.book.authors,
+        language => book.config.book.language.clone(),
+        description => book.config.book.description.clone(),
+        authors => book.config.book.authors.clone(),
         default_theme => html.default_theme.clone().unwrap_or_else(|| "light".into()),
         preferred_dark_theme => html.preferred_dark_theme.clone().unwrap_or_else(|| "dark".into()),
-        git_repository_url => html.git_repository_url,
+        git_repository_url => html.git_repository_url.clone(),
         additional_css => file_names(&html.additional_css),
         additional_js => file_names(&html.additional_js),
     }

@@ -1,4 +1,4 @@
-//! The theme: templates and static assets, embedded from this repository's `themes/default/`
+//! The theme: templates and static assets, embedded from this crate's `themes/default/`
 //! at compile time and overridable file by file from a book's own theme directory.
 //!
 //! Templates are served by a minijinja *loader* that tries the book's file first and falls
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 macro_rules! embed {
     ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../../../themes/default/", $name)))),*]
+        &[$(($name, include_str!(concat!("../themes/default/", $name)))),*]
     };
 }
 
