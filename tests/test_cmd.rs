@@ -462,6 +462,43 @@ fn input_and_environment_errors_exit_2() {
     }
 }
 
+#[test]
+fn out_of_range_timeouts_are_located_input_errors() {
+    // Each used to panic (exit 101) converting the number to a Duration.
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "[book]\ntitle = \"T\"\n\n[execute]\ntimeout = \"99999999999999999999999\"\n",
+            "# X\n",
+            "book.toml:5:11: '99999999999999999999999' is too long",
+        ),
+        (
+            "[execute]\ntimeout = \"0s\"\n",
+            "# X\n",
+            "book.toml:2:11: '0s' is zero",
+        ),
+        (
+            "",
+            "# X\n\n```sql,timeout=99999999999999999999999s\nselect 1;\n```\n",
+            "content/x.md:3:1: attribute 'timeout': '99999999999999999999999s' is too long",
+        ),
+        (
+            "",
+            "# X\n\ntext\n\n```sql,hidden,timeout=30d\nselect 1;\n```\n",
+            "content/x.md:5:1: attribute 'timeout': '30d' is too long",
+        ),
+    ];
+    for (toml, chapter, message) in cases {
+        let dir = tiny_book(toml, chapter);
+        let out = pgbook_test(dir.path(), &[], &[]);
+        assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+        assert!(
+            stderr(&out).contains(message),
+            "{message}\n{}",
+            describe(&out)
+        );
+    }
+}
+
 /// Runs `pgbook test DIR other` on a pseudo-terminal (util-linux `script`), as a person would.
 fn on_terminal(dir: &Path, no_color: Option<&str>) -> Output {
     let command = format!(
