@@ -4,6 +4,9 @@
 //!
 //! `run_sql FILE [DATABASE_URL]`: without a URL a scratch cluster is started.
 
+// A command-line aid: printing is what it is for.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::io::Write;
 use std::path::PathBuf;
 
