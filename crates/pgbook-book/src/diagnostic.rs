@@ -47,6 +47,9 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A diagnostic is the error a stage returns for one located problem.
+impl std::error::Error for Diagnostic {}
+
 /// A non-empty list of diagnostics: loading collects all problems before giving up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Diagnostics(pub Vec<Diagnostic>);

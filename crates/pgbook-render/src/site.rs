@@ -82,8 +82,9 @@ impl Renderer {
             loader_theme.template_source(name).map_err(|e| {
                 minijinja::Error::new(
                     minijinja::ErrorKind::InvalidOperation,
-                    format!("cannot read theme file {name}: {e}"),
+                    format!("cannot read theme file {name}"),
                 )
+                .with_source(e)
             })
         });
         env.set_formatter(format_value);
@@ -109,7 +110,7 @@ impl Renderer {
         let template = self
             .env
             .get_template("partials/snippet.html")
-            .map_err(|e| RenderError::template(&e))?;
+            .map_err(RenderError::template)?;
         let not_run = SnippetStatus::NotRun;
         render_chapter(chapter, &book.src_dir(), &mut |i| {
             let Some(snippet) = chapter.snippets.get(i) else {
@@ -130,7 +131,7 @@ impl Renderer {
             );
             template
                 .render(context! { snippet => Serde(&view) })
-                .map_err(|e| RenderError::template(&e))
+                .map_err(RenderError::template)
         })
     }
 
@@ -188,11 +189,7 @@ impl Renderer {
         site.add("404.html", self.render_404(&shared, book)?);
         site.add("sitemap.xml", sitemap(book, &paths));
         site.add("searchindex.js", search_js);
-        for (name, bytes) in self
-            .theme
-            .assets()
-            .map_err(|e| RenderError::io(Path::new("theme"), e))?
-        {
+        for (name, bytes) in self.theme.assets()? {
             site.add(name, bytes);
         }
         add_book_files(book, &mut site)?;
@@ -283,7 +280,7 @@ impl Renderer {
         self.env
             .get_template(name)
             .and_then(|t| t.render(ctx))
-            .map_err(|e| RenderError::template(&e))
+            .map_err(RenderError::template)
     }
 }
 
