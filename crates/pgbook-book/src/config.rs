@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::diagnostic::{line_col, Diagnostic, Diagnostics};
+use crate::diagnostic::{closest, line_col, Diagnostic, Diagnostics};
 
 /// The whole `book.toml`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -240,6 +240,60 @@ pub fn parse_config(text: &str, file: &Path) -> Result<LoadedConfig, Diagnostics
     Ok(LoadedConfig { config, warnings })
 }
 
+/// Every name a known key has, at any depth; [`key_kind`] says where each is valid.
+const KEY_NAMES: &[&str] = &[
+    "book",
+    "build",
+    "database",
+    "execute",
+    "verify",
+    "output",
+    "html",
+    "title",
+    "authors",
+    "description",
+    "language",
+    "src",
+    "build-dir",
+    "url",
+    "pg-bin",
+    "settings",
+    "timeout",
+    "jobs",
+    "mask",
+    "require-expected",
+    "site-url",
+    "theme",
+    "default-theme",
+    "preferred-dark-theme",
+    "additional-css",
+    "additional-js",
+    "git-repository-url",
+    "edit-url-template",
+];
+
+/// ` (did you mean 'x'?)` for an unknown key near a pgbook key of the same table.
+fn suggestion(path: &[&str]) -> String {
+    let Some((name, parent)) = path.split_last() else {
+        return String::new();
+    };
+    let siblings: Vec<&str> = KEY_NAMES
+        .iter()
+        .copied()
+        .filter(|n| {
+            let mut candidate = parent.to_vec();
+            candidate.push(n);
+            matches!(
+                key_kind(&candidate),
+                Some(KeyKind::Known | KeyKind::FreeTable)
+            )
+        })
+        .collect();
+    closest(name, &siblings)
+        .map(|s| format!(" (did you mean '{s}'?)"))
+        .unwrap_or_default()
+}
+
 fn check_table<'a>(
     table: &'a toml_edit::Table,
     path: &mut Vec<&'a str>,
@@ -259,7 +313,7 @@ fn check_table<'a>(
                 file,
                 line,
                 col,
-                format!("unknown key '{}'", path.join(".")),
+                format!("unknown key '{}'{}", path.join("."), suggestion(path)),
             )),
             Some(KeyKind::MdbookIgnored) => {
                 // Warn once per top-level mdBook table or key, not for each nested key.
@@ -274,8 +328,9 @@ fn check_table<'a>(
                         line,
                         col,
                         format!(
-                            "'{}' is an mdBook setting that pgbook ignores",
-                            path.join(".")
+                            "'{}' is an mdBook setting that pgbook ignores{}",
+                            path.join("."),
+                            suggestion(path)
                         ),
                     ));
                 }
@@ -313,7 +368,25 @@ mod tests {
         let err = parse("[book]\ntitle = \"x\"\n\n[execute]\ntimout = \"5s\"\n").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "book.toml:5:1: unknown key 'execute.timout'"
+            "book.toml:5:1: unknown key 'execute.timout' (did you mean 'timeout'?)"
+        );
+        let cases = [
+            ("[book]\ntitel = \"x\"\n", " (did you mean 'title'?)"),
+            ("[databse]\n", " (did you mean 'database'?)"),
+            ("[verify]\nstrict = true\n", ""),
+            // A key of another table is not offered.
+            ("[book]\njobs = 2\n", ""),
+        ];
+        for (text, hint) in cases {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.ends_with(&format!("'{hint}")), "{text}: {err}");
+        }
+        // Under [output.html] an unknown key is taken for mdBook's, but a typo is still named.
+        let loaded = parse("[output.html]\nsite_url = \"/\"\n").unwrap();
+        assert_eq!(
+            loaded.warnings[0].to_string(),
+            "book.toml:2:1: 'output.html.site_url' is an mdBook setting that pgbook ignores \
+             (did you mean 'site-url'?)"
         );
     }
 

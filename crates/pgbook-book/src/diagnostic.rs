@@ -81,3 +81,14 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let col = text[line_start..offset].chars().count() + 1;
     (line, col)
 }
+
+/// The candidate nearest to `word` by edit distance, if it is near enough to be a typo: the
+/// "did you mean" of unknown attributes and keys.
+pub(crate) fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::levenshtein(word, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}

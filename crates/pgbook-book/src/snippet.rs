@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
-use crate::diagnostic::{line_col, Diagnostic};
+use crate::diagnostic::{closest, line_col, Diagnostic};
 use crate::duration::parse_duration;
 use crate::include;
 
@@ -245,16 +245,6 @@ fn is_session_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-}
-
-/// The candidate nearest to `word` by edit distance, if it is near enough to be a typo.
-fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::levenshtein(word, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
 }
 
 /// Whether an info string marks a snippet.
