@@ -1,8 +1,10 @@
 //! Tidy checks on the source tree itself, so that conventions hold without a reviewer:
 //! every Rust file under `src/` and `crates/*/src/` opens with a `//!` comment saying what it
-//! is for (STYLE.md). Lints enforce the rest (see ARCHITECTURE.md, "Enforced invariants").
+//! is for (STYLE.md), and no crate embeds a file from outside its own directory (a crate must
+//! build and package on its own). Lints enforce the rest (see ARCHITECTURE.md, "Enforced
+//! invariants").
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// Every `.rs` file below `dir`, recursively, sorted.
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -51,6 +53,81 @@ fn every_source_file_opens_with_a_module_comment() {
         missing.is_empty(),
         "these files do not open with a `//!` comment saying what they are for:\n  {}",
         missing.join("\n  ")
+    );
+}
+
+/// The paths `include_str!`/`include_bytes!` name in `text` (for `concat!`, its first literal,
+/// the directory part).
+fn included_paths(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for mac in ["include_str!(", "include_bytes!("] {
+        for (at, _) in text.match_indices(mac) {
+            let rest = &text[at + mac.len()..];
+            if let Some(open) = rest.find('"') {
+                if let Some(len) = rest[open + 1..].find('"') {
+                    out.push(&rest[open + 1..open + 1 + len]);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `path` with `.` and `..` resolved lexically.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[test]
+fn crates_embed_only_their_own_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut escapes = Vec::new();
+    for krate in std::fs::read_dir(root.join("crates")).unwrap() {
+        let krate = krate.unwrap().path();
+        let mut files = Vec::new();
+        rust_files(&krate.join("src"), &mut files);
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for included in included_paths(&text) {
+                let target = normalise(&file.parent().unwrap().join(included));
+                if !target.starts_with(&krate) {
+                    escapes.push(format!("{}: {included}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        escapes.is_empty(),
+        "these files embed files from outside their crate:\n  {}",
+        escapes.join("\n  ")
+    );
+}
+
+#[test]
+fn included_path_detection() {
+    let text = r#"const G: &str = include_str!("../syntaxes/g.sublime-syntax");
+        include_str!(concat!("../../../themes/default/", $name)); include_bytes!("x.bin")"#;
+    assert_eq!(
+        included_paths(text),
+        [
+            "../syntaxes/g.sublime-syntax",
+            "../../../themes/default/",
+            "x.bin"
+        ]
+    );
+    assert_eq!(
+        normalise(Path::new("/w/crates/r/src/../../../themes")),
+        Path::new("/w/themes")
     );
 }
 
