@@ -25,7 +25,13 @@
 //! step runs when the timer fires — keep such timers short, or make the next step outlast
 //! them (`pg_sleep`).
 //!
-//! This module knows nothing of Markdown beyond snippet indices and lines.
+//! A chapter with one session is the degenerate case, and so is the first session of a
+//! chapter until a second one opens: with nobody to block on there is no lock monitor, and
+//! each step is simply waited for to its end — no lock checks, no settle window.
+//!
+//! Statements themselves are run by [`crate::steps`]; this module only decides which step
+//! is polled when and whether it waits. It knows nothing of Markdown beyond snippet indices
+//! and lines.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -113,8 +119,8 @@ impl<'a> Scheduler<'a> {
         let session = self.session(name);
         step.begin(session);
         if alone {
-            // Alone (one session, or the first of several before the second opens): nothing
-            // can block this step, so it is waited for with no lock checks at all.
+            // No other session is open, so nothing can block this step: waiting for it
+            // with lock checks would only cost a monitor query per statement.
             step.run_to_end(session);
             self.outcomes[index] = Some(step.into_outcome(None));
             return;
