@@ -1,6 +1,6 @@
 //! Helpers shared by the engine's integration tests: private run and cache directories,
-//! the example binaries, process checks, small books built from Markdown text, and one
-//! engine per test binary. They make no assertions about what the engine returns.
+//! the example binaries, process checks, small books built from Markdown text or from raw
+//! SQL, and one engine per test binary. They make no assertions about what the engine returns.
 
 #![allow(dead_code)]
 
@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use pgbook_book::Chapter;
+use pgbook_book::{Attributes, Chapter, Snippet};
 use pgbook_engine::{Engine, EngineOptions};
 
 /// A run directory of its own (so leftovers can be counted) and a template cache.
@@ -169,6 +169,38 @@ pub fn chapter(name: &str, text: &str) -> Chapter {
         path: PathBuf::from(format!("{name}.md")),
         source_path,
         text: text.into(),
+        snippets,
+    }
+}
+
+/// A chapter of one snippet per `(session, sql)` step (`None` is the main session), as
+/// `content/NAME.md`. The SQL is taken verbatim, with no Markdown in between, so a file's
+/// BOM, CRLF line ends or backticks reach the engine exactly as they are.
+pub fn sql_chapter(name: &str, steps: &[(Option<&str>, &str)]) -> Chapter {
+    let snippets = steps
+        .iter()
+        .enumerate()
+        .map(|(index, (session, sql))| Snippet {
+            index,
+            line: index + 1,
+            attrs: Attributes {
+                session: session.map(str::to_string),
+                ..Attributes::default()
+            },
+            sql: sql.to_string(),
+            line_map: Vec::new(),
+            block_range: 0..0,
+            expected: None,
+            included_files: Vec::new(),
+        })
+        .collect();
+    Chapter {
+        title: name.into(),
+        number: None,
+        depth: 0,
+        path: PathBuf::from(format!("{name}.md")),
+        source_path: PathBuf::from(format!("content/{name}.md")),
+        text: String::new(),
         snippets,
     }
 }
