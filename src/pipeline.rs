@@ -1,62 +1,59 @@
-//! The build pipeline shared by `pgbook build` and `pgbook serve`: load the book → execute
-//! the chapters whose results are not cached → verify → render what changed → write the site
-//! atomically.
+//! The one driver of `pgbook build`, `pgbook test` and `pgbook serve`: load the book →
+//! execute → verify (snippets and links) → then, by [`Action`], bless and report, or render
+//! and write the site atomically. Every command gets the same typed [`RunReport`], so a check
+//! added here applies to all three.
 //!
-//! A [`Pipeline`] lives as long as its command: the engine starts only when some chapter's
-//! results are missing and then stays warm, and rendered chapter bodies are kept so that a
-//! prose edit re-renders one chapter. It prints nothing; callers report [`BuildReport`].
+//! - `test` executes every selected chapter afresh (never the cache), may `--bless`, renders
+//!   nothing, and fails on broken links.
+//! - `build` reuses cached results, renders what changed and writes the site; broken links
+//!   are warnings.
+//! - `serve` is `build` on a [`Pipeline`] kept across rebuilds: the engine starts only when
+//!   some chapter's results are missing and then stays warm, and rendered chapter bodies are
+//!   kept so that a prose edit re-renders one chapter and runs no SQL.
+//!
+//! It prints nothing (apart from the opt-in `PGBOOK_TRACE_BUILD` timings); callers report.
 
 mod cache;
+mod report;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::{anyhow, Context};
+use anyhow::Context;
 use pgbook_book::{Book, Chapter, ChapterOutcome};
 use pgbook_engine::cluster::installed_version;
 use pgbook_engine::{Engine, EngineOptions};
 use pgbook_render::{ChapterJob, RenderedChapter, Renderer, SnippetStatus};
-use pgbook_verify::{CheckStatus, Verifier};
+use pgbook_verify::bless::bless_chapter;
+use pgbook_verify::links::check_links;
+use pgbook_verify::{CheckedSnippet, Failure, SnippetCheck, Verdict, Verifier};
 
 pub use cache::CACHE_DIR;
 use cache::{fnv64, ResultCache};
+pub use report::RunReport;
 
-/// How to build.
+/// What a run of the pipeline is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// `pgbook test`: execute the chapters whose path contains one of `filter` (all without
+    /// filters) afresh, verify, rewrite failing `output` blocks when `bless`; broken links
+    /// fail the run. Nothing is rendered.
+    Test { bless: bool, filter: Vec<String> },
+    /// `pgbook build` and every `pgbook serve` rebuild: cached execution, verify, render and
+    /// write atomically — only when no snippet failed, unless `keep_going`. Broken links are
+    /// warnings.
+    Build { keep_going: bool },
+}
+
+/// How the pipeline of one command is set up.
 #[derive(Debug, Clone, Default)]
-pub struct BuildOptions {
+pub struct Options {
     /// Write the site here instead of `[build] build-dir`.
     pub dest: Option<PathBuf>,
     pub database_url: Option<String>,
-    /// Write the site even when snippets fail.
-    pub keep_going: bool,
     /// Injected before `</body>` of every page (serve's live-reload script).
     pub extra_body_html: Option<String>,
-}
-
-/// A snippet that failed verification.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// `content/x.md:LINE:COL`.
-    pub location: String,
-    pub message: String,
-    pub diff: Option<String>,
-}
-
-/// What one build did.
-#[derive(Debug, Clone, Default)]
-pub struct BuildReport {
-    pub failures: Vec<Failure>,
-    /// Whether the site was written (not when snippets failed without `keep_going`).
-    pub written: bool,
-    /// Where the site went (the build directory, or the `dest` option).
-    pub dest: PathBuf,
-    /// Chapter bodies rendered by this build (unchanged ones are reused).
-    pub pages_rendered: usize,
-    /// Chapters whose SQL ran in this build (the others came from the cache).
-    pub chapters_executed: usize,
-    /// Warnings about the book (mdBook settings pgbook ignores).
-    pub warnings: Vec<String>,
 }
 
 /// A rendered chapter body and what it was rendered from.
@@ -65,10 +62,10 @@ struct CachedBody {
     body: Arc<RenderedChapter>,
 }
 
-/// The build pipeline of one book; see the module documentation.
+/// The pipeline of one book; see the module documentation.
 pub struct Pipeline {
     root: PathBuf,
-    options: BuildOptions,
+    options: Options,
     engine: Option<Engine>,
     results: ResultCache,
     /// The renderer with the theme directory and theme fingerprint it was made for.
@@ -82,7 +79,7 @@ pub struct Pipeline {
 
 impl Pipeline {
     /// A pipeline for the book at `root`. Nothing is read or started yet.
-    pub fn new(root: &Path, options: BuildOptions) -> Pipeline {
+    pub fn new(root: &Path, options: Options) -> Pipeline {
         Pipeline {
             root: root.to_path_buf(),
             options,
@@ -101,32 +98,85 @@ impl Pipeline {
         self.watched.clone()
     }
 
-    /// Runs the whole pipeline once. `Err` is a configuration, environment or render
-    /// problem (exit 2); failing snippets are in the report.
-    pub fn build(&mut self) -> anyhow::Result<BuildReport> {
+    /// Runs the pipeline once for `action`. `Err` is a configuration, environment or render
+    /// problem (exit 2); failing snippets and broken links are in the report.
+    pub fn run(&mut self, action: &Action) -> anyhow::Result<RunReport> {
         let mut trace = Trace::new();
-        let book = Book::load(&self.root).map_err(|d| anyhow!("{d}"))?;
+        let book = Book::load(&self.root)?;
         trace.phase("load");
         let html = &book.config.output.html;
         self.watched = default_watched(&self.root, &book.config.book.src, &html.theme);
-        let mut report = BuildReport {
-            warnings: book.warnings.iter().map(ToString::to_string).collect(),
-            ..BuildReport::default()
+        let verifier = Verifier::new(&book.config.verify).context("book.toml")?;
+        let mut report = RunReport {
+            warnings: book.warnings.clone(),
+            ..RunReport::default()
         };
-        let outcomes = self.outcomes(&book, &mut report)?;
+        let (selected, outcomes) = match action {
+            Action::Test { filter, .. } => {
+                let selected = select_chapters(&book, filter)?;
+                let outcomes = self.execute(&book, &selected, &mut report)?;
+                (selected, outcomes)
+            }
+            Action::Build { .. } => {
+                let outcomes = self.outcomes(&book, &mut report)?;
+                ((0..book.chapters.len()).collect(), outcomes)
+            }
+        };
         trace.phase("execute");
-        let statuses = verify(&book, &outcomes, &mut report.failures)?;
+        let blessing = matches!(action, Action::Test { bless: true, .. });
+        let mut statuses = Vec::with_capacity(selected.len());
+        for (&i, outcome) in selected.iter().zip(&outcomes) {
+            let chapter = &book.chapters[i];
+            let mut checks = check_chapter(&verifier, chapter, outcome);
+            if blessing {
+                bless(&book, chapter, &mut checks, &mut report)?;
+            }
+            statuses.push(checks.iter().map(snippet_status).collect::<Vec<_>>());
+            report
+                .verification
+                .snippets
+                .extend(located(chapter, checks));
+        }
+        let links: Vec<Failure> = check_links(&book)
+            .into_iter()
+            .filter(|d| {
+                selected
+                    .iter()
+                    .any(|&i| book.chapters[i].source_path == d.file)
+            })
+            .map(Failure::from)
+            .collect();
         trace.phase("verify");
-        if !report.failures.is_empty() && !self.options.keep_going {
+        let keep_going = match action {
+            Action::Test { .. } => {
+                report.verification.problems = links;
+                return Ok(report);
+            }
+            Action::Build { keep_going } => *keep_going,
+        };
+        report.link_warnings = links;
+        if report.is_failure() && !keep_going {
             return Ok(report);
         }
-        let bodies = self.render_bodies(&book, &outcomes, &statuses, &mut report)?;
+        self.write(&book, &outcomes, &statuses, &mut report, &mut trace)?;
+        Ok(report)
+    }
+
+    /// Renders what changed and writes the whole site atomically.
+    fn write(
+        &mut self,
+        book: &Book,
+        outcomes: &[Arc<ChapterOutcome>],
+        statuses: &[Vec<SnippetStatus>],
+        report: &mut RunReport,
+        trace: &mut Trace,
+    ) -> anyhow::Result<()> {
+        let bodies = self.render_bodies(book, outcomes, statuses, report)?;
         trace.phase("render chapters");
         let extra_body_html = self.options.extra_body_html.clone();
         let site = self
             .renderer()
-            .render_site(&book, &bodies, extra_body_html.as_deref())
-            .map_err(|e| anyhow!("{e}"))?;
+            .render_site(book, &bodies, extra_body_html.as_deref())?;
         trace.phase("render site");
         let dest = self
             .options
@@ -135,18 +185,50 @@ impl Pipeline {
             .unwrap_or_else(|| book.build_dir());
         report.dest = dest.clone();
         pgbook_render::write_site(&site, &dest)
-            .map_err(|e| anyhow!("{e}"))
             .with_context(|| format!("writing the site to {}", dest.display()))?;
         report.written = true;
         trace.phase("write");
-        Ok(report)
+        Ok(())
+    }
+
+    /// The outcomes of the `selected` chapters, all executed now (`test` never trusts a
+    /// cache): the engine starts only if one of them has a snippet to run.
+    fn execute(
+        &mut self,
+        book: &Book,
+        selected: &[usize],
+        report: &mut RunReport,
+    ) -> anyhow::Result<Vec<Arc<ChapterOutcome>>> {
+        let to_run: Vec<&Chapter> = selected
+            .iter()
+            .map(|&i| &book.chapters[i])
+            .filter(|c| needs_server(c))
+            .collect();
+        let mut results = if to_run.is_empty() {
+            Vec::new()
+        } else {
+            self.engine(book)?.run_chapters(&to_run)
+        }
+        .into_iter();
+        report.chapters_executed = to_run.len();
+        selected
+            .iter()
+            .map(|&i| {
+                let chapter = &book.chapters[i];
+                if !needs_server(chapter) {
+                    return Ok(Arc::new(not_executed(chapter)));
+                }
+                let result = results.next().expect("one result per chapter run");
+                Ok(Arc::new(result?))
+            })
+            .collect()
     }
 
     /// Every chapter's outcome: cached where possible, else executed (engine started lazily).
     fn outcomes(
         &mut self,
         book: &Book,
-        report: &mut BuildReport,
+        report: &mut RunReport,
     ) -> anyhow::Result<Vec<Arc<ChapterOutcome>>> {
         let url = self.database_url(book);
         // An upgraded PostgreSQL must not keep serving results of the old one.
@@ -189,7 +271,7 @@ impl Pipeline {
             let chapters: Vec<&Chapter> = to_run.iter().map(|&i| &book.chapters[i]).collect();
             let results = self.engine(book)?.run_chapters(&chapters);
             for (&i, result) in to_run.iter().zip(results) {
-                let outcome = Arc::new(result.map_err(|e| anyhow!("{e}"))?);
+                let outcome = Arc::new(result?);
                 self.results.put(&keys[i], &engine_key, outcome.clone());
                 outcomes[i] = Some(outcome);
             }
@@ -220,7 +302,7 @@ impl Pipeline {
         if self.engine.is_none() {
             let options =
                 EngineOptions::from_config(&book.config, self.options.database_url.clone());
-            self.engine = Some(Engine::start(options).map_err(|e| anyhow!("{e}"))?);
+            self.engine = Some(Engine::start(options)?);
         }
         Ok(self.engine.as_ref().expect("started above"))
     }
@@ -236,7 +318,7 @@ impl Pipeline {
         book: &Book,
         outcomes: &[Arc<ChapterOutcome>],
         statuses: &[Vec<SnippetStatus>],
-        report: &mut BuildReport,
+        report: &mut RunReport,
     ) -> anyhow::Result<Vec<Arc<RenderedChapter>>> {
         let theme = self.refresh_renderer(book);
         let keys: Vec<u64> = book
@@ -266,7 +348,7 @@ impl Pipeline {
             .collect();
         let rendered = self.renderer().render_chapters(book, &jobs);
         for (&i, body) in stale.iter().zip(rendered) {
-            let body = body.map_err(|e| anyhow!("{e}"))?;
+            let body = body?;
             self.bodies.insert(
                 book.chapters[i].path.clone(),
                 CachedBody {
@@ -372,49 +454,84 @@ fn not_executed(chapter: &Chapter) -> ChapterOutcome {
     }
 }
 
-/// Checks every snippet; failures are collected, verdicts returned per chapter.
-fn verify(
-    book: &Book,
-    outcomes: &[Arc<ChapterOutcome>],
-    failures: &mut Vec<Failure>,
-) -> anyhow::Result<Vec<Vec<SnippetStatus>>> {
-    let verifier = Verifier::new(&book.config.verify).map_err(|e| anyhow!("book.toml: {e}"))?;
-    let mut all = Vec::with_capacity(book.chapters.len());
-    for (chapter, outcome) in book.chapters.iter().zip(outcomes) {
-        let mut statuses = Vec::with_capacity(chapter.snippets.len());
-        for snippet in &chapter.snippets {
-            let snippet_outcome = outcome.snippets.get(snippet.index).and_then(Option::as_ref);
-            let check = verifier.check(chapter, snippet, snippet_outcome);
-            statuses.push(match check.status {
-                CheckStatus::Passed => SnippetStatus::Passed,
-                CheckStatus::Ignored => SnippetStatus::Ignored,
-                CheckStatus::Failed => {
-                    let fallback = format!("{}:{}:1", chapter.source_path.display(), snippet.line);
-                    failures.push(Failure {
-                        location: check
-                            .messages
-                            .first()
-                            .and_then(|m| location_of(m))
-                            .unwrap_or(fallback),
-                        message: check.messages.join("\n"),
-                        diff: check.diff.clone(),
-                    });
-                    SnippetStatus::Failed {
-                        diff: check.diff,
-                        messages: check.messages,
-                    }
-                }
-            });
-        }
-        all.push(statuses);
+/// `pgbook test locking`: the chapters whose path contains one of the filters (all of them
+/// without filters), as indices into the book.
+fn select_chapters(book: &Book, filters: &[String]) -> anyhow::Result<Vec<usize>> {
+    let selected: Vec<usize> = (0..book.chapters.len())
+        .filter(|&i| {
+            let path = book.chapters[i].source_path.display().to_string();
+            filters.is_empty() || filters.iter().any(|f| path.contains(f.as_str()))
+        })
+        .collect();
+    if selected.is_empty() && !filters.is_empty() {
+        anyhow::bail!("no chapter path contains {}", filters.join(" or "));
     }
-    Ok(all)
+    Ok(selected)
 }
 
-/// `content/x.md:12:5` from a message `content/x.md:12:5: what went wrong`.
-fn location_of(message: &str) -> Option<String> {
-    let (location, _) = message.split_once(": ")?;
-    location.contains(':').then(|| location.to_string())
+/// Checks every snippet of `chapter` against what running it produced.
+fn check_chapter(
+    verifier: &Verifier,
+    chapter: &Chapter,
+    outcome: &ChapterOutcome,
+) -> Vec<SnippetCheck> {
+    chapter
+        .snippets
+        .iter()
+        .enumerate()
+        .map(|(i, snippet)| {
+            let executed = outcome.snippets.get(i).and_then(Option::as_ref);
+            verifier.check(chapter, snippet, executed)
+        })
+        .collect()
+}
+
+/// Rewrites the chapter's output blocks; snippets whose only fault was their block now pass.
+fn bless(
+    book: &Book,
+    chapter: &Chapter,
+    checks: &mut [SnippetCheck],
+    report: &mut RunReport,
+) -> anyhow::Result<()> {
+    let changed = bless_chapter(&book.src_dir(), chapter, checks)
+        .with_context(|| format!("cannot write {}", chapter.source_path.display()))?;
+    if !changed {
+        return Ok(());
+    }
+    for (snippet, check) in chapter.snippets.iter().zip(checks) {
+        if check.bless.is_some() {
+            let place = format!("{}:{}", chapter.source_path.display(), snippet.line);
+            report.verification.blessed.push(place);
+            check.blessed();
+        }
+    }
+    Ok(())
+}
+
+/// Each check with the place of its snippet, for the reports.
+fn located(
+    chapter: &Chapter,
+    checks: Vec<SnippetCheck>,
+) -> impl Iterator<Item = CheckedSnippet> + '_ {
+    chapter
+        .snippets
+        .iter()
+        .zip(checks)
+        .map(move |(snippet, check)| CheckedSnippet {
+            file: chapter.source_path.clone(),
+            line: snippet.line,
+            session: snippet.attrs.session_name().to_string(),
+            check,
+        })
+}
+
+/// The verdict as the page shows it.
+fn snippet_status(check: &SnippetCheck) -> SnippetStatus {
+    match &check.verdict {
+        Verdict::Passed => SnippetStatus::Passed,
+        Verdict::Failed(failure) => SnippetStatus::Failed(failure.clone()),
+        Verdict::Ignored => SnippetStatus::Ignored,
+    }
 }
 
 /// Everything a chapter's body depends on.

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 // The CLI package has no quick-xml of its own; pgbook-verify re-exports the one it writes with.
-use pgbook_verify::quick_xml::events::Event;
-use pgbook_verify::quick_xml::Reader;
+use quick_xml::events::Event;
+use quick_xml::Reader;
 use serde_json::Value;
 
 mod support;

@@ -7,6 +7,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::*;
+use crate::check::Verdict;
 
 fn snippet(line: usize, status: CheckStatus, diff: Option<&str>) -> CheckedSnippet {
     CheckedSnippet {
@@ -14,14 +15,21 @@ fn snippet(line: usize, status: CheckStatus, diff: Option<&str>) -> CheckedSnipp
         line,
         session: "main".into(),
         check: SnippetCheck {
-            status,
+            verdict: match status {
+                CheckStatus::Passed => Verdict::Passed,
+                CheckStatus::Ignored => Verdict::Ignored,
+                CheckStatus::Failed => Verdict::Failed(Failure {
+                    reasons: vec![Diagnostic::new(
+                        "content/x.md",
+                        line,
+                        0,
+                        "the output differs",
+                    )],
+                    diff: diff.map(str::to_string),
+                }),
+            },
             expected: diff.map(|_| "old\n".to_string()),
             actual: "new\n".into(),
-            diff: diff.map(str::to_string),
-            messages: match status {
-                CheckStatus::Failed => vec![format!("content/x.md:{line}: the output differs")],
-                _ => Vec::new(),
-            },
             bless: None,
             fixed_by_bless: false,
         },
@@ -39,12 +47,12 @@ fn sample() -> Report {
             ),
             snippet(20, CheckStatus::Ignored, None),
         ],
-        problems: vec![Diagnostic::new(
+        problems: vec![Failure::from(Diagnostic::new(
             PathBuf::from("content/x.md"),
             30,
             2,
             "broken link, to 'y.md'",
-        )],
+        ))],
         blessed: Vec::new(),
     }
 }
@@ -128,8 +136,15 @@ fn github_annotations_escape() {
          ::error file=content/x.md,line=30::content/x.md:30:2: broken link, to 'y.md'\n"
     );
     let mut r = sample();
-    r.snippets[1].check.messages.push("50% done".into());
-    assert!(r.github_annotations().contains("differs%0A50%25 done"));
+    let Verdict::Failed(failure) = &mut r.snippets[1].check.verdict else {
+        unreachable!("snippet 9 fails");
+    };
+    failure
+        .reasons
+        .push(Diagnostic::new("content/x.md", 9, 0, "50% done"));
+    assert!(r
+        .github_annotations()
+        .contains("differs%0Acontent/x.md:9: 50%25 done"));
 }
 
 #[test]
