@@ -139,7 +139,8 @@ fn rebuild(pipeline: &mut Pipeline, site: &Site, changed: &[PathBuf]) {
 
 fn bind(host: &str, port: u16) -> anyhow::Result<tiny_http::Server> {
     tiny_http::Server::http((host, port))
-        .map_err(|e| anyhow!("cannot listen on {host}:{port}: {e}"))
+        .map_err(anyhow::Error::from_boxed)
+        .with_context(|| format!("cannot listen on {host}:{port}"))
 }
 
 fn start_workers(server: &Arc<tiny_http::Server>, site: &Arc<Site>, stopping: &Arc<AtomicBool>) {

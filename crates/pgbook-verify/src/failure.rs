@@ -51,20 +51,27 @@ impl Failure {
         (!reasons.is_empty()).then_some(Failure { reasons, diff })
     }
 
-    /// Where the failure points: the place of its first reason.
+    /// Where the failure points: the place of its first reason (nowhere, should a failure
+    /// have been built without reasons).
     pub fn location(&self) -> Location<'_> {
-        let first = &self.reasons[0];
-        Location {
-            file: &first.file,
-            line: first.line,
-            column: first.col,
+        match self.reasons.first() {
+            Some(first) => Location {
+                file: &first.file,
+                line: first.line,
+                column: first.col,
+            },
+            None => Location {
+                file: Path::new(""),
+                line: 0,
+                column: 0,
+            },
         }
     }
 
     /// The first reason's text without its place (a one-line summary, e.g. JUnit's
     /// `message` attribute of a link problem).
     pub fn summary(&self) -> &str {
-        &self.reasons[0].message
+        self.reasons.first().map_or("", |r| r.message.as_str())
     }
 
     /// Each reason as the user reads it: `file:LINE:COL: message`.

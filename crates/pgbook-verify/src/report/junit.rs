@@ -50,7 +50,7 @@ fn snippet_suite(file: &Path, snippets: &[&CheckedSnippet]) -> TestSuite {
             Verdict::Ignored => TestCaseStatus::skipped(),
             Verdict::Failed(failure) => {
                 // The first reason, located, says what is wrong in one line.
-                let first = failure.reasons[0].to_string();
+                let first = failure.lines().next().unwrap_or_default();
                 failed(&first, failure)
             }
         };

@@ -106,10 +106,18 @@ fn junit_parses_back() {
     let (mut cases, mut failures, mut skipped) = (0, 0, 0);
     let mut failure_text = String::new();
     let mut in_failure = false;
+    let mut places = Vec::new();
     loop {
         match reader.read_event().unwrap() {
             Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
-                b"testcase" => cases += 1,
+                b"testcase" => {
+                    cases += 1;
+                    let attr = |name: &str| {
+                        let value = e.try_get_attribute(name).unwrap().unwrap();
+                        value.unescape_value().unwrap().into_owned()
+                    };
+                    places.push((attr("file"), attr("line")));
+                }
                 b"failure" => {
                     failures += 1;
                     in_failure = true;
@@ -125,6 +133,10 @@ fn junit_parses_back() {
     }
     assert_eq!((cases, failures, skipped), (4, 2, 1), "{xml}");
     assert!(failure_text.contains("-old\n+new"), "{failure_text}");
+    // Every testcase carries its place as attributes, the link problem its own line.
+    let lines: Vec<&str> = places.iter().map(|(_, line)| line.as_str()).collect();
+    assert_eq!(lines, ["3", "9", "20", "30"]);
+    assert!(places.iter().all(|(file, _)| file == "content/x.md"));
 }
 
 #[test]
