@@ -1,5 +1,6 @@
 //! Tests of the pipeline with the fixture book and a real scratch PostgreSQL.
 
+use super::execute::needs_server;
 use super::*;
 
 fn copy_dir(from: &Path, to: &Path) {
