@@ -100,7 +100,7 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org).
+/// Colour only on a terminal, and never when `NO_COLOR` is set (<https://no-color.org>).
 fn use_color() -> bool {
     std::io::stdout().is_terminal()
         && !matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty())

@@ -102,7 +102,7 @@ fn bless(
         if check.bless.is_some() {
             let place = format!("{}:{}", chapter.source_path.display(), snippet.line);
             report.verification.blessed.push(place);
-            check.blessed();
+            check.mark_blessed();
         }
     }
     Ok(())

@@ -100,7 +100,7 @@ impl SnippetCheck {
 
     /// Records that `--bless` rewrote the snippet's `output` block: a snippet whose only
     /// fault was that block passes now.
-    pub fn blessed(&mut self) {
+    pub fn mark_blessed(&mut self) {
         if self.fixed_by_bless {
             self.verdict = Verdict::Passed;
         }

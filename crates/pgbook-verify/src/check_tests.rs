@@ -175,7 +175,7 @@ fn bless_text_and_fixability() {
     assert_eq!(c.bless.as_deref(), Some("a[..]\nb\n"));
     assert!(c.diff().unwrap().contains("-c\n+b\n"));
     let mut blessed = c.clone();
-    blessed.blessed();
+    blessed.mark_blessed();
     assert_eq!(blessed.verdict, Verdict::Passed);
     // Missing block: bless adds one even though the snippet passes.
     let c = verify("```sql\nselect 1;\n```\n", Some(&ok), false);
