@@ -106,42 +106,54 @@ impl Pipeline {
             warnings: book.warnings.clone(),
             ..RunReport::default()
         };
-        let (selected, outcomes) = match action {
-            Action::Test { filter, .. } => {
-                let selected = verify::select_chapters(&book, filter)?;
-                let outcomes = self.execute(&book, &selected, &mut report)?;
-                (selected, outcomes)
+        let selected: Vec<usize> = match action {
+            Action::Test { filter, .. } => verify::select_chapters(&book, filter)?,
+            Action::Build { .. } => (0..book.chapters.len()).collect(),
+        };
+        std::thread::scope(|scope| {
+            // The link check needs only the book, so it runs beside execution and rendering
+            // (on a large book it costs as much as rendering the changed chapter).
+            let links = scope.spawn(|| verify::broken_links(&book, &selected));
+            let stages = self.stages(action, &book, &selected, &verifier, &mut report, &mut trace);
+            let links = links
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            stages?;
+            match action {
+                Action::Test { .. } => report.verification.problems = links,
+                Action::Build { .. } => report.link_warnings = links,
             }
-            Action::Build { .. } => {
-                let outcomes = self.outcomes(&book, &mut report)?;
-                ((0..book.chapters.len()).collect(), outcomes)
-            }
+            trace.phase("links");
+            Ok(report)
+        })
+    }
+
+    /// Execute, verify, and under `build` render and write: everything of a run but loading
+    /// and the link check.
+    fn stages(
+        &mut self,
+        action: &Action,
+        book: &Book,
+        selected: &[usize],
+        verifier: &Verifier,
+        report: &mut RunReport,
+        trace: &mut Trace,
+    ) -> anyhow::Result<()> {
+        let outcomes = match action {
+            Action::Test { .. } => self.execute(book, selected, report)?,
+            Action::Build { .. } => self.outcomes(book, report)?,
         };
         trace.phase("execute");
         let blessing = matches!(action, Action::Test { bless: true, .. });
-        let statuses = verify::check_chapters(
-            &verifier,
-            &book,
-            &selected,
-            &outcomes,
-            blessing,
-            &mut report,
-        )?;
-        let links = verify::broken_links(&book, &selected);
+        let statuses =
+            verify::check_chapters(verifier, book, selected, &outcomes, blessing, report)?;
         trace.phase("verify");
-        let keep_going = match action {
-            Action::Test { .. } => {
-                report.verification.problems = links;
-                return Ok(report);
-            }
-            Action::Build { keep_going } => *keep_going,
-        };
-        report.link_warnings = links;
-        if report.is_failure() && !keep_going {
-            return Ok(report);
+        match action {
+            Action::Test { .. } => Ok(()),
+            // Snippet failures alone decide: broken links never stop a build.
+            Action::Build { keep_going } if report.is_failure() && !keep_going => Ok(()),
+            Action::Build { .. } => self.write(book, &outcomes, &statuses, report, trace),
         }
-        self.write(&book, &outcomes, &statuses, &mut report, &mut trace)?;
-        Ok(report)
     }
 
     /// Renders what changed and writes the whole site atomically.
