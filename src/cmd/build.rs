@@ -6,8 +6,7 @@ use crate::pipeline::{BuildOptions, BuildReport, Pipeline};
 use crate::BuildArgs;
 
 pub fn run(args: BuildArgs) -> anyhow::Result<Status> {
-    pgbook_engine::install_signal_cleanup()
-        .map_err(|e| anyhow::anyhow!("installing signal handlers: {e}"))?;
+    let _signals = crate::signals::install()?;
     let mut pipeline = Pipeline::new(
         &args.dir,
         BuildOptions {

@@ -104,7 +104,7 @@ fn execute(
     chapters: &[&Chapter],
     database_url: Option<String>,
 ) -> anyhow::Result<Vec<ChapterOutcome>> {
-    pgbook_engine::install_signal_cleanup().context("installing signal handlers")?;
+    let _signals = crate::signals::install()?;
     let engine = Engine::start(EngineOptions::from_config(&book.config, database_url))?;
     let outcomes = engine
         .run_chapters(chapters)

@@ -1,9 +1,11 @@
 //! Starts a scratch cluster and ends in the way named by the first argument, so that the
 //! lifecycle tests (and the benchmark) can watch what is left behind.
 //!
-//! `ok` stops normally; `wait` waits for a signal (SIGINT/SIGTERM cleanup installed), or
-//! for ever when killed with -9; `error` returns an error from main; `panic` panics;
-//! `exit` calls `std::process::exit`; `time` prints milliseconds from the start call to
+//! `ok` stops normally; `wait` waits for a signal (on SIGINT/SIGTERM/SIGHUP it runs the
+//! engine's cleanup and exits 128 + the signal, as the `pgbook` binary does), or for ever
+//! when killed with -9; `error` returns an error from main; `panic` panics; `exit` runs the
+//! engine's cleanup and calls `std::process::exit`, as any caller that ends the process
+//! itself must; `time` prints milliseconds from the start call to
 //! the answer of a first query (`SELECT 1` over a new connection), and to the stop.
 //! Once ready it prints `ready SOCKET_DIR POSTMASTER_PID INITDB` on one line. Further
 //! arguments `NAME=VALUE` are server settings, as a book's `[database.settings]`.
@@ -13,9 +15,20 @@ use std::time::Instant;
 
 use pgbook_engine::{ClusterOptions, ScratchCluster};
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // Display, not Debug: the message is what a user of pgbook would see.
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mode = std::env::args().nth(1).unwrap_or_else(|| "ok".into());
-    pgbook_engine::install_signal_cleanup()?;
+    exit_on_signals()?;
     let began = Instant::now();
     let settings = std::env::args()
         .skip(2)
@@ -58,9 +71,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
         "error" => return Err("failing on purpose".into()),
         "panic" => panic!("panicking on purpose"),
-        "exit" => std::process::exit(3),
+        "exit" => {
+            pgbook_engine::cleanup();
+            std::process::exit(3)
+        }
         _ => {}
     }
     cluster.stop()?;
+    Ok(())
+}
+
+/// The process's fate on a signal: the engine cleans up, then the process exits 128 + the
+/// signal (the engine itself never ends the process).
+fn exit_on_signals() -> std::io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            pgbook_engine::cleanup();
+            std::process::exit(128 + signal);
+        }
+    });
     Ok(())
 }
