@@ -6,7 +6,8 @@
 //! when killed with -9; `error` returns an error from main; `panic` panics; `exit` runs the
 //! engine's cleanup and calls `std::process::exit`, as any caller that ends the process
 //! itself must; `time` prints milliseconds from the start call to
-//! the answer of a first query (`SELECT 1` over a new connection), and to the stop.
+//! the answer of a first query (`SELECT 1` over a new connection), and to the stop, and
+//! on stderr when each phase of the start ended.
 //! Once ready it prints `ready SOCKET_DIR POSTMASTER_PID INITDB` on one line. Further
 //! arguments `NAME=VALUE` are server settings, as a book's `[database.settings]`.
 
@@ -57,6 +58,12 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             let first_query = began.elapsed();
             connection.close();
             let stopping = Instant::now();
+            for (phase, after) in cluster.startup_phases() {
+                eprintln!(
+                    "pgbook startup: {phase} after {:.1} ms",
+                    after.as_secs_f64() * 1000.0
+                );
+            }
             cluster.stop()?;
             println!(
                 "ready-ms {:.1} first-query-ms {:.1} stop-ms {:.1}",

@@ -15,6 +15,7 @@ use pgbook_psql::{ConnectOptions, Connection};
 use postgres::{Client, NoTls, Statement};
 
 use crate::database::CONNECT_TIMEOUT;
+use crate::error::full_message;
 
 /// The deadlock check delay given to every session of a multi-session chapter.
 const DEADLOCK_TIMEOUT: Duration = Duration::from_millis(50);
@@ -67,12 +68,20 @@ impl LockMonitor {
         if options.connect_timeout.is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
-        let mut client = config
-            .connect(NoTls)
-            .map_err(|e| format!("cannot open the lock monitor connection: {e}"))?;
+        let mut client = config.connect(NoTls).map_err(|e| {
+            format!(
+                "cannot open the lock monitor connection: {}",
+                full_message(&e)
+            )
+        })?;
         let is_blocked = client
             .prepare("SELECT pg_catalog.pg_isolation_test_session_is_blocked($1, $2)")
-            .map_err(|e| format!("cannot set up the lock monitor connection: {e}"))?;
+            .map_err(|e| {
+                format!(
+                    "cannot set up the lock monitor connection: {}",
+                    full_message(&e)
+                )
+            })?;
         Ok(LockMonitor { client, is_blocked })
     }
 
@@ -85,8 +94,9 @@ impl LockMonitor {
         let row = self
             .client
             .query_one(&self.is_blocked, &[&pid, &others])
-            .map_err(|e| format!("lock monitor: {e}"))?;
-        row.try_get(0).map_err(|e| format!("lock monitor: {e}"))
+            .map_err(|e| format!("lock monitor: {}", full_message(&e)))?;
+        row.try_get(0)
+            .map_err(|e| format!("lock monitor: {}", full_message(&e)))
     }
 
     pub fn is_usable(&self) -> bool {

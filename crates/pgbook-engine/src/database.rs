@@ -51,9 +51,9 @@ impl Server {
         options
             .to_config()
             .connect(NoTls)
-            .map_err(|source| EngineError::Connect {
+            .map_err(|cause| EngineError::Connect {
                 target: self.describe(),
-                source,
+                cause,
             })
     }
 
@@ -88,9 +88,9 @@ pub(crate) fn server_version(client: &mut Client) -> Result<(String, u32), Engin
                     current_setting('server_version_num')::integer",
             &[],
         )
-        .map_err(|source| EngineError::Admin {
+        .map_err(|cause| EngineError::Admin {
             what: "cannot read the server's version".into(),
-            source,
+            cause,
         })?;
     let version: String = row.get(0);
     let number: i32 = row.get(1);
@@ -159,9 +159,9 @@ impl<'a> ChapterDatabase<'a> {
         );
         admin
             .batch_execute(&sql)
-            .map_err(|source| EngineError::Admin {
+            .map_err(|cause| EngineError::Admin {
                 what: format!("cannot create database {name} on {}", server.describe()),
-                source,
+                cause,
             })?;
         // Dropping the database ends every session in it, so a cancelled run starts no
         // further statement there (a reconnect finds no database).

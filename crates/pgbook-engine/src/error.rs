@@ -2,8 +2,12 @@
 //!
 //! SQL errors are *output*, never an `EngineError`; these are problems with the environment
 //! (no PostgreSQL, a server that will not start, an unreachable URL), with the book's input
-//! (a psql meta-command in a snippet), or a run that was cancelled. Each variant keeps the
-//! error it wraps as its `source`, so callers can print the whole chain or match on it.
+//! (a psql meta-command in a snippet), or a run that was cancelled.
+//!
+//! A variant that wraps another error keeps it typed in its `cause` field and prints it as
+//! part of its own message, so the message is whole however it is printed (`{}` or anyhow's
+//! `{:#}`). It is deliberately not also returned by `source()`: a `{:#}` chain would then
+//! print the cause twice (and `postgres::Error` already repeats its own cause).
 
 use std::io;
 use std::path::PathBuf;
@@ -20,12 +24,8 @@ pub enum EngineError {
     #[error("{0}")]
     Input(Diagnostic),
     /// A file or process operation of the scratch cluster failed (`what` says which).
-    #[error("{what}: {source}")]
-    Io {
-        what: String,
-        #[source]
-        source: io::Error,
-    },
+    #[error("{what}: {cause}")]
+    Io { what: String, cause: io::Error },
     /// `postgres --version` printed something that is not a version.
     #[error("cannot read the version of {}: it printed {printed:?}", binary.display())]
     UnknownVersion { binary: PathBuf, printed: String },
@@ -52,22 +52,20 @@ pub enum EngineError {
     #[error("could not remove the scratch cluster directory {}", path.display())]
     Leftover { path: PathBuf },
     /// The database URL could not be parsed.
-    #[error("invalid database URL: {0}")]
-    InvalidUrl(#[source] pgbook_psql::ClientError),
+    #[error("{0}")]
+    InvalidUrl(pgbook_psql::ClientError),
     /// The server (scratch or the URL's) could not be connected to.
-    #[error("cannot connect to {target}: {source}")]
+    #[error("cannot connect to {target}: {}", full_message(cause))]
     Connect {
         /// Where, for the message (never the password).
         target: String,
-        #[source]
-        source: postgres::Error,
+        cause: postgres::Error,
     },
     /// Administrative SQL (creating a chapter database, reading the version) failed.
-    #[error("{what}: {source}")]
+    #[error("{what}: {cause}")]
     Admin {
         what: String,
-        #[source]
-        source: postgres::Error,
+        cause: postgres::Error,
     },
     /// The server answered an administrative query with something unusable.
     #[error("{what}: the server answered {answer:?}")]
@@ -88,6 +86,21 @@ impl EngineError {
 
     pub(crate) fn io(what: impl Into<String>) -> impl FnOnce(io::Error) -> EngineError {
         let what = what.into();
-        move |source| EngineError::Io { what, source }
+        move |cause| EngineError::Io { what, cause }
     }
+}
+
+/// `error`'s message followed by those of its sources that add something: a
+/// `postgres::Error` alone says only "error connecting to server", its source says why.
+pub(crate) fn full_message(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message = format!("{message}: {text}");
+        }
+        source = cause.source();
+    }
+    message
 }

@@ -22,7 +22,7 @@ mod template;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub use cleanup::{cancel, cleanup, is_cancelled, reap_abandoned, ScratchDir};
 
@@ -46,6 +46,7 @@ pub struct ScratchCluster {
     bin_dir: PathBuf,
     version: String,
     ran_initdb: bool,
+    phases: Vec<(&'static str, Duration)>,
     // Field order matters: the server stops before its directory is removed.
     server: Option<ServerProcess>,
     run_dir: ScratchDir,
@@ -53,16 +54,22 @@ pub struct ScratchCluster {
 
 impl ScratchCluster {
     pub fn start(options: &ClusterOptions) -> Result<ScratchCluster, EngineError> {
+        let began = Instant::now();
+        let mut phases = Vec::new();
+        let mut phase = |name: &'static str| phases.push((name, began.elapsed()));
         let run_base = run_base();
         reap_all_orphans(&run_base);
         let bins = binaries::find(options.pg_bin.as_deref())?;
+        phase("found binaries");
         let user = osuser::server_user()?;
         let template = template::ensure_template(&bins, &options.settings, user, &run_base)?;
+        phase("template ready");
 
         let run_dir = ScratchDir::create(&run_base, "run", user)?;
         let data_dir = run_dir.path().join("data");
         osuser::copy_tree(&template.data_dir, &data_dir, user)
             .map_err(EngineError::io("cannot copy the cluster template"))?;
+        phase("template copied");
         let log_path = run_dir.path().join("server.log");
         let log = File::create(&log_path).map_err(EngineError::io(format!(
             "cannot create {}",
@@ -73,6 +80,7 @@ impl ScratchCluster {
             bin_dir: bins.bin_dir.clone(),
             version: bins.version.clone(),
             ran_initdb: template.created,
+            phases: Vec::new(),
             server: None,
             run_dir,
         };
@@ -87,6 +95,7 @@ impl ScratchCluster {
         cleanup::set_postmaster(cluster.run_dir.id(), server.pid);
         let pid = server.pid;
         cluster.server = Some(server);
+        phase("server spawned");
 
         let socket = server::socket_path(cluster.socket_dir(), PORT);
         ready::wait_until_ready(
@@ -105,6 +114,8 @@ impl ScratchCluster {
             },
             log_tail: read_log_tail(&log_path),
         })?;
+        phase("server ready");
+        cluster.phases = phases;
         Ok(cluster)
     }
 
@@ -150,6 +161,13 @@ impl ScratchCluster {
     /// Whether starting this cluster ran initdb (false when the template came from the cache).
     pub fn ran_initdb(&self) -> bool {
         self.ran_initdb
+    }
+
+    /// How long after the start call each phase of starting this cluster ended ("found
+    /// binaries", "template ready", "template copied", "server spawned", "server ready"),
+    /// for benchmarks.
+    pub fn startup_phases(&self) -> &[(&'static str, Duration)] {
+        &self.phases
     }
 
     /// The postmaster's process id.

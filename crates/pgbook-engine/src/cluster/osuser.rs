@@ -31,7 +31,7 @@ pub(crate) fn server_user() -> Result<Option<ServerUser>, EngineError> {
         Ok(None) => Err(EngineError::NoServerUser),
         Err(errno) => Err(EngineError::Io {
             what: "cannot look up the `postgres` OS user".into(),
-            source: errno.into(),
+            cause: errno.into(),
         }),
     }
 }

@@ -90,7 +90,7 @@ impl ServerProcess {
             }
             Err(_) => Err(EngineError::Io {
                 what: "the server's keeper thread died".into(),
-                source: io::Error::other("it ended without reporting the server's pid"),
+                cause: io::Error::other("it ended without reporting the server's pid"),
             }),
         }
     }
@@ -125,7 +125,7 @@ fn keep(
         Err(e) => {
             let _ = started.send(Err(EngineError::Io {
                 what: format!("cannot start {}", spec.postgres.display()),
-                source: e,
+                cause: e,
             }));
             return;
         }

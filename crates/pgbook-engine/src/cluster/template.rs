@@ -125,7 +125,7 @@ pub(crate) fn ensure_template(
         Err(e) => {
             return Err(EngineError::Io {
                 what: format!("cannot move the template into {}", final_dir.display()),
-                source: e,
+                cause: e,
             })
         }
     }

@@ -82,28 +82,23 @@ impl ConnectOptions {
             url: "(connection options)".to_string(),
             reason,
         };
-        if config.get_hosts().len() > 1 {
-            return Err(invalid("several hosts are not supported".into()));
-        }
-        let port = match config.get_ports() {
-            [] => DEFAULT_PORT,
-            [port] => *port,
-            _ => return Err(invalid("several ports are not supported".into())),
-        };
-        let target = match config.get_hosts() {
-            [] => Target::Unix {
+        // One server only. A `host` parameter after the URL's own host adds a host in
+        // `postgres::Config` but replaces it in libpq, so the last host named (and the last
+        // port) is the one libpq would use first.
+        let port = config.get_ports().last().copied().unwrap_or(DEFAULT_PORT);
+        let target = match config.get_hosts().last() {
+            None => Target::Unix {
                 dir: PathBuf::from(DEFAULT_SOCKET_DIR),
                 port,
             },
-            [Host::Unix(dir)] => Target::Unix {
+            Some(Host::Unix(dir)) => Target::Unix {
                 dir: dir.clone(),
                 port,
             },
-            [Host::Tcp(host)] => Target::Tcp {
+            Some(Host::Tcp(host)) => Target::Tcp {
                 host: host.clone(),
                 port,
             },
-            _ => return Err(invalid("several hosts are not supported".into())),
         };
         match config.get_ssl_mode() {
             SslMode::Disable | SslMode::Prefer => {}
