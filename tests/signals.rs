@@ -60,7 +60,10 @@ fn interrupt_while_a_snippet_runs(command: &str, signal: i32) {
     };
     while !server_runs() {
         assert!(child.try_wait().unwrap().is_none(), "{command} ended early");
-        assert!(began.elapsed() < Duration::from_secs(60), "no server started");
+        assert!(
+            began.elapsed() < Duration::from_secs(60),
+            "no server started"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     // Let the chapter reach its ten-minute statement.
