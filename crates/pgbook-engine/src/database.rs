@@ -22,6 +22,10 @@ use crate::{EngineError, ScratchCluster};
 /// its own `connect_timeout`.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The longest any administrative statement may run (creating a database copies
+/// `template0`, which takes milliseconds).
+const ADMIN_STATEMENT_TIMEOUT: &str = "-c statement_timeout=60s";
+
 /// Where chapter databases are created.
 pub(crate) enum Server {
     Scratch(ScratchCluster),
@@ -45,11 +49,17 @@ impl Server {
         }
     }
 
+    /// The administrative connection's configuration: the server's connect timeout, and a
+    /// statement timeout so that no administrative statement can hang a run.
+    pub fn admin_config(&self) -> postgres::Config {
+        let mut config = self.admin_options().to_config();
+        config.options(ADMIN_STATEMENT_TIMEOUT);
+        config
+    }
+
     /// A new administrative connection.
     pub fn admin_client(&self) -> Result<Client, EngineError> {
-        let options = self.admin_options();
-        options
-            .to_config()
+        self.admin_config()
             .connect(NoTls)
             .map_err(|cause| EngineError::Connect {
                 target: self.describe(),
@@ -165,7 +175,7 @@ impl<'a> ChapterDatabase<'a> {
             })?;
         // Dropping the database ends every session in it, so a cancelled run starts no
         // further statement there (a reconnect finds no database).
-        let config = server.admin_options().to_config();
+        let config = server.admin_config();
         let doomed = name.clone();
         let cancel_hook = cleanup::register_hook(Box::new(move || {
             if let Ok(mut admin) = config.connect(NoTls) {

@@ -133,12 +133,12 @@ impl ScratchDir {
     }
 
     /// Creates the private directory `path` (whose name must start with `pgbook-` for a later
-    /// run to find it after a `kill -9`), replacing what a dead process left there.
+    /// run to find it after a `kill -9`, and should hold this process's pid), replacing what
+    /// a process that no longer runs left there.
     pub fn create_named(path: PathBuf) -> Result<ScratchDir, EngineError> {
-        if let Ok(identity) = fs::read_to_string(path.join(OWNER_FILE)) {
-            if !owner_alive(&identity) {
-                let _ = fs::remove_dir_all(&path);
-            }
+        let owner = fs::read_to_string(path.join(OWNER_FILE));
+        if path.exists() && !owner.is_ok_and(|identity| owner_alive(&identity)) {
+            let _ = fs::remove_dir_all(&path);
         }
         osuser::create_private_dir(&path, None)
             .map_err(EngineError::io(format!("cannot create {}", path.display())))?;
