@@ -64,9 +64,12 @@ fn lock<T>(mutex: &'static Mutex<T>) -> MutexGuard<'static, T> {
 pub fn cancel() {
     CANCELLED.store(true, Ordering::SeqCst);
     let hooks = std::mem::take(&mut *lock(&HOOKS));
-    for (_, hook) in hooks {
-        hook();
-    }
+    // At once, not one after another: each may wait for its server's connect timeout.
+    std::thread::scope(|scope| {
+        for (_, hook) in hooks {
+            scope.spawn(hook);
+        }
+    });
 }
 
 /// Whether [`cancel`] was called.
