@@ -24,7 +24,7 @@ export PGBOOK_CACHE_DIR="$work/cache"
 : >"$work/cached.txt"
 : >"$work/phases.txt"
 for _ in $(seq 15); do
-  PGBOOK_TRACE_STARTUP=1 "$ex/scratch_cluster" time 2>>"$work/phases.txt" \
+  "$ex/scratch_cluster" time 2>>"$work/phases.txt" \
     | awk '/first-query-ms/ {print $4}' >>"$work/cached.txt"
 done
 : >"$work/fresh.txt"

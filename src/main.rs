@@ -5,6 +5,7 @@
 mod cmd;
 mod pipeline;
 mod serve;
+mod signals;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -7,8 +7,7 @@ use crate::pipeline::{Action, Options, Pipeline, RunReport};
 use crate::BuildArgs;
 
 pub fn run(args: BuildArgs) -> anyhow::Result<Status> {
-    pgbook_engine::install_signal_cleanup()
-        .map_err(|e| anyhow::anyhow!("installing signal handlers: {e}"))?;
+    let _signals = crate::signals::install()?;
     let mut pipeline = Pipeline::new(
         &args.dir,
         Options {

@@ -18,7 +18,7 @@ use crate::{ReportFormat, TestArgs};
 
 pub fn run(args: TestArgs) -> anyhow::Result<Status> {
     let args = dir_or_filter(args);
-    pgbook_engine::install_signal_cleanup().context("installing signal handlers")?;
+    let _signals = crate::signals::install()?;
     let mut pipeline = Pipeline::new(
         &args.dir,
         Options {

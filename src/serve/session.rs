@@ -1,6 +1,7 @@
 //! One `pgbook serve` session: bind, first build, serve, then rebuild on every change until
-//! Ctrl-C or SIGTERM, after which it stops serving, drops the pipeline (which stops the
-//! scratch cluster) and removes its temporary site.
+//! Ctrl-C or SIGTERM (see `crate::signals`: a running build is cancelled), after which it
+//! stops serving, drops the pipeline (which stops the scratch cluster) and removes its
+//! temporary site.
 //!
 //! Builds run on this thread only, one at a time; HTTP workers only read the written site and
 //! the shared status. It never touches the book's own build directory.
@@ -9,12 +10,13 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver};
 use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{anyhow, Context};
+use pgbook_engine::ScratchDir;
 
 use super::events::Broadcaster;
 use super::http::{self, Site};
@@ -39,7 +41,7 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<Status> {
         .root
         .canonicalize()
         .with_context(|| format!("cannot open the book directory {}", options.root.display()))?;
-    let scratch = ScratchDir::create()?;
+    let scratch = scratch_dir()?;
     let server = bind(&options.host, options.port)?;
     let address = server
         .server_addr()
@@ -47,11 +49,14 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<Status> {
         .ok_or_else(|| anyhow!("the server has no IP address"))?;
 
     let (sender, receiver) = mpsc::channel();
-    install_signal_handlers(sender.clone(), scratch.path.clone())?;
+    let stop = sender.clone();
+    crate::signals::install_for_serve(move || {
+        let _ = stop.send(Message::Stop);
+    })?;
     let mut pipeline = Pipeline::new(
         &root,
         Options {
-            dest: Some(scratch.site()),
+            dest: Some(site_dir(&scratch)),
             database_url: options.database_url.clone(),
             extra_body_html: Some(super::live_reload_html()),
         },
@@ -61,7 +66,7 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<Status> {
     watcher.sync(&pipeline.watched_paths());
 
     let site = Arc::new(Site {
-        root: scratch.site(),
+        root: site_dir(&scratch),
         status: Arc::new(BuildStatus::new()),
         events: Broadcaster::new(),
     });
@@ -186,98 +191,28 @@ fn open_browser(url: &str) {
     }
 }
 
-/// Ctrl-C, SIGTERM and SIGHUP end the watch loop instead of killing the process, so the pipeline is
-/// dropped and its cluster stopped, and serve exits 0. A build cannot be interrupted, so if the
-/// loop has not ended within [`STOP_GRACE`] (or a second signal comes), the engine's cleanup
-/// stops every cluster from here and the process exits 0 at once.
-fn install_signal_handlers(sender: Sender<Message>, scratch: PathBuf) -> anyhow::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
-        .context("cannot install signal handlers")?;
-    thread::spawn(move || {
-        let mut signals = signals.forever();
-        if signals.next().is_none() {
-            return;
-        }
-        let _ = sender.send(Message::Stop);
-        // If the process is still here after the grace period, a build is holding it up.
-        let scratch_for_grace = scratch.clone();
-        thread::spawn(move || {
-            thread::sleep(STOP_GRACE);
-            stop_now(&scratch_for_grace);
-        });
-        if signals.next().is_some() {
-            stop_now(&scratch);
-        }
-    });
-    Ok(())
-}
-
-/// How long a stop may wait for a running build before clusters are stopped underneath it.
-const STOP_GRACE: Duration = Duration::from_millis(700);
-
-// The signal path: the clusters are cleaned up above and a build may still hold the pipeline,
-// so returning to main is not possible.
-#[allow(clippy::disallowed_methods)]
-fn stop_now(scratch: &Path) -> ! {
-    eprintln!("pgbook serve: stopping now");
-    pgbook_engine::cleanup_everything();
-    let _ = std::fs::remove_dir_all(scratch);
-    std::process::exit(0)
-}
-
 /// Directories whose changes never trigger a build: where sites and caches are written.
 fn ignored_dirs(root: &Path, scratch: &ScratchDir) -> Vec<PathBuf> {
-    let mut dirs = vec![scratch.path.clone(), root.join(crate::pipeline::CACHE_DIR)];
+    let mut dirs = vec![
+        scratch.path().to_path_buf(),
+        root.join(crate::pipeline::CACHE_DIR),
+    ];
     if let Ok(loaded) = pgbook_book::config::load_config(root) {
         dirs.push(root.join(&loaded.config.build.build_dir));
     }
     dirs
 }
 
-/// The private directory the served site is written into; removed on drop. A directory left
-/// by a serve that was killed is removed by the next one.
-struct ScratchDir {
-    path: PathBuf,
+/// The private directory the served site is written into, `$TMPDIR/pgbook-serve-PID`. The
+/// engine owns its fate: removed on drop, by the engine's cleanup on a signal, and — after a
+/// serve that was killed — by the next run's sweep of abandoned directories.
+fn scratch_dir() -> anyhow::Result<ScratchDir> {
+    let temp = std::env::temp_dir();
+    pgbook_engine::reap_abandoned(&temp);
+    let path = temp.join(format!("pgbook-serve-{}", std::process::id()));
+    Ok(ScratchDir::create_named(path)?)
 }
 
-impl ScratchDir {
-    const PREFIX: &'static str = "pgbook-serve-";
-
-    fn create() -> anyhow::Result<ScratchDir> {
-        let temp = std::env::temp_dir();
-        Self::remove_abandoned(&temp);
-        let path = temp.join(format!("{}{}", Self::PREFIX, std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-        Ok(ScratchDir { path })
-    }
-
-    fn site(&self) -> PathBuf {
-        self.path.join("site")
-    }
-
-    /// Removes scratch directories whose serve process no longer exists.
-    fn remove_abandoned(temp: &Path) {
-        let Ok(entries) = std::fs::read_dir(temp) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let Some(pid) = name.strip_prefix(Self::PREFIX) else {
-                continue;
-            };
-            let alive = Path::new("/proc").join(pid).exists();
-            if pid.parse::<u32>().is_ok() && !alive {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
-        }
-    }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
+fn site_dir(scratch: &ScratchDir) -> PathBuf {
+    scratch.path().join("site")
 }

@@ -5,7 +5,7 @@
 //! `run_sql FILE [DATABASE_URL]`: without a URL a scratch cluster is started.
 
 // A command-line aid: printing is what it is for.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#![allow(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods)]
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -17,14 +17,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let file = PathBuf::from(args.next().ok_or("usage: run_sql FILE [DATABASE_URL]")?);
     let database_url = args.next();
-    pgbook_engine::install_signal_cleanup()?;
+    exit_on_signals()?;
     let sql = std::fs::read_to_string(&file)?;
     let chapter = one_snippet_chapter(&file, sql);
     let engine = Engine::start(EngineOptions {
         database_url,
         ..EngineOptions::default()
     })?;
-    let outcome = engine.run_chapter(&chapter)?;
+    let outcome = engine.run_chapter(&chapter);
+    if pgbook_engine::is_cancelled() {
+        // A signal cancelled the run: its handler is cleaning up and ends the process with
+        // the signal's status; returning now would end it first, with ours.
+        loop {
+            std::thread::park();
+        }
+    }
+    let outcome = outcome?;
     let mut out = std::io::stdout().lock();
     for snippet in outcome.snippets.iter().flatten() {
         out.write_all(snippet.transcript.as_bytes())?;
@@ -32,6 +40,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             eprintln!("{}: {failure}", file.display());
         }
     }
+    Ok(())
+}
+
+/// On SIGINT/SIGTERM/SIGHUP: cancel and clean up through the engine (which drops the
+/// chapter database on a database URL's server), then exit 128 + the signal.
+fn exit_on_signals() -> std::io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            pgbook_engine::cleanup();
+            std::process::exit(128 + signal);
+        }
+    });
     Ok(())
 }
 

@@ -1,24 +1,38 @@
 //! Starts a scratch cluster and ends in the way named by the first argument, so that the
 //! lifecycle tests (and the benchmark) can watch what is left behind.
 //!
-//! `ok` stops normally; `wait` waits for a signal (SIGINT/SIGTERM cleanup installed), or
-//! for ever when killed with -9; `error` returns an error from main; `panic` panics;
-//! `exit` calls `std::process::exit`; `time` prints milliseconds from the start call to
-//! the answer of a first query (`SELECT 1` over a new connection), and to the stop.
+//! `ok` stops normally; `wait` waits for a signal (on SIGINT/SIGTERM/SIGHUP it runs the
+//! engine's cleanup and exits 128 + the signal, as the `pgbook` binary does), or for ever
+//! when killed with -9; `error` returns an error from main; `panic` panics; `exit` runs the
+//! engine's cleanup and calls `std::process::exit`, as any caller that ends the process
+//! itself must; `time` prints milliseconds from the start call to
+//! the answer of a first query (`SELECT 1` over a new connection), and to the stop, and
+//! on stderr when each phase of the start ended.
 //! Once ready it prints `ready SOCKET_DIR POSTMASTER_PID INITDB` on one line. Further
 //! arguments `NAME=VALUE` are server settings, as a book's `[database.settings]`.
 
-// A command-line aid: printing is what it is for.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+// A command-line aid: printing and ending the process its own way are what it is for.
+#![allow(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods)]
 
 use std::io::Write;
 use std::time::Instant;
 
 use pgbook_engine::{ClusterOptions, ScratchCluster};
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // Display, not Debug: the message is what a user of pgbook would see.
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mode = std::env::args().nth(1).unwrap_or_else(|| "ok".into());
-    pgbook_engine::install_signal_cleanup()?;
+    exit_on_signals()?;
     let began = Instant::now();
     let settings = std::env::args()
         .skip(2)
@@ -47,6 +61,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let first_query = began.elapsed();
             connection.close();
             let stopping = Instant::now();
+            for (phase, after) in cluster.startup_phases() {
+                eprintln!(
+                    "pgbook startup: {phase} after {:.1} ms",
+                    after.as_secs_f64() * 1000.0
+                );
+            }
             cluster.stop()?;
             println!(
                 "ready-ms {:.1} first-query-ms {:.1} stop-ms {:.1}",
@@ -61,11 +81,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
         "error" => return Err("failing on purpose".into()),
         "panic" => panic!("panicking on purpose"),
-        // Exiting this way is the case under test.
-        #[allow(clippy::disallowed_methods)]
-        "exit" => std::process::exit(3),
+        "exit" => {
+            pgbook_engine::cleanup();
+            std::process::exit(3)
+        }
         _ => {}
     }
     cluster.stop()?;
+    Ok(())
+}
+
+/// The process's fate on a signal: the engine cleans up, then the process exits 128 + the
+/// signal (the engine itself never ends the process).
+fn exit_on_signals() -> std::io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            pgbook_engine::cleanup();
+            std::process::exit(128 + signal);
+        }
+    });
     Ok(())
 }

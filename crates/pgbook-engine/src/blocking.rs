@@ -3,6 +3,8 @@
 //! lock held by (or queued behind) another session of the chapter; and the short, known
 //! `deadlock_timeout` every session gets so that deadlocks resolve the same way every run.
 //!
+//! The monitor is an administrative connection on the `postgres` crate (a prepared query
+//! with typed parameters); `configure_session` works on a session's own wire connection.
 //! This module only answers questions about backends; it does not run snippets, decide what
 //! runs next, or know anything about transcripts.
 
@@ -11,9 +13,19 @@ use std::time::Duration;
 use pgbook_book::duration::parse_duration;
 use pgbook_book::Event;
 use pgbook_psql::{ConnectOptions, Connection};
+use postgres::{Client, NoTls, Statement};
+
+use crate::database::CONNECT_TIMEOUT;
+use crate::error::full_message;
 
 /// The deadlock check delay given to every session of a multi-session chapter.
 const DEADLOCK_TIMEOUT: Duration = Duration::from_millis(50);
+/// [`DEADLOCK_TIMEOUT`] as the statement that sets it (the simple protocol, which session
+/// connections speak, has no parameters; this text is a constant).
+const SET_DEADLOCK_TIMEOUT: &str = "SET deadlock_timeout = '50ms'";
+
+/// How long one question to the server may take before the monitor gives up on it.
+const MONITOR_STATEMENT_TIMEOUT: &str = "-c statement_timeout=10s";
 
 /// How long past its `deadlock_timeout` a blocked backend is given to have run its deadlock
 /// check for certain (the timer fires in the backend; a loaded machine may delay it).
@@ -25,12 +37,8 @@ const DEADLOCK_CHECK_MARGIN: Duration = Duration::from_millis(250);
 /// Setting `deadlock_timeout` needs a superuser; without one the server's own value is read
 /// and used instead (slower, equally deterministic).
 pub(crate) fn configure_session(connection: &mut Connection) -> Result<Duration, String> {
-    let set = format!(
-        "SET deadlock_timeout = '{}ms'",
-        DEADLOCK_TIMEOUT.as_millis()
-    );
     let events = connection
-        .execute(&set)
+        .execute(SET_DEADLOCK_TIMEOUT)
         .map_err(|e| format!("cannot set deadlock_timeout: {e}"))?;
     let timeout = if has_error(&events) {
         let events = connection
@@ -47,18 +55,35 @@ pub(crate) fn configure_session(connection: &mut Connection) -> Result<Duration,
 
 /// The connection that watches the chapter's sessions.
 pub(crate) struct LockMonitor {
-    connection: Connection,
+    client: Client,
+    is_blocked: Statement,
 }
 
 impl LockMonitor {
     pub fn open(options: &ConnectOptions) -> Result<LockMonitor, String> {
-        let mut connection = Connection::connect(options)
-            .map_err(|e| format!("cannot open the lock monitor connection: {e}"))?;
+        let mut config = options.to_config();
         // A chapter that lists pg_stat_activity can tell this connection from its sessions.
-        connection
-            .execute("SET application_name = 'pgbook lock monitor'")
-            .map_err(|e| format!("cannot set up the lock monitor connection: {e}"))?;
-        Ok(LockMonitor { connection })
+        config
+            .application_name("pgbook lock monitor")
+            .options(MONITOR_STATEMENT_TIMEOUT);
+        if options.connect_timeout.is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        let mut client = config.connect(NoTls).map_err(|e| {
+            format!(
+                "cannot open the lock monitor connection: {}",
+                full_message(&e)
+            )
+        })?;
+        let is_blocked = client
+            .prepare("SELECT pg_catalog.pg_isolation_test_session_is_blocked($1, $2)")
+            .map_err(|e| {
+                format!(
+                    "cannot set up the lock monitor connection: {}",
+                    full_message(&e)
+                )
+            })?;
+        Ok(LockMonitor { client, is_blocked })
     }
 
     /// Whether backend `pid` waits for a lock because of one of `others` (directly, or
@@ -67,29 +92,20 @@ impl LockMonitor {
         if others.is_empty() {
             return Ok(false);
         }
-        let list: Vec<String> = others.iter().map(i32::to_string).collect();
-        // The simple protocol has no parameters; both values are integers we produced.
-        let sql = format!(
-            "SELECT pg_catalog.pg_isolation_test_session_is_blocked({pid}, '{{{}}}')",
-            list.join(",")
-        );
-        let events = self
-            .connection
-            .execute(&sql)
-            .map_err(|e| format!("lock monitor: {e}"))?;
-        match first_value(&events).as_deref() {
-            Some("t") => Ok(true),
-            Some("f") => Ok(false),
-            _ => Err("lock monitor: unexpected answer".into()),
-        }
+        let row = self
+            .client
+            .query_one(&self.is_blocked, &[&pid, &others])
+            .map_err(|e| format!("lock monitor: {}", full_message(&e)))?;
+        row.try_get(0)
+            .map_err(|e| format!("lock monitor: {}", full_message(&e)))
     }
 
     pub fn is_usable(&self) -> bool {
-        !self.connection.is_closed()
+        !self.client.is_closed()
     }
 
     pub fn close(self) {
-        self.connection.close();
+        let _ = self.client.close();
     }
 }
 
@@ -113,6 +129,12 @@ fn first_value(events: &[Event]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_set_statement_matches_the_timeout() {
+        let value = SET_DEADLOCK_TIMEOUT.split('\'').nth(1).unwrap();
+        assert_eq!(parse_duration(value).ok(), Some(DEADLOCK_TIMEOUT));
+    }
 
     #[test]
     fn show_durations_parse() {

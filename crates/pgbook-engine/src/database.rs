@@ -1,18 +1,30 @@
 //! The server a build runs against — a scratch cluster or the one a database URL names —
 //! and the throw-away database each chapter gets on it.
 //!
-//! A chapter database is created from `template0` (with the fast `FILE_COPY` strategy on
-//! PostgreSQL 15 and later) and dropped again when its guard goes, whatever happened in
-//! between. This module runs only administrative SQL; it never runs snippets.
+//! Administrative work (reading the version, creating and dropping chapter databases) goes
+//! through the `postgres` crate with a connect timeout; snippets never do — they run on
+//! pgbook-psql's client, whose transcripts match psql's. A chapter database is created from
+//! `template0` (with the fast `FILE_COPY` strategy on PostgreSQL 15 and later) and dropped
+//! again when its guard goes, whatever happened in between, or at once when the run is
+//! cancelled. This module runs only administrative SQL; it never runs snippets.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 
-use pgbook_book::Event;
-use pgbook_psql::{ConnectOptions, Connection};
+use pgbook_psql::ConnectOptions;
+use postgres::{Client, NoTls};
 
 use crate::cluster::cleanup;
 use crate::{EngineError, ScratchCluster};
+
+/// How long opening any administrative connection may take, unless the database URL sets
+/// its own `connect_timeout`.
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest any administrative statement may run (creating a database copies
+/// `template0`, which takes milliseconds).
+const ADMIN_STATEMENT_TIMEOUT: &str = "-c statement_timeout=60s";
 
 /// Where chapter databases are created.
 pub(crate) enum Server {
@@ -21,7 +33,15 @@ pub(crate) enum Server {
 }
 
 impl Server {
-    /// Options for the administrative connection (CREATE/DROP DATABASE).
+    /// The server a database URL (or `key=value` string) names; without a
+    /// `connect_timeout` of its own it gets [`CONNECT_TIMEOUT`].
+    pub fn from_url(url: &str) -> Result<Server, EngineError> {
+        let mut options = ConnectOptions::from_url(url).map_err(EngineError::InvalidUrl)?;
+        options.connect_timeout.get_or_insert(CONNECT_TIMEOUT);
+        Ok(Server::Url(options))
+    }
+
+    /// Options for the server's maintenance database, as the user chapters run as.
     pub fn admin_options(&self) -> ConnectOptions {
         match self {
             Server::Scratch(cluster) => cluster.connect_options("postgres"),
@@ -29,101 +49,103 @@ impl Server {
         }
     }
 
-    pub fn admin_connection(&self) -> Result<Connection, EngineError> {
-        let options = self.admin_options();
-        Connection::connect(&options).map_err(|e| match self {
-            Server::Scratch(_) => EngineError::setup("cannot connect to the scratch cluster", e),
-            Server::Url(_) => EngineError::Connect(format!(
-                "cannot connect to the database URL's server ({}): {e}",
-                describe_target(&options)
-            )),
-        })
+    /// The administrative connection's configuration: the server's connect timeout, and a
+    /// statement timeout so that no administrative statement can hang a run.
+    pub fn admin_config(&self) -> postgres::Config {
+        let mut config = self.admin_options().to_config();
+        config.options(ADMIN_STATEMENT_TIMEOUT);
+        config
+    }
+
+    /// A new administrative connection.
+    pub fn admin_client(&self) -> Result<Client, EngineError> {
+        self.admin_config()
+            .connect(NoTls)
+            .map_err(|cause| EngineError::Connect {
+                target: self.describe(),
+                cause,
+            })
+    }
+
+    /// The server, for messages (never the password).
+    pub fn describe(&self) -> String {
+        match self {
+            Server::Scratch(_) => format!(
+                "the scratch cluster ({})",
+                describe_target(&self.admin_options())
+            ),
+            Server::Url(options) => {
+                format!("the database URL's server ({})", describe_target(options))
+            }
+        }
     }
 }
 
-/// Where `options` points, for messages (never the password).
+/// Where `options` points, for messages and cache keys (never the password).
 pub(crate) fn describe_target(options: &ConnectOptions) -> String {
-    let place = match &options.target {
-        pgbook_psql::Target::Unix { dir, port } => {
-            format!("socket {}/.s.PGSQL.{port}", dir.display())
-        }
-        pgbook_psql::Target::Tcp { host, port } => format!("{host}:{port}"),
-    };
     format!(
-        "{place}, user {}, database {}",
-        options.user, options.dbname
+        "{}, user {}, database {}",
+        options.target, options.user, options.dbname
     )
 }
 
-/// The first value of the first row that `sql` returned.
-pub(crate) fn query_value(connection: &mut Connection, sql: &str) -> Result<String, String> {
-    let events = connection.execute(sql).map_err(|e| e.to_string())?;
-    for event in events {
-        match event {
-            Event::Complete {
-                rows: Some(rows), ..
-            } => {
-                return rows
-                    .rows
-                    .first()
-                    .and_then(|row| row.first().cloned().flatten())
-                    .ok_or_else(|| format!("{sql} returned no value"));
-            }
-            Event::Error(message) => return Err(message.message),
-            _ => {}
-        }
-    }
-    Err(format!("{sql} returned no rows"))
-}
-
-/// Runs administrative SQL, turning a server ERROR into a message.
-fn admin_execute(connection: &mut Connection, sql: &str) -> Result<(), String> {
-    let events = connection.execute(sql).map_err(|e| e.to_string())?;
-    match events.into_iter().find_map(|e| match e {
-        Event::Error(message) => Some(message),
-        _ => None,
-    }) {
-        Some(message) => Err(format!("{} ({})", message.message, message.sqlstate)),
-        None => Ok(()),
-    }
+/// The server's `server_version` (e.g. `15.18 (Debian 15.18-0+deb12u1)`) and
+/// `server_version_num` (e.g. `150018`).
+pub(crate) fn server_version(client: &mut Client) -> Result<(String, u32), EngineError> {
+    let row = client
+        .query_one(
+            "SELECT current_setting('server_version'), \
+                    current_setting('server_version_num')::integer",
+            &[],
+        )
+        .map_err(|cause| EngineError::Admin {
+            what: "cannot read the server's version".into(),
+            cause,
+        })?;
+    let version: String = row.get(0);
+    let number: i32 = row.get(1);
+    let number = u32::try_from(number).map_err(|_| EngineError::UnexpectedAnswer {
+        what: "reading server_version_num".into(),
+        answer: number.to_string(),
+    })?;
+    Ok((version, number))
 }
 
 /// Idle administrative connections, reused across chapters: a connection costs a backend
 /// start, which is a noticeable part of running a short chapter.
 #[derive(Default)]
 pub(crate) struct AdminPool {
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Client>>,
 }
 
 impl AdminPool {
-    pub fn take(&self, server: &Server) -> Result<Connection, EngineError> {
+    pub fn take(&self, server: &Server) -> Result<Client, EngineError> {
         let reused = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         match reused {
-            Some(connection) => Ok(connection),
-            None => server.admin_connection(),
+            Some(client) => Ok(client),
+            None => server.admin_client(),
         }
     }
 
-    pub fn give_back(&self, connection: Connection) {
-        if connection.is_closed() || connection.transaction_status() != b'I' {
+    pub fn give_back(&self, client: Client) {
+        if client.is_closed() {
             return;
         }
         self.idle
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push(connection);
+            .push(client);
     }
 }
 
-/// A chapter's own database; dropped (forcibly) when this guard is dropped.
+/// A chapter's own database; dropped (forcibly) when this guard is dropped, or as soon as
+/// the run is cancelled.
 pub(crate) struct ChapterDatabase<'a> {
     pool: &'a AdminPool,
-    admin: Option<Connection>,
+    admin: Option<Client>,
     name: String,
     server_version_num: u32,
-    /// On a server of its own the whole cluster goes on a signal; on a URL's server the
-    /// database is dropped by a cleanup hook.
-    signal_hook: Option<u64>,
+    cancel_hook: u64,
 }
 
 impl<'a> ChapterDatabase<'a> {
@@ -140,30 +162,32 @@ impl<'a> ChapterDatabase<'a> {
         } else {
             ""
         };
+        // An identifier cannot be a query parameter; `quote_ident` makes any name safe.
         let sql = format!(
             "CREATE DATABASE {} TEMPLATE template0{strategy}",
             quote_ident(&name)
         );
-        admin_execute(&mut admin, &sql)
-            .map_err(|e| EngineError::Setup(format!("cannot create database {name}: {e}")))?;
-        let signal_hook = match server {
-            Server::Scratch(_) => None,
-            Server::Url(options) => {
-                let (options, sql) = (options.clone(), drop_sql(&name, server_version_num));
-                Some(cleanup::register_hook(Box::new(move || {
-                    if let Ok(mut admin) = Connection::connect(&options) {
-                        let _ = admin_execute(&mut admin, &sql);
-                        admin.close();
-                    }
-                })))
+        admin
+            .batch_execute(&sql)
+            .map_err(|cause| EngineError::Admin {
+                what: format!("cannot create database {name} on {}", server.describe()),
+                cause,
+            })?;
+        // Dropping the database ends every session in it, so a cancelled run starts no
+        // further statement there (a reconnect finds no database).
+        let config = server.admin_config();
+        let doomed = name.clone();
+        let cancel_hook = cleanup::register_hook(Box::new(move || {
+            if let Ok(mut admin) = config.connect(NoTls) {
+                let _ = drop_database(&mut admin, &doomed, server_version_num);
             }
-        };
+        }));
         Ok(ChapterDatabase {
             pool,
             admin: Some(admin),
             name,
             server_version_num,
-            signal_hook,
+            cancel_hook,
         })
     }
 
@@ -174,24 +198,33 @@ impl<'a> ChapterDatabase<'a> {
 
 impl Drop for ChapterDatabase<'_> {
     fn drop(&mut self) {
+        cleanup::unregister_hook(self.cancel_hook);
         if let Some(mut admin) = self.admin.take() {
-            let _ = admin_execute(&mut admin, &drop_sql(&self.name, self.server_version_num));
+            let _ = drop_database(&mut admin, &self.name, self.server_version_num);
             self.pool.give_back(admin);
-        }
-        if let Some(hook) = self.signal_hook {
-            cleanup::unregister_hook(hook);
         }
     }
 }
 
-fn drop_sql(name: &str, server_version_num: u32) -> String {
-    // FORCE (PostgreSQL 13+) ends sessions a chapter left behind.
-    let force = if server_version_num >= 130_000 {
-        " WITH (FORCE)"
-    } else {
-        ""
-    };
-    format!("DROP DATABASE IF EXISTS {}{force}", quote_ident(name))
+/// Drops `name`, ending the sessions a chapter left behind in it.
+fn drop_database(
+    admin: &mut Client,
+    name: &str,
+    server_version_num: u32,
+) -> Result<(), postgres::Error> {
+    if server_version_num >= 130_000 {
+        return admin.batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quote_ident(name)
+        ));
+    }
+    // Before PostgreSQL 13 there is no FORCE: end the sessions first.
+    admin.execute(
+        "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity \
+         WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()",
+        &[&name],
+    )?;
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {}", quote_ident(name)))
 }
 
 /// `pgbook_<pid>_<n>_<chapter>`: unique within this process and, through the pid and a

@@ -10,10 +10,10 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use pgbook_book::{Chapter, ChapterOutcome, Config};
-use pgbook_psql::ConnectOptions;
 use sha2::{Digest, Sha256};
 
-use crate::database::{describe_target, query_value, AdminPool, ChapterDatabase, Server};
+use crate::cluster::is_cancelled;
+use crate::database::{describe_target, server_version, AdminPool, ChapterDatabase, Server};
 use crate::{runner, ClusterOptions, EngineError, ScratchCluster};
 
 /// Everything the engine needs from configuration and the command line.
@@ -21,7 +21,8 @@ use crate::{runner, ClusterOptions, EngineError, ScratchCluster};
 pub struct EngineOptions {
     pub pg_bin: Option<PathBuf>,
     pub settings: Vec<(String, String)>,
-    /// Use this server instead of a scratch cluster.
+    /// Use this server instead of a scratch cluster: a `postgres://` URL or libpq
+    /// `key=value` pairs (`connect_timeout` honoured, 10 s when absent).
     pub database_url: Option<String>,
     /// Default per-statement timeout (`[execute] timeout`).
     pub statement_timeout: Duration,
@@ -42,14 +43,12 @@ impl Default for EngineOptions {
 }
 
 impl EngineOptions {
-    /// Options from `book.toml`. The URL given here (from `--database-url`) wins over
-    /// the `DATABASE_URL` environment variable, which wins over `[database] url`.
+    /// Options from `book.toml`. The URL given here (the binary's `--database-url`, which
+    /// also reads `DATABASE_URL`) wins over `[database] url`. The engine reads no
+    /// environment variable itself.
     pub fn from_config(config: &Config, database_url: Option<String>) -> Self {
         let database_url = database_url
-            .or_else(|| {
-                #[allow(clippy::disallowed_methods)] // removed by the engine rework
-                std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty())
-            })
+            .filter(|u| !u.is_empty())
             .or_else(|| config.database.url.clone());
         EngineOptions {
             pg_bin: config.database.pg_bin.clone(),
@@ -75,26 +74,14 @@ impl Engine {
     /// Starts a scratch cluster, or checks that the database URL's server is reachable.
     pub fn start(options: EngineOptions) -> Result<Engine, EngineError> {
         let server = match &options.database_url {
-            Some(url) => Server::Url(
-                ConnectOptions::from_url(url)
-                    .map_err(|e| EngineError::Connect(format!("invalid database URL: {e}")))?,
-            ),
+            Some(url) => Server::from_url(url)?,
             None => Server::Scratch(ScratchCluster::start(&ClusterOptions {
                 pg_bin: options.pg_bin.clone(),
                 settings: options.settings.clone(),
             })?),
         };
-        let mut admin = server.admin_connection()?;
-        let server_version = admin.server_version().to_string();
-        let server_version_num = query_value(&mut admin, "SHOW server_version_num")
-            .ok()
-            .and_then(|v| v.trim().parse().ok())
-            .ok_or_else(|| {
-                EngineError::Setup(format!(
-                    "cannot read server_version_num from {}",
-                    describe_target(&server.admin_options())
-                ))
-            })?;
+        let mut admin = server.admin_client()?;
+        let (server_version, server_version_num) = server_version(&mut admin)?;
         let admin_pool = AdminPool::default();
         admin_pool.give_back(admin);
         Ok(Engine {
@@ -131,10 +118,15 @@ impl Engine {
         format!("{}-{}", self.server_version(), &hash[..16])
     }
 
-    /// Runs one chapter in a fresh database that is dropped afterwards.
+    /// Runs one chapter in a fresh database that is dropped afterwards. After
+    /// [`crate::cancel`] it returns [`EngineError::Cancelled`] instead of an outcome that
+    /// the cancellation cut short.
     pub fn run_chapter(&self, chapter: &Chapter) -> Result<ChapterOutcome, EngineError> {
         // A meta-command stops the chapter before anything is created or run.
         let plans = runner::split_chapter(chapter)?;
+        if is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
         let hint = chapter
             .path
             .with_extension("")
@@ -150,13 +142,18 @@ impl Engine {
         let snippets =
             runner::run_snippets(chapter, plans, &options, self.options.statement_timeout);
         drop(database);
+        if is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
         Ok(ChapterOutcome {
             snippets,
             server_version: self.server_version.clone(),
         })
     }
 
-    /// Runs chapters `jobs` at a time; results are in the order of `chapters`.
+    /// Runs chapters `jobs` at a time; results are in the order of `chapters`. Once
+    /// [`crate::cancel`] is called no further chapter starts, the running ones end
+    /// promptly, and every chapter not finished by then is [`EngineError::Cancelled`].
     pub fn run_chapters(&self, chapters: &[&Chapter]) -> Vec<Result<ChapterOutcome, EngineError>> {
         let workers = self.worker_count().min(chapters.len()).max(1);
         let next = AtomicUsize::new(0);
@@ -174,10 +171,9 @@ impl Engine {
                         self.run_chapter(chapter)
                     }))
                     .unwrap_or_else(|_| {
-                        Err(EngineError::Setup(format!(
-                            "{}: internal error while running this chapter",
-                            chapter.source_path.display()
-                        )))
+                        Err(EngineError::Panicked {
+                            chapter: chapter.source_path.clone(),
+                        })
                     });
                     *results[index].lock().unwrap_or_else(|p| p.into_inner()) = Some(outcome);
                 });
@@ -188,7 +184,8 @@ impl Engine {
             .map(|slot| {
                 slot.into_inner()
                     .unwrap_or_else(|p| p.into_inner())
-                    .unwrap_or_else(|| Err(EngineError::Setup("a chapter was not run".into())))
+                    // Only a worker that panicked outside `catch_unwind` leaves a slot empty.
+                    .unwrap_or(Err(EngineError::Cancelled))
             })
             .collect()
     }
@@ -214,13 +211,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_database_url_comes_from_the_flag_then_the_environment_then_book_toml() {
+    fn the_database_url_comes_from_the_caller_then_book_toml() {
         let mut config = Config::default();
         config.database.url = Some("postgres://from-book-toml/db".into());
         config.execute.timeout = Duration::from_secs(5);
         config.execute.jobs = 3;
 
-        std::env::remove_var("DATABASE_URL");
         let options = EngineOptions::from_config(&config, None);
         assert_eq!(
             options.database_url.as_deref(),
@@ -229,19 +225,18 @@ mod tests {
         assert_eq!(options.statement_timeout, Duration::from_secs(5));
         assert_eq!(options.jobs, 3);
 
-        std::env::set_var("DATABASE_URL", "postgres://from-env/db");
-        let options = EngineOptions::from_config(&config, None);
-        assert_eq!(
-            options.database_url.as_deref(),
-            Some("postgres://from-env/db")
-        );
-
-        let flag = Some("postgres://from-flag/db".to_string());
-        let options = EngineOptions::from_config(&config, flag);
+        let given = Some("postgres://from-flag/db".to_string());
+        let options = EngineOptions::from_config(&config, given);
         assert_eq!(
             options.database_url.as_deref(),
             Some("postgres://from-flag/db")
         );
-        std::env::remove_var("DATABASE_URL");
+
+        // An empty DATABASE_URL (clap passes it on) means "not set".
+        let options = EngineOptions::from_config(&config, Some(String::new()));
+        assert_eq!(
+            options.database_url.as_deref(),
+            Some("postgres://from-book-toml/db")
+        );
     }
 }

@@ -1,8 +1,17 @@
 //! The engine's error type: problems that stop a run before or around SQL execution.
 //!
 //! SQL errors are *output*, never an `EngineError`; these are problems with the environment
-//! (no PostgreSQL, a server that will not start, an unreachable URL) or with the book's input
-//! (a psql meta-command in a snippet). The CLI maps every one of them to exit code 2.
+//! (no PostgreSQL, a server that will not start, an unreachable URL), with the book's input
+//! (a psql meta-command in a snippet), or a run that was cancelled.
+//!
+//! A variant that wraps another error keeps it typed in its `cause` field and prints it as
+//! part of its own message, so the message is whole however it is printed (`{}` or anyhow's
+//! `{:#}`). It is deliberately not also returned by `source()`: a `{:#}` chain would then
+//! print the cause twice (and `postgres::Error` already repeats its own cause).
+
+use std::io;
+use std::path::PathBuf;
+use std::process::ExitStatus;
 
 use pgbook_book::Diagnostic;
 
@@ -14,12 +23,59 @@ pub enum EngineError {
     /// Bad input in the book, located at `file:LINE:COL`.
     #[error("{0}")]
     Input(Diagnostic),
-    /// The scratch cluster or the database could not be set up.
+    /// A file or process operation of the scratch cluster failed (`what` says which).
+    #[error("{what}: {cause}")]
+    Io { what: String, cause: io::Error },
+    /// `postgres --version` printed something that is not a version.
+    #[error("cannot read the version of {}: it printed {printed:?}", binary.display())]
+    UnknownVersion { binary: PathBuf, printed: String },
+    /// initdb ran and failed; `output` is what it printed.
+    #[error("initdb failed ({status}):\n{output}")]
+    Initdb { status: ExitStatus, output: String },
+    /// pgbook runs as root and there is no `postgres` OS user to run the server as.
+    #[error(
+        "pgbook runs as root, and PostgreSQL refuses to run as root, but there is no \
+         `postgres` OS user to run it as; create one (`useradd --system postgres`) or run \
+         pgbook as an ordinary user"
+    )]
+    NoServerUser,
+    /// The scratch server was spawned but never accepted connections.
+    #[error("the scratch PostgreSQL server did not start: {problem}{hint}\n{log_tail}")]
+    ServerStart {
+        problem: String,
+        /// Names a likely cause, e.g. the book's server settings; empty when there is none.
+        hint: &'static str,
+        /// The end of the server's log.
+        log_tail: String,
+    },
+    /// A scratch cluster's directory was still there after the cluster was stopped.
+    #[error("could not remove the scratch cluster directory {}", path.display())]
+    Leftover { path: PathBuf },
+    /// The database URL could not be parsed.
     #[error("{0}")]
-    Setup(String),
-    /// The server named by a database URL could not be reached or used.
-    #[error("{0}")]
-    Connect(String),
+    InvalidUrl(pgbook_psql::ClientError),
+    /// The server (scratch or the URL's) could not be connected to.
+    #[error("cannot connect to {target}: {}", full_message(cause))]
+    Connect {
+        /// Where, for the message (never the password).
+        target: String,
+        cause: postgres::Error,
+    },
+    /// Administrative SQL (creating a chapter database, reading the version) failed.
+    #[error("{what}: {cause}")]
+    Admin {
+        what: String,
+        cause: postgres::Error,
+    },
+    /// The server answered an administrative query with something unusable.
+    #[error("{what}: the server answered {answer:?}")]
+    UnexpectedAnswer { what: String, answer: String },
+    /// The run was cancelled (see [`crate::cancel`]) before this chapter finished.
+    #[error("cancelled")]
+    Cancelled,
+    /// Running the chapter panicked; a bug in pgbook, reported instead of crashing the run.
+    #[error("{}: internal error while running this chapter", chapter.display())]
+    Panicked { chapter: PathBuf },
 }
 
 impl EngineError {
@@ -28,7 +84,23 @@ impl EngineError {
         2
     }
 
-    pub(crate) fn setup(context: impl std::fmt::Display, err: impl std::fmt::Display) -> Self {
-        EngineError::Setup(format!("{context}: {err}"))
+    pub(crate) fn io(what: impl Into<String>) -> impl FnOnce(io::Error) -> EngineError {
+        let what = what.into();
+        move |cause| EngineError::Io { what, cause }
     }
+}
+
+/// `error`'s message followed by those of its sources that add something: a
+/// `postgres::Error` alone says only "error connecting to server", its source says why.
+pub(crate) fn full_message(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message = format!("{message}: {text}");
+        }
+        source = cause.source();
+    }
+    message
 }

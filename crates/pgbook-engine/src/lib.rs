@@ -1,6 +1,11 @@
 //! Running a book's SQL: scratch PostgreSQL clusters ([`cluster`]) and the [`Engine`] that
 //! executes chapters against them (or against a server named by a database URL).
 //!
+//! Process fate belongs to the caller: the engine installs no signal handler and never ends
+//! the process. It offers [`cancel`] (stop a running `run_chapters` promptly) and
+//! [`cleanup`] (stop every server and remove every directory this process started), both
+//! callable from a signal-handling thread.
+//!
 //! Architecture invariant: this is the only crate that spawns processes or opens database
 //! connections for a build. It knows nothing of HTML, expected output or reports: it turns
 //! chapters into `ChapterOutcome`s and stops there.
@@ -15,6 +20,8 @@ mod scheduler;
 mod session;
 mod steps;
 
-pub use cluster::{cleanup_everything, install_signal_cleanup, ClusterOptions, ScratchCluster};
+pub use cluster::{
+    cancel, cleanup, is_cancelled, reap_abandoned, ClusterOptions, ScratchCluster, ScratchDir,
+};
 pub use engine::{Engine, EngineOptions};
 pub use error::EngineError;

@@ -212,26 +212,49 @@ fn a_database_url_runs_chapters_in_databases_it_drops_afterwards() {
         std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("engine-template-cache"),
     );
     let cluster = ScratchCluster::start(&ClusterOptions::default()).unwrap();
-    let url = format!(
-        "postgresql://{}@/postgres?host={}&port={}",
-        cluster.superuser(),
-        cluster.socket_dir().display(),
-        cluster.port()
-    );
-    let engine = Engine::start(EngineOptions {
-        database_url: Some(url),
-        ..EngineOptions::default()
-    })
-    .unwrap();
-    assert!(engine.scratch_cluster().is_none());
-    assert_eq!(engine.server_version(), cluster.version());
-    let text = "```sql\nCREATE TABLE t (x int);\nSELECT current_database();\n```\n\n```sql\nSELECT 1/0;\n```\n";
-    let outcome = engine.run_chapter(&chapter("url", text)).unwrap();
-    assert!(value(step(&outcome, 0)).starts_with("pgbook_"));
-    let mut admin = Connection::connect(&cluster.connect_options("postgres")).unwrap();
-    assert_eq!(count_pgbook_databases(&mut admin), "0");
-    admin.close();
-    drop(engine);
+    // Both of libpq's forms, with the Unix socket directory as the host.
+    let urls = [
+        format!(
+            "postgresql://{}@/postgres?host={}&port={}",
+            cluster.superuser(),
+            cluster.socket_dir().display(),
+            cluster.port()
+        ),
+        format!(
+            "host={} port={} user={} dbname=postgres connect_timeout=5",
+            cluster.socket_dir().display(),
+            cluster.port(),
+            cluster.superuser(),
+        ),
+    ];
+    for url in urls {
+        let engine = Engine::start(EngineOptions {
+            database_url: Some(url.clone()),
+            ..EngineOptions::default()
+        })
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert!(engine.scratch_cluster().is_none());
+        assert_eq!(engine.server_version(), cluster.version());
+        // Two sessions: the lock monitor connects through the URL's server too.
+        let text = "```sql\nCREATE TABLE t (x int);\nSELECT current_database();\n```\n\n\
+                    ```sql session=a\nBEGIN;\nLOCK t;\n```\n\n\
+                    ```sql session=b\nSELECT count(*) FROM t;\n```\n\n\
+                    ```sql session=a\nCOMMIT;\n```\n";
+        let outcome = engine.run_chapter(&chapter("url", text)).unwrap();
+        assert!(value(step(&outcome, 0)).starts_with("pgbook_"), "{url}");
+        assert_eq!(value(step(&outcome, 2)), "0", "{url}");
+        for snippet in outcome.snippets.iter().flatten() {
+            assert_eq!(snippet.failure, None, "{url}: {}", snippet.transcript);
+        }
+        assert!(
+            step(&outcome, 2).transcript.contains("waiting"),
+            "{url}: the lock wait was seen: {}",
+            step(&outcome, 2).transcript
+        );
+        let mut admin = Connection::connect(&cluster.connect_options("postgres")).unwrap();
+        assert_eq!(count_pgbook_databases(&mut admin), "0", "{url}");
+        admin.close();
+    }
     cluster.stop().unwrap();
 }
 

@@ -9,6 +9,10 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
 
 use common::{example, process_running, wait_gone, Sandbox};
 
@@ -105,23 +109,32 @@ fn nothing_is_left_after_process_exit() {
     assert_nothing_left(&sandbox, &ready);
 }
 
-fn signal_test(signal: i32) {
+/// Sends `signal` to our own child.
+fn send(child: &Child, signal: Signal) {
+    kill(Pid::from_raw(child.id() as i32), signal).expect("signal the child");
+}
+
+fn signal_test(signal: Signal) {
     let sandbox = Sandbox::new();
     let (child, ready) = spawn(&sandbox, "wait");
-    // SAFETY: signalling our own child.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
-    assert_eq!(finish(child).code(), Some(128 + signal));
+    send(&child, signal);
+    assert_eq!(finish(child).code(), Some(128 + signal as i32));
     assert_nothing_left(&sandbox, &ready);
 }
 
 #[test]
 fn nothing_is_left_after_sigint() {
-    signal_test(libc::SIGINT);
+    signal_test(Signal::SIGINT);
 }
 
 #[test]
 fn nothing_is_left_after_sigterm() {
-    signal_test(libc::SIGTERM);
+    signal_test(Signal::SIGTERM);
+}
+
+#[test]
+fn nothing_is_left_after_sighup() {
+    signal_test(Signal::SIGHUP);
 }
 
 #[test]
@@ -166,9 +179,8 @@ fn concurrent_first_runs_share_one_template() {
         .map(|c| read_ready(&sandbox, c))
         .collect();
     for child in children {
-        // SAFETY: signalling our own child.
-        assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
-        assert_eq!(finish(child).code(), Some(128 + libc::SIGTERM));
+        send(&child, Signal::SIGTERM);
+        assert_eq!(finish(child).code(), Some(128 + Signal::SIGTERM as i32));
     }
     for ready in &readies {
         assert_nothing_left(&sandbox, ready);
@@ -256,9 +268,11 @@ fn a_signal_drops_the_chapter_database_on_a_database_url_server() {
         assert!(child.try_wait().unwrap().is_none(), "run_sql ended early");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    // SAFETY: signalling our own child.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
-    assert_eq!(child.wait().unwrap().code(), Some(128 + libc::SIGTERM));
+    send(&child, Signal::SIGTERM);
+    assert_eq!(
+        child.wait().unwrap().code(),
+        Some(128 + Signal::SIGTERM as i32)
+    );
     let databases = "SELECT count(*) FROM pg_database WHERE datname LIKE 'pgbook\\_%'";
     assert_eq!(query(&mut admin, databases), "0");
     admin.close();
@@ -281,5 +295,48 @@ fn a_server_that_will_not_start_is_reported_with_its_log_and_leaves_nothing() {
         "{stderr}"
     );
     assert!(stderr.contains("no_such_setting_in_postgres"), "{stderr}");
+    assert_eq!(sandbox.leftovers(), Vec::<String>::new());
+}
+
+#[test]
+fn a_signal_cancels_a_long_statement_on_the_scratch_cluster_at_once() {
+    let sandbox = Sandbox::new();
+    let sql = sandbox.private_dir("sql").join("sleep.sql");
+    std::fs::write(&sql, "SELECT pg_sleep(600);\nSELECT pg_sleep(600);\n").unwrap();
+    let mut child = sandbox
+        .command(example("run_sql"))
+        .arg(&sql)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the server runs the first statement, i.e. its run directory has a server.
+    let began = Instant::now();
+    while !sandbox.leftovers().iter().any(|name| {
+        sandbox
+            .run_dir()
+            .join(name)
+            .join("data/postmaster.pid")
+            .exists()
+    }) {
+        assert!(child.try_wait().unwrap().is_none(), "run_sql ended early");
+        assert!(
+            began.elapsed() < Duration::from_secs(60),
+            "no server started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let signalled = Instant::now();
+    send(&child, Signal::SIGINT);
+    assert_eq!(
+        child.wait().unwrap().code(),
+        Some(128 + Signal::SIGINT as i32)
+    );
+    // Twenty minutes of pg_sleep were cut short: only cleanup time is spent.
+    assert!(
+        signalled.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        signalled.elapsed()
+    );
     assert_eq!(sandbox.leftovers(), Vec::<String>::new());
 }

@@ -39,6 +39,7 @@ fn unix_options(server: &TestServer, user: &str, password: Option<&str>) -> Conn
         password: password.map(str::to_string),
         dbname: "postgres".to_string(),
         application_name: "pgbook-test".to_string(),
+        connect_timeout: Some(std::time::Duration::from_secs(10)),
     }
 }
 

@@ -165,14 +165,14 @@ fn ask_version(dir: &Path, postgres: &Path) -> Result<PgBinaries, EngineError> {
     let out = Command::new(postgres)
         .arg("--version")
         .output()
-        .map_err(|e| EngineError::setup(format!("cannot run {}", postgres.display()), e))?;
+        .map_err(EngineError::io(format!(
+            "cannot run {}",
+            postgres.display()
+        )))?;
     let version_line = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let version = parse_version(&version_line).ok_or_else(|| {
-        EngineError::Setup(format!(
-            "cannot read the version of {}: it printed {:?}",
-            postgres.display(),
-            version_line
-        ))
+    let version = parse_version(&version_line).ok_or_else(|| EngineError::UnknownVersion {
+        binary: postgres.to_path_buf(),
+        printed: version_line.clone(),
     })?;
     Ok(PgBinaries {
         bin_dir: dir.to_path_buf(),

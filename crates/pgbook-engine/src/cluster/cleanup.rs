@@ -1,25 +1,38 @@
-//! Making sure nothing a run started outlives it.
+//! Making sure nothing a run started outlives it, and stopping a run early.
 //!
-//! Every directory pgbook creates for a cluster (run directories, initdb scratch space) is
-//! registered here with the postmaster's pid once there is one, and carries an `owner` file
-//! naming the pgbook process that made it. On a normal exit `Drop` cleans up; on SIGINT,
-//! SIGTERM or SIGHUP the handler installed by [`install_signal_cleanup`] does, and an
-//! `atexit` hook covers `std::process::exit`. After a `kill -9` the server gets SIGQUIT
-//! (parent-death signal) and a later run removes what is left via [`reap_orphans`].
+//! Every directory pgbook creates for a cluster (run directories, initdb scratch space, and
+//! the binary's own scratch directories through [`ScratchDir::create_named`]) is registered
+//! here, with the postmaster's pid once there is one, and carries an `owner` file naming the
+//! process that made it. On a normal exit `Drop` cleans up. Whoever decides how the process
+//! ends — the binary's signal handling, an example — calls [`cleanup`] first (it is safe to
+//! call from any thread, e.g. a signal-handling one). After a `kill -9` the server gets
+//! SIGQUIT (parent-death signal) and a later run removes what is left via
+//! [`reap_abandoned`], the one test of "left by a process that no longer runs".
 //!
-//! This module must not know how clusters are built; it only stops pids and removes paths.
+//! [`cancel`] sets the process-wide cancel flag that a running `Engine::run_chapters`
+//! watches, and runs the registered cancel hooks (forcibly dropping the chapter databases in
+//! use, which ends their statements).
+//!
+//! This module does not install signal handlers or end the process: the binary owns both.
+//! It must not know how clusters are built; it only stops pids and removes paths.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
-use std::sync::{Mutex, Once};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+
+use super::osuser::{self, ServerUser};
+use crate::EngineError;
 
 /// Name of the file in a pgbook-made directory that identifies its owning process.
 pub(crate) const OWNER_FILE: &str = "pgbook-owner";
 
-/// Prefix of every directory pgbook creates under the run base directory.
+/// Prefix of every directory pgbook creates under a run base directory.
 pub(crate) const DIR_PREFIX: &str = "pgbook-";
 
 struct LiveEntry {
@@ -30,161 +43,168 @@ struct LiveEntry {
 
 static LIVE: Mutex<Vec<LiveEntry>> = Mutex::new(Vec::new());
 
-/// Other things to undo on a signal or exit, e.g. dropping a chapter database on a server
-/// named by a URL.
+/// Work to do when the run is cancelled, e.g. dropping a chapter database (which ends the
+/// statements running in it).
 type Hook = Box<dyn FnOnce() + Send>;
 static HOOKS: Mutex<Vec<(u64, Hook)>> = Mutex::new(Vec::new());
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-static AT_EXIT: Once = Once::new();
+static CANCELLED: AtomicBool = AtomicBool::new(false);
 
-/// The signal being handled (0: none), and whether its cleanup has finished. While a
-/// signal's cleanup runs, any other thread that tries to end the process waits for it and
-/// then exits with the signal's status instead of its own.
-static SIGNALLED: AtomicI32 = AtomicI32::new(0);
-static SIGNAL_CLEANUP_DONE: AtomicBool = AtomicBool::new(false);
-
-/// Registers a directory that must be removed however the process ends; returns its id.
-/// Writes the `owner` file into it.
-pub(crate) fn register_dir(dir: &Path) -> io::Result<u64> {
-    ensure_at_exit_hook();
-    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-    lock_live().push(LiveEntry {
-        id,
-        dir: dir.to_path_buf(),
-        postmaster: None,
-    });
-    fs::write(dir.join(OWNER_FILE), owner_identity(std::process::id())?)?;
-    Ok(id)
-}
-
-/// Records the postmaster that runs out of the registered directory `id`.
-pub(crate) fn set_postmaster(id: u64, pid: i32) {
-    if let Some(entry) = lock_live().iter_mut().find(|e| e.id == id) {
-        entry.postmaster = Some(pid);
-    }
-}
-
-/// Registers `hook` to run if the process is stopped by a signal or exits before
-/// [`unregister_hook`]; returns its id.
-pub(crate) fn register_hook(hook: Hook) -> u64 {
-    ensure_at_exit_hook();
-    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-    HOOKS
+fn lock<T>(mutex: &'static Mutex<T>) -> MutexGuard<'static, T> {
+    // A panic elsewhere must not stop cleanup: the data (lists of paths) stays consistent.
+    mutex
         .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push((id, hook));
-    id
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn ensure_at_exit_hook() {
-    AT_EXIT.call_once(|| {
-        // SAFETY: registering a plain extern "C" function with no captured state.
-        unsafe { libc::atexit(cleanup_at_exit) };
+/// Sets the cancel flag for this process: chapters not yet started are not started, and the
+/// chapter databases in use are dropped forcibly so that no further statement runs in them.
+/// A running `Engine::run_chapters` then returns promptly with [`EngineError::Cancelled`]
+/// for every chapter it did not finish. The flag stays set for the life of the process.
+pub fn cancel() {
+    CANCELLED.store(true, Ordering::SeqCst);
+    let hooks = std::mem::take(&mut *lock(&HOOKS));
+    // At once, not one after another: each may wait for its server's connect timeout.
+    std::thread::scope(|scope| {
+        for (_, hook) in hooks {
+            scope.spawn(hook);
+        }
     });
 }
 
-/// Forgets a hook whose work was done the normal way.
-pub(crate) fn unregister_hook(id: u64) {
-    HOOKS
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .retain(|(hook_id, _)| *hook_id != id);
+/// Whether [`cancel`] was called.
+pub fn is_cancelled() -> bool {
+    CANCELLED.load(Ordering::SeqCst)
 }
 
-/// Forgets `id` once its owner has cleaned it up.
-pub(crate) fn unregister(id: u64) {
-    lock_live().retain(|e| e.id != id);
-}
-
-fn lock_live() -> std::sync::MutexGuard<'static, Vec<LiveEntry>> {
-    LIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// Installs SIGINT/SIGTERM/SIGHUP handling that stops every cluster of this process, removes
-/// its files and exits with 128 + the signal number. Call once, early, from the binary.
-pub fn install_signal_cleanup() -> io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    static INSTALLED: Mutex<bool> = Mutex::new(false);
-    let mut installed = INSTALLED.lock().unwrap_or_else(|p| p.into_inner());
-    if *installed {
-        return Ok(());
-    }
-    ensure_at_exit_hook();
-    for signal in [SIGINT, SIGTERM, SIGHUP] {
-        // Recorded in the handler itself, before any interrupted system call returns, so
-        // that a thread racing to exit already knows a signal's cleanup is coming.
-        // SAFETY: the action is a single atomic store, which is async-signal-safe.
-        unsafe {
-            signal_hook::low_level::register(signal, move || {
-                let _ = SIGNALLED.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
-            })?;
-        }
-    }
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
-    std::thread::Builder::new()
-        .name("pgbook-signals".into())
-        .spawn(move || {
-            if let Some(signal) = signals.forever().next() {
-                let _ = SIGNALLED.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
-                let signal = SIGNALLED.load(Ordering::SeqCst);
-                cleanup_everything();
-                SIGNAL_CLEANUP_DONE.store(true, Ordering::SeqCst);
-                #[allow(clippy::disallowed_methods)] // removed by the engine rework
-                std::process::exit(128 + signal);
-            }
-        })?;
-    *installed = true;
-    Ok(())
-}
-
-/// Runs every registered hook, stops every registered server and removes every
-/// registered directory.
-pub fn cleanup_everything() {
-    let hooks = std::mem::take(&mut *HOOKS.lock().unwrap_or_else(|p| p.into_inner()));
-    let entries = std::mem::take(&mut *lock_live());
-    undo(hooks, entries);
-}
-
-extern "C" fn cleanup_at_exit() {
-    let signal = SIGNALLED.load(Ordering::SeqCst);
-    if signal != 0 {
-        // Some thread is exiting while a signal's cleanup runs: let the cleanup finish,
-        // then end with the signal's status.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !SIGNAL_CLEANUP_DONE.load(Ordering::SeqCst) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        // SAFETY: _exit ends the process at once; everything has been cleaned up.
-        unsafe { libc::_exit(128 + signal) };
-    }
-    // A thread holding a lock at exit time would deadlock us; skip rather than hang.
-    let hooks = HOOKS.try_lock().map(|mut h| std::mem::take(&mut *h));
-    let entries = LIVE.try_lock().map(|mut l| std::mem::take(&mut *l));
-    undo(hooks.unwrap_or_default(), entries.unwrap_or_default());
-}
-
-fn undo(hooks: Vec<(u64, Hook)>, entries: Vec<LiveEntry>) {
-    for (_, hook) in hooks {
-        hook();
-    }
+/// Cancels the run, stops every server this process started and removes every directory it
+/// registered. Callable from any thread; the binary calls it before it ends the process on a
+/// signal. Objects still holding those servers simply find them gone.
+pub fn cleanup() {
+    cancel();
+    let entries = std::mem::take(&mut *lock(&LIVE));
     for entry in entries {
         if let Some(pid) = entry.postmaster {
-            stop_process(pid, libc::SIGINT);
+            stop_process(pid, Signal::SIGINT);
         }
         let _ = fs::remove_dir_all(&entry.dir);
     }
 }
 
+/// Registers `hook` to run if the run is cancelled before [`unregister_hook`]; returns its
+/// id. After a cancel the hook runs at once: the caller's work is already doomed.
+pub(crate) fn register_hook(hook: Hook) -> u64 {
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    if is_cancelled() {
+        hook();
+    } else {
+        lock(&HOOKS).push((id, hook));
+    }
+    id
+}
+
+/// Forgets a hook whose work was done the normal way.
+pub(crate) fn unregister_hook(id: u64) {
+    lock(&HOOKS).retain(|(hook_id, _)| *hook_id != id);
+}
+
+/// Records the postmaster that runs out of the registered directory `id`.
+pub(crate) fn set_postmaster(id: u64, pid: i32) {
+    if let Some(entry) = lock(&LIVE).iter_mut().find(|e| e.id == id) {
+        entry.postmaster = Some(pid);
+    }
+}
+
+/// A registered `pgbook-…` directory: removed when dropped, by [`cleanup`], or — if this
+/// process is killed — by the next run's [`reap_abandoned`].
+pub struct ScratchDir {
+    path: PathBuf,
+    id: u64,
+}
+
+impl ScratchDir {
+    /// A new private `BASE/pgbook-WHAT-PID-N-NANOS` directory given to `owner`.
+    pub(crate) fn create(
+        base: &Path,
+        what: &str,
+        owner: Option<ServerUser>,
+    ) -> Result<ScratchDir, EngineError> {
+        let path = unique_dir_name(base, what);
+        osuser::create_private_dir(&path, owner)
+            .map_err(EngineError::io(format!("cannot create {}", path.display())))?;
+        ScratchDir::register(path)
+    }
+
+    /// Creates the private directory `path` (whose name must start with `pgbook-` for a later
+    /// run to find it after a `kill -9`, and should hold this process's pid), replacing what
+    /// a process that no longer runs left there.
+    pub fn create_named(path: PathBuf) -> Result<ScratchDir, EngineError> {
+        let owner = fs::read_to_string(path.join(OWNER_FILE));
+        if path.exists() && !owner.is_ok_and(|identity| owner_alive(&identity)) {
+            let _ = fs::remove_dir_all(&path);
+        }
+        osuser::create_private_dir(&path, None)
+            .map_err(EngineError::io(format!("cannot create {}", path.display())))?;
+        ScratchDir::register(path)
+    }
+
+    fn register(path: PathBuf) -> Result<ScratchDir, EngineError> {
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        lock(&LIVE).push(LiveEntry {
+            id,
+            dir: path.clone(),
+            postmaster: None,
+        });
+        let dir = ScratchDir { path, id };
+        let owner = owner_identity(std::process::id())
+            .and_then(|identity| fs::write(dir.path.join(OWNER_FILE), identity));
+        // On error `dir` is dropped here, which removes and unregisters it.
+        owner.map_err(EngineError::io(format!(
+            "cannot write into {}",
+            dir.path.display()
+        )))?;
+        Ok(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.path);
+        lock(&LIVE).retain(|e| e.id != self.id);
+    }
+}
+
+fn unique_dir_name(base: &Path, what: &str) -> PathBuf {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    base.join(format!(
+        "{DIR_PREFIX}{what}-{}-{}-{nanos:08x}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
 /// Sends `first` to `pid` and waits for it to go, escalating to SIGQUIT (PostgreSQL's
 /// immediate shutdown) and then SIGKILL.
-pub(crate) fn stop_process(pid: i32, first: i32) {
+pub(crate) fn stop_process(pid: i32, first: Signal) {
     for (signal, patience) in [
         (first, Duration::from_secs(10)),
-        (libc::SIGQUIT, Duration::from_secs(5)),
-        (libc::SIGKILL, Duration::from_secs(5)),
+        (Signal::SIGQUIT, Duration::from_secs(5)),
+        (Signal::SIGKILL, Duration::from_secs(5)),
     ] {
-        // SAFETY: kill with a positive pid only signals that process.
-        if pid <= 0 || unsafe { libc::kill(pid, signal) } != 0 {
+        // A non-positive pid would signal a whole process group.
+        if pid <= 0 || kill(Pid::from_raw(pid), signal).is_err() {
             return;
         }
         if wait_until_gone(pid, patience) {
@@ -213,8 +233,8 @@ pub(crate) fn wait_until_gone(pid: i32, patience: Duration) -> bool {
 pub(crate) fn process_running(pid: i32) -> bool {
     match fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => stat_state(&stat) != Some('Z'),
-        // SAFETY: signal 0 only checks for existence.
-        Err(_) => pid > 0 && unsafe { libc::kill(pid, 0) } == 0,
+        // Without /proc, signal "none" only checks that the process exists.
+        Err(_) => pid > 0 && kill(Pid::from_raw(pid), None).is_ok(),
     }
 }
 
@@ -255,9 +275,10 @@ fn owner_alive(identity: &str) -> bool {
     }
 }
 
-/// Removes directories under `base` left by pgbook processes that no longer run, stopping
-/// any server still running out of them. Directories of live pgbook processes are kept.
-pub(crate) fn reap_orphans(base: &Path) {
+/// Removes `pgbook-…` directories under `base` left by processes that no longer run,
+/// stopping any server still running out of them. Directories of live processes, and
+/// directories without an owner file (being created right now, or not ours), are kept.
+pub fn reap_abandoned(base: &Path) {
     let Ok(entries) = fs::read_dir(base) else {
         return;
     };
@@ -267,7 +288,6 @@ pub(crate) fn reap_orphans(base: &Path) {
             continue;
         }
         let dir = entry.path();
-        // No owner file yet: being created right now, or not ours. Leave it.
         let Ok(identity) = fs::read_to_string(dir.join(OWNER_FILE)) else {
             continue;
         };
@@ -275,7 +295,7 @@ pub(crate) fn reap_orphans(base: &Path) {
             continue;
         }
         if let Some(pid) = orphan_postmaster(&dir) {
-            stop_process(pid, libc::SIGQUIT);
+            stop_process(pid, Signal::SIGQUIT);
         }
         let _ = fs::remove_dir_all(&dir);
     }
@@ -290,4 +310,33 @@ fn orphan_postmaster(dir: &Path) -> Option<i32> {
     String::from_utf8_lossy(&cmdline)
         .contains(dir_text.as_ref())
         .then_some(pid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_of_a_dead_owner_is_reaped_and_a_live_ones_kept() {
+        let base = tempfile::tempdir().unwrap();
+        let live = ScratchDir::create_named(base.path().join("pgbook-live")).unwrap();
+        let dead = base.path().join("pgbook-dead");
+        fs::create_dir(&dead).unwrap();
+        // A pid that cannot run: above the kernel's pid_max limit.
+        fs::write(dead.join(OWNER_FILE), "2147483646 1\n").unwrap();
+        let foreign = base.path().join("pgbook-no-owner-file");
+        fs::create_dir(&foreign).unwrap();
+
+        reap_abandoned(base.path());
+        assert!(live.path().is_dir(), "a live owner's directory is kept");
+        assert!(!dead.exists(), "a dead owner's directory is removed");
+        assert!(
+            foreign.is_dir(),
+            "a directory without an owner file is not ours"
+        );
+
+        let path = live.path().to_path_buf();
+        drop(live);
+        assert!(!path.exists(), "dropping removes the directory");
+    }
 }

@@ -22,13 +22,12 @@ mod template;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-pub use cleanup::{cleanup_everything, install_signal_cleanup};
+pub use cleanup::{cancel, cleanup, is_cancelled, reap_abandoned, ScratchDir};
 
 use crate::EngineError;
 use server::{ServerProcess, ServerSpec};
-use template::ScratchDir;
 
 /// The Unix-socket "port": it only names the socket file in our private directory.
 const PORT: u16 = 5432;
@@ -47,6 +46,7 @@ pub struct ScratchCluster {
     bin_dir: PathBuf,
     version: String,
     ran_initdb: bool,
+    phases: Vec<(&'static str, Duration)>,
     // Field order matters: the server stops before its directory is removed.
     server: Option<ServerProcess>,
     run_dir: ScratchDir,
@@ -54,35 +54,40 @@ pub struct ScratchCluster {
 
 impl ScratchCluster {
     pub fn start(options: &ClusterOptions) -> Result<ScratchCluster, EngineError> {
-        let trace = PhaseTrace::from_env();
+        let began = Instant::now();
+        let mut phases = Vec::new();
+        let mut phase = |name: &'static str| phases.push((name, began.elapsed()));
         let run_base = run_base();
         reap_all_orphans(&run_base);
         let bins = binaries::find(options.pg_bin.as_deref())?;
-        trace.phase("found binaries");
+        phase("found binaries");
         let user = osuser::server_user()?;
         let template = template::ensure_template(&bins, &options.settings, user, &run_base)?;
+        phase("template ready");
 
-        trace.phase("template ready");
         let run_dir = ScratchDir::create(&run_base, "run", user)?;
-        let data_dir = run_dir.path.join("data");
+        let data_dir = run_dir.path().join("data");
         osuser::copy_tree(&template.data_dir, &data_dir, user)
-            .map_err(|e| EngineError::setup("cannot copy the cluster template", e))?;
-        trace.phase("template copied");
-        let log_path = run_dir.path.join("server.log");
-        let log = File::create(&log_path)
-            .map_err(|e| EngineError::setup(format!("cannot create {}", log_path.display()), e))?;
+            .map_err(EngineError::io("cannot copy the cluster template"))?;
+        phase("template copied");
+        let log_path = run_dir.path().join("server.log");
+        let log = File::create(&log_path).map_err(EngineError::io(format!(
+            "cannot create {}",
+            log_path.display()
+        )))?;
 
         let mut cluster = ScratchCluster {
             bin_dir: bins.bin_dir.clone(),
             version: bins.version.clone(),
             ran_initdb: template.created,
+            phases: Vec::new(),
             server: None,
             run_dir,
         };
         let server = ServerProcess::spawn(ServerSpec {
             postgres: bins.postgres(),
             data_dir,
-            socket_dir: cluster.run_dir.path.clone(),
+            socket_dir: cluster.run_dir.path().to_path_buf(),
             port: PORT,
             log,
             user,
@@ -90,8 +95,8 @@ impl ScratchCluster {
         cleanup::set_postmaster(cluster.run_dir.id(), server.pid);
         let pid = server.pid;
         cluster.server = Some(server);
+        phase("server spawned");
 
-        trace.phase("server spawned");
         let socket = server::socket_path(cluster.socket_dir(), PORT);
         ready::wait_until_ready(
             &socket,
@@ -100,18 +105,17 @@ impl ScratchCluster {
             Duration::from_secs(60),
             || cleanup::process_running(pid),
         )
-        .map_err(|problem| {
-            let hint = if options.settings.is_empty() {
+        .map_err(|problem| EngineError::ServerStart {
+            problem,
+            hint: if options.settings.is_empty() {
                 ""
             } else {
                 " (check the book's [database.settings])"
-            };
-            EngineError::Setup(format!(
-                "the scratch PostgreSQL server did not start: {problem}{hint}\n{}",
-                read_log_tail(&log_path)
-            ))
+            },
+            log_tail: read_log_tail(&log_path),
         })?;
-        trace.phase("server ready");
+        phase("server ready");
+        cluster.phases = phases;
         Ok(cluster)
     }
 
@@ -126,12 +130,15 @@ impl ScratchCluster {
             password: None,
             dbname: dbname.to_string(),
             application_name: "pgbook".to_string(),
+            // The socket is local, but a server stopped under us (e.g. on a signal) must
+            // not leave a reconnect waiting.
+            connect_timeout: Some(crate::database::CONNECT_TIMEOUT),
         }
     }
 
     /// The private directory holding the server's socket (and its data directory).
     pub fn socket_dir(&self) -> &Path {
-        &self.run_dir.path
+        self.run_dir.path()
     }
 
     pub fn port(&self) -> u16 {
@@ -156,6 +163,13 @@ impl ScratchCluster {
         self.ran_initdb
     }
 
+    /// How long after the start call each phase of starting this cluster ended ("found
+    /// binaries", "template ready", "template copied", "server spawned", "server ready"),
+    /// for benchmarks.
+    pub fn startup_phases(&self) -> &[(&'static str, Duration)] {
+        &self.phases
+    }
+
     /// The postmaster's process id.
     pub fn postmaster_pid(&self) -> Option<i32> {
         self.server.as_ref().map(|s| s.pid)
@@ -166,13 +180,10 @@ impl ScratchCluster {
         if let Some(server) = self.server.take() {
             server.stop();
         }
-        let path = self.run_dir.path.clone();
+        let path = self.run_dir.path().to_path_buf();
         drop(self);
         if path.exists() {
-            return Err(EngineError::Setup(format!(
-                "could not remove the scratch cluster directory {}",
-                path.display()
-            )));
+            return Err(EngineError::Leftover { path });
         }
         Ok(())
     }
@@ -187,7 +198,7 @@ fn reap_all_orphans(run_base: &Path) {
         }
     }
     for base in bases {
-        cleanup::reap_orphans(&base);
+        cleanup::reap_abandoned(&base);
     }
 }
 
@@ -207,8 +218,8 @@ pub fn cache_dir() -> PathBuf {
 /// writable directory with room to spare (copying the template into memory is ~15× faster
 /// than onto disk, and the data is scratch anyway; containers often have a tiny /dev/shm,
 /// hence the free-space check), else the system temp directory.
-// PGBOOK_RUN_DIR is a deployment setting like TMPDIR (where scratch data may go), not book
-// configuration.
+// PGBOOK_RUN_DIR is pgbook's documented override, read where the default is decided, like
+// the XDG cache directory in `template.rs`.
 #[allow(clippy::disallowed_methods)]
 pub(crate) fn run_base() -> PathBuf {
     if let Some(dir) = std::env::var_os("PGBOOK_RUN_DIR").filter(|d| !d.is_empty()) {
@@ -225,25 +236,13 @@ pub(crate) fn run_base() -> PathBuf {
 const MIN_SHM_FREE: u64 = 2 << 30;
 
 fn free_bytes(dir: &Path) -> Option<u64> {
-    use std::os::unix::ffi::OsStrExt;
-    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
-    // SAFETY: statvfs writes into the zeroed struct we pass and reads the path.
-    unsafe {
-        let mut stat: libc::statvfs = std::mem::zeroed();
-        if libc::statvfs(path.as_ptr(), &mut stat) != 0 {
-            return None;
-        }
-        Some(stat.f_bavail as u64 * stat.f_frsize as u64)
-    }
+    let stat = nix::sys::statvfs::statvfs(dir).ok()?;
+    Some(stat.blocks_available() as u64 * stat.fragment_size() as u64)
 }
 
 fn writable(dir: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    let Ok(path) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
-        return false;
-    };
-    // SAFETY: access only reads the NUL-terminated path.
-    unsafe { libc::access(path.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+    use nix::unistd::{access, AccessFlags};
+    access(dir, AccessFlags::W_OK | AccessFlags::X_OK).is_ok()
 }
 
 /// The end of the server's log, quoted in errors (the file itself goes with the run
@@ -253,24 +252,4 @@ fn read_log_tail(path: &Path) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let tail = &lines[lines.len().saturating_sub(20)..];
     format!("last lines of the server's log:\n{}", tail.join("\n"))
-}
-
-/// With `PGBOOK_TRACE_STARTUP` set, prints how long each startup phase took (benchmarks).
-struct PhaseTrace(Option<std::time::Instant>);
-
-impl PhaseTrace {
-    #[allow(clippy::disallowed_methods)] // removed by the engine rework
-    fn from_env() -> PhaseTrace {
-        PhaseTrace(std::env::var_os("PGBOOK_TRACE_STARTUP").map(|_| std::time::Instant::now()))
-    }
-
-    #[allow(clippy::print_stderr)] // removed by the engine rework
-    fn phase(&self, name: &str) {
-        if let Some(began) = self.0 {
-            eprintln!(
-                "pgbook startup: {name} after {:.1} ms",
-                began.elapsed().as_secs_f64() * 1000.0
-            );
-        }
-    }
 }

@@ -4,7 +4,6 @@
 //! and its processes run as, the `postgres` OS user. Otherwise everything runs as ourselves.
 //! This module knows nothing of PostgreSQL beyond that.
 
-use std::ffi::CString;
 use std::fs;
 use std::io;
 use std::os::unix::fs::{chown, DirBuilderExt, PermissionsExt};
@@ -21,32 +20,19 @@ pub(crate) struct ServerUser {
 
 /// `Some(postgres)` when we are root, `None` when we can run the server ourselves.
 pub(crate) fn server_user() -> Result<Option<ServerUser>, EngineError> {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
+    if !nix::unistd::geteuid().is_root() {
         return Ok(None);
     }
-    lookup_user("postgres").map(Some).ok_or_else(|| {
-        EngineError::Setup(
-            "pgbook runs as root, and PostgreSQL refuses to run as root, but there is no \
-             `postgres` OS user to run it as; create one (`useradd --system postgres`) or run \
-             pgbook as an ordinary user"
-                .into(),
-        )
-    })
-}
-
-fn lookup_user(name: &str) -> Option<ServerUser> {
-    let name = CString::new(name).ok()?;
-    // SAFETY: getpwnam returns NULL or a pointer to a static passwd record, read at once.
-    unsafe {
-        let pw = libc::getpwnam(name.as_ptr());
-        if pw.is_null() {
-            return None;
-        }
-        Some(ServerUser {
-            uid: (*pw).pw_uid,
-            gid: (*pw).pw_gid,
-        })
+    match nix::unistd::User::from_name("postgres") {
+        Ok(Some(user)) => Ok(Some(ServerUser {
+            uid: user.uid.as_raw(),
+            gid: user.gid.as_raw(),
+        })),
+        Ok(None) => Err(EngineError::NoServerUser),
+        Err(errno) => Err(EngineError::Io {
+            what: "cannot look up the `postgres` OS user".into(),
+            cause: errno.into(),
+        }),
     }
 }
 

@@ -14,6 +14,10 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
+use nix::sys::prctl::set_pdeathsig;
+use nix::sys::signal::Signal;
+use nix::unistd::{getpid, getppid, setgid, setgroups, setuid, Gid, Pid, Uid};
+
 use super::cleanup;
 use super::osuser::ServerUser;
 use crate::EngineError;
@@ -22,44 +26,31 @@ use crate::EngineError;
 /// child before exec, and with `die_with_parent` the child gets SIGQUIT (PostgreSQL's
 /// immediate shutdown) when the spawning thread ends.
 pub(crate) fn run_as(command: &mut Command, user: ServerUser, die_with_parent: bool) {
-    // SAFETY: getpid has no preconditions.
-    let parent = unsafe { libc::getpid() };
+    let parent = getpid();
     let switch = move || -> io::Result<()> {
-        // SAFETY: only async-signal-safe syscalls between fork and exec.
-        unsafe {
-            let groups = [user.gid];
-            check(libc::setgroups(1, groups.as_ptr()))?;
-            check(libc::setgid(user.gid))?;
-            check(libc::setuid(user.uid))?;
-        }
+        let (uid, gid) = (Uid::from_raw(user.uid), Gid::from_raw(user.gid));
+        // Each of these is a single syscall on a stack value: nothing between fork and exec
+        // allocates or takes a lock.
+        setgroups(&[gid])?;
+        setgid(gid)?;
+        setuid(uid)?;
         if die_with_parent {
             set_parent_death_signal(parent)?;
         }
         Ok(())
     };
-    // SAFETY: the closure only performs raw syscalls (see above).
+    // SAFETY: the closure only makes async-signal-safe syscalls (see above).
     unsafe { command.pre_exec(switch) };
 }
 
 /// Arms the parent-death signal (after any uid change, which would clear it).
-fn set_parent_death_signal(parent: i32) -> io::Result<()> {
-    // SAFETY: prctl and getppid are async-signal-safe syscalls.
-    unsafe {
-        check(libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGQUIT, 0, 0, 0))?;
-        // The parent may have died between fork and prctl: then nobody would ever signal us.
-        if libc::getppid() != parent {
-            return Err(io::Error::other("pgbook exited while starting the server"));
-        }
+fn set_parent_death_signal(parent: Pid) -> io::Result<()> {
+    set_pdeathsig(Signal::SIGQUIT)?;
+    // The parent may have died between fork and prctl: then nobody would ever signal us.
+    if getppid() != parent {
+        return Err(io::Error::other("pgbook exited while starting the server"));
     }
     Ok(())
-}
-
-fn check(result: libc::c_int) -> io::Result<()> {
-    if result == -1 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(())
-    }
 }
 
 /// What to start: `postgres -D data -k socket_dir -p port`, output appended to `log`.
@@ -86,7 +77,7 @@ impl ServerProcess {
         let keeper = std::thread::Builder::new()
             .name("pgbook-postmaster".into())
             .spawn(move || keep(spec, started_tx, stop_rx))
-            .map_err(|e| EngineError::setup("cannot start a thread for the server", e))?;
+            .map_err(EngineError::io("cannot start a thread for the server"))?;
         match started_rx.recv() {
             Ok(Ok(pid)) => Ok(ServerProcess {
                 pid,
@@ -97,7 +88,10 @@ impl ServerProcess {
                 let _ = keeper.join();
                 Err(e)
             }
-            Err(_) => Err(EngineError::Setup("the server's keeper thread died".into())),
+            Err(_) => Err(EngineError::Io {
+                what: "the server's keeper thread died".into(),
+                cause: io::Error::other("it ended without reporting the server's pid"),
+            }),
         }
     }
 
@@ -129,10 +123,10 @@ fn keep(
     let mut child = match build_command(&spec).and_then(|mut c| c.spawn()) {
         Ok(child) => child,
         Err(e) => {
-            let _ = started.send(Err(EngineError::setup(
-                format!("cannot start {}", spec.postgres.display()),
-                e,
-            )));
+            let _ = started.send(Err(EngineError::Io {
+                what: format!("cannot start {}", spec.postgres.display()),
+                cause: e,
+            }));
             return;
         }
     };
@@ -140,7 +134,7 @@ fn keep(
     let _ = started.send(Ok(pid));
     // Either a stop request or the ServerProcess being dropped (sender gone) ends the wait.
     let _ = stop.recv();
-    cleanup::stop_process(pid, libc::SIGINT);
+    cleanup::stop_process(pid, Signal::SIGINT);
     let _ = child.wait();
 }
 
@@ -165,9 +159,8 @@ fn build_command(spec: &ServerSpec) -> io::Result<Command> {
     match spec.user {
         Some(user) => run_as(&mut command, user, true),
         None => {
-            // SAFETY: getpid has no preconditions.
-            let parent = unsafe { libc::getpid() };
-            // SAFETY: the closure only performs raw syscalls.
+            let parent = getpid();
+            // SAFETY: the closure only makes async-signal-safe syscalls.
             unsafe { command.pre_exec(move || set_parent_death_signal(parent)) };
         }
     }

@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use sha2::{Digest, Sha256};
 
 use super::binaries::PgBinaries;
-use super::cleanup;
+use super::cleanup::{self, ScratchDir};
 use super::osuser::{self, ServerUser};
 use super::settings::{postgresql_conf_block, DETERMINISTIC_SETTINGS};
 use crate::EngineError;
@@ -96,23 +96,26 @@ pub(crate) fn ensure_template(
             created: false,
         });
     }
-    fs::create_dir_all(&clusters)
-        .map_err(|e| EngineError::setup(format!("cannot create {}", clusters.display()), e))?;
-    cleanup::reap_orphans(&clusters);
+    fs::create_dir_all(&clusters).map_err(EngineError::io(format!(
+        "cannot create {}",
+        clusters.display()
+    )))?;
+    cleanup::reap_abandoned(&clusters);
 
     // initdb must run as the server user, in a place that user can write: as root that
     // is a private directory under the run base, never the (root-only) cache.
     let work = ScratchDir::create(run_base, "initdb", user)?;
-    let data = work.path.join("data");
-    run_initdb(bins, &data, user, &work.path)?;
+    let data = work.path().join("data");
+    run_initdb(bins, &data, user, work.path())?;
     append_settings(&data, settings)?;
     prune_wal(&data)?;
 
     // Stage next to the final place (same file system), then rename atomically.
     let staging = ScratchDir::create(&clusters, "staging", None)?;
-    let staged = staging.path.join("data");
-    osuser::copy_tree(&data, &staged, None)
-        .map_err(|e| EngineError::setup("cannot copy the new template into the cache", e))?;
+    let staged = staging.path().join("data");
+    osuser::copy_tree(&data, &staged, None).map_err(EngineError::io(
+        "cannot copy the new template into the cache",
+    ))?;
     if final_dir.exists() && !is_complete(&final_dir) {
         // A damaged cache entry (a rename only ever installs whole ones): replace it.
         let _ = fs::remove_dir_all(&final_dir);
@@ -122,10 +125,10 @@ pub(crate) fn ensure_template(
         // Another run finished the same template first; theirs is as good as ours.
         Err(_) if is_complete(&final_dir) => {}
         Err(e) => {
-            return Err(EngineError::setup(
-                format!("cannot move the template into {}", final_dir.display()),
-                e,
-            ))
+            return Err(EngineError::Io {
+                what: format!("cannot move the template into {}", final_dir.display()),
+                cause: e,
+            })
         }
     }
     Ok(Template {
@@ -159,16 +162,19 @@ fn run_initdb(
     if let Some(user) = user {
         super::server::run_as(&mut command, user, false);
     }
-    let output = command
-        .output()
-        .map_err(|e| EngineError::setup(format!("cannot run {}", bins.initdb().display()), e))?;
+    let output = command.output().map_err(EngineError::io(format!(
+        "cannot run {}",
+        bins.initdb().display()
+    )))?;
     if !output.status.success() {
-        return Err(EngineError::Setup(format!(
-            "initdb failed ({}):\n{}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )));
+        return Err(EngineError::Initdb {
+            status: output.status,
+            output: format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+        });
     }
     Ok(())
 }
@@ -179,9 +185,9 @@ fn append_settings(data: &Path, settings: &[(String, String)]) -> Result<(), Eng
     let mut file = fs::OpenOptions::new()
         .append(true)
         .open(&conf)
-        .map_err(|e| EngineError::setup(format!("cannot open {}", conf.display()), e))?;
+        .map_err(EngineError::io(format!("cannot open {}", conf.display())))?;
     file.write_all(postgresql_conf_block(settings).as_bytes())
-        .map_err(|e| EngineError::setup(format!("cannot write {}", conf.display()), e))
+        .map_err(EngineError::io(format!("cannot write {}", conf.display())))
 }
 
 /// Removes the WAL segments initdb preallocated beyond the one holding the last checkpoint
@@ -189,9 +195,8 @@ fn append_settings(data: &Path, settings: &[(String, String)]) -> Result<(), Eng
 /// again when it needs them, and every run's copy is 4 MB smaller.
 fn prune_wal(data: &Path) -> Result<(), EngineError> {
     let wal = data.join("pg_wal");
-    let read = |e| EngineError::setup(format!("cannot read {}", wal.display()), e);
     let mut segments: Vec<String> = fs::read_dir(&wal)
-        .map_err(read)?
+        .map_err(EngineError::io(format!("cannot read {}", wal.display())))?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|name| name.len() == 24 && name.chars().all(|c| c.is_ascii_hexdigit()))
@@ -199,56 +204,7 @@ fn prune_wal(data: &Path) -> Result<(), EngineError> {
     segments.sort();
     for extra in segments.iter().skip(1) {
         fs::remove_file(wal.join(extra))
-            .map_err(|e| EngineError::setup(format!("cannot prune {extra}"), e))?;
+            .map_err(EngineError::io(format!("cannot prune {extra}")))?;
     }
     Ok(())
-}
-
-/// A registered `pgbook-<what>-…` directory that is removed when dropped.
-pub(crate) struct ScratchDir {
-    pub path: PathBuf,
-    id: u64,
-}
-
-impl ScratchDir {
-    pub fn create(
-        base: &Path,
-        what: &str,
-        owner: Option<ServerUser>,
-    ) -> Result<ScratchDir, EngineError> {
-        let path = unique_dir_name(base, what);
-        osuser::create_private_dir(&path, owner)
-            .map_err(|e| EngineError::setup(format!("cannot create {}", path.display()), e))?;
-        let id = cleanup::register_dir(&path).map_err(|e| {
-            let _ = fs::remove_dir_all(&path);
-            EngineError::setup(format!("cannot write into {}", path.display()), e)
-        })?;
-        Ok(ScratchDir { path, id })
-    }
-
-    pub fn id(&self) -> u64 {
-        self.id
-    }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.path);
-        cleanup::unregister(self.id);
-    }
-}
-
-fn unique_dir_name(base: &Path, what: &str) -> PathBuf {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    base.join(format!(
-        "{}{what}-{}-{}-{nanos:08x}",
-        cleanup::DIR_PREFIX,
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ))
 }

@@ -95,11 +95,17 @@ impl Sandbox {
     }
 }
 
-/// One scratch-cluster engine for the whole test binary (with the shared template cache);
-/// the atexit hook removes it.
+/// One scratch-cluster engine for the whole test binary (with the shared template cache).
+/// A static is never dropped, so the test binary, which owns its process's end as the
+/// `pgbook` binary does, runs the engine's cleanup at exit.
 pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
+        extern "C" fn clean_up_at_exit() {
+            pgbook_engine::cleanup();
+        }
+        // SAFETY: registers a plain function without captured state.
+        unsafe { libc::atexit(clean_up_at_exit) };
         std::env::set_var("PGBOOK_CACHE_DIR", shared_cache_dir());
         Engine::start(EngineOptions::default()).expect("start the scratch cluster")
     })

@@ -29,6 +29,8 @@ const READ_CHUNK: usize = 64 * 1024;
 pub struct Connection {
     stream: Stream,
     target: Target,
+    /// Also bounds each read during startup and the cancel request's connect.
+    connect_timeout: Option<Duration>,
     read_buf: BytesMut,
     chunk: Box<[u8]>,
     read_timeout: Option<Duration>,
@@ -42,11 +44,13 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Connects and authenticates (trust, cleartext, MD5 or SCRAM-SHA-256).
+    /// Connects and authenticates (trust, cleartext, MD5 or SCRAM-SHA-256), within
+    /// `options.connect_timeout` for the connect and for each answer during startup.
     pub fn connect(options: &ConnectOptions) -> Result<Connection, ClientError> {
         let mut connection = Connection {
-            stream: Stream::open(&options.target)?,
+            stream: Stream::open(&options.target, options.connect_timeout)?,
             target: options.target.clone(),
+            connect_timeout: options.connect_timeout,
             read_buf: BytesMut::with_capacity(READ_CHUNK),
             chunk: vec![0; READ_CHUNK].into_boxed_slice(),
             read_timeout: None,
@@ -113,7 +117,8 @@ impl Connection {
 
     /// Asks the server to cancel the running statement (CancelRequest on a new socket).
     pub fn cancel(&self) -> Result<(), ClientError> {
-        let mut stream = Stream::open(&self.target)?;
+        let mut stream = Stream::open(&self.target, self.connect_timeout)?;
+        stream.set_read_timeout(self.connect_timeout)?;
         let mut buf = BytesMut::new();
         frontend::cancel_request(self.backend_pid, self.secret_key, &mut buf);
         stream.write_all(&buf)?;
@@ -260,7 +265,7 @@ impl Connection {
             if let Some(message) = Message::parse(&mut self.read_buf)? {
                 return Ok(message);
             }
-            if !self.fill(None)? {
+            if !self.fill(self.connect_timeout)? {
                 self.closed = true;
                 return Err(ClientError::Protocol(
                     "the server closed the connection during startup".into(),

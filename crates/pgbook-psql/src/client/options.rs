@@ -1,16 +1,23 @@
-//! Where and as whom to connect: `ConnectOptions`, built directly or from a
-//! `postgres://` / `postgresql://` URL with libpq's defaults for what the URL leaves out.
+//! Where and as whom to connect: `ConnectOptions`, built directly, from a connection string
+//! (URL or `key=value`, parsed by `postgres::Config`), or from a `postgres::Config`.
 //!
-//! This module only parses; it opens no socket.
+//! This module only parses; it opens no socket and reads no environment variables.
 
 use std::fmt;
 use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use postgres::config::{Host, SslMode};
 
 use super::error::ClientError;
 
-/// Libpq's default socket directory on Debian, used when neither URL nor PGHOST names a host.
+/// Libpq's default socket directory on Debian, used when the connection string names no host.
 const DEFAULT_SOCKET_DIR: &str = "/var/run/postgresql";
 const DEFAULT_PORT: u16 = 5432;
+/// The user when the connection string names none. (libpq takes the OS user's name; a
+/// library that is given no user should not guess from the process.)
+const DEFAULT_USER: &str = "postgres";
 
 /// The server's address: a Unix-domain socket directory or a TCP host.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,50 +45,109 @@ pub struct ConnectOptions {
     pub password: Option<String>,
     pub dbname: String,
     pub application_name: String,
+    /// How long opening the socket and the startup exchange may take (`None`: as long as
+    /// the operating system lets a connect or a read block).
+    pub connect_timeout: Option<Duration>,
 }
 
 impl ConnectOptions {
-    /// Parses `postgres[ql]://[user[:password]@][host][:port][/dbname][?param=value&...]`.
-    /// Parts are percent-decoded; a host that is a path (`%2Ftmp%2Fx` or `?host=/tmp/x`) is
-    /// a Unix socket directory. What is missing comes from PGHOST, PGPORT, PGUSER,
-    /// PGPASSWORD, PGDATABASE, then libpq's defaults.
+    /// Parses a connection string in either of libpq's forms — a
+    /// `postgres[ql]://user:password@host:port/dbname?param=value` URL or `key=value` pairs —
+    /// with `postgres::Config`, then applies libpq's built-in defaults for what it leaves out
+    /// (see [`ConnectOptions::from_config`]).
     pub fn from_url(url: &str) -> Result<ConnectOptions, ClientError> {
-        let invalid = |reason: &str| ClientError::InvalidUrl {
+        let invalid = |reason: String| ClientError::InvalidUrl {
             url: redact_password(url),
-            reason: reason.to_string(),
+            reason,
         };
-        let rest = url
-            .strip_prefix("postgresql://")
-            .or_else(|| url.strip_prefix("postgres://"))
-            .ok_or_else(|| invalid("it must start with postgres:// or postgresql://"))?;
-        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-        let (userinfo, hostport) = match authority.rsplit_once('@') {
-            Some((userinfo, hostport)) => (Some(userinfo), hostport),
-            None => (None, authority),
-        };
+        // The parser's own message is only "invalid connection string"; the reason is
+        // in its source.
+        let config = postgres::Config::from_str(url).map_err(|e| {
+            let reason =
+                std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
+            invalid(reason)
+        })?;
+        ConnectOptions::from_config(&config).map_err(|e| match e {
+            ClientError::InvalidUrl { reason, .. } => invalid(reason),
+            other => other,
+        })
+    }
 
-        let mut parts = UrlParts::default();
-        if let Some(userinfo) = userinfo {
-            let (user, password) = match userinfo.split_once(':') {
-                Some((user, password)) => (user, Some(password)),
-                None => (userinfo, None),
-            };
-            parts.user = non_empty(decode(user).map_err(|r| invalid(&r))?);
-            if let Some(password) = password {
-                parts.password = Some(decode(password).map_err(|r| invalid(&r))?);
+    /// The wire client's options for what `config` names. What it leaves out gets libpq's
+    /// compiled-in defaults — the Debian socket directory, port 5432, the database named
+    /// after the user, and the user `postgres` — never the process's PG* environment
+    /// variables: callers that want those put them into `config` themselves.
+    pub fn from_config(config: &postgres::Config) -> Result<ConnectOptions, ClientError> {
+        let invalid = |reason: String| ClientError::InvalidUrl {
+            url: "(connection options)".to_string(),
+            reason,
+        };
+        // One server only. A `host` parameter after the URL's own host adds a host in
+        // `postgres::Config` but replaces it in libpq, so the last host named (and the last
+        // port) is the one libpq would use first.
+        let port = config.get_ports().last().copied().unwrap_or(DEFAULT_PORT);
+        let target = match config.get_hosts().last() {
+            None => Target::Unix {
+                dir: PathBuf::from(DEFAULT_SOCKET_DIR),
+                port,
+            },
+            Some(Host::Unix(dir)) => Target::Unix {
+                dir: dir.clone(),
+                port,
+            },
+            Some(Host::Tcp(host)) => Target::Tcp {
+                host: host.clone(),
+                port,
+            },
+        };
+        match config.get_ssl_mode() {
+            SslMode::Disable | SslMode::Prefer => {}
+            other => {
+                return Err(invalid(format!(
+                    "sslmode={} is not supported (no TLS)",
+                    format!("{other:?}").to_lowercase()
+                )))
             }
         }
-        let (host, port) = split_host_port(hostport).map_err(|r| invalid(&r))?;
-        parts.host = non_empty(decode(host).map_err(|r| invalid(&r))?);
-        parts.port = port.map(str::to_string);
-        parts.dbname = non_empty(decode(path).map_err(|r| invalid(&r))?);
-        for pair in query.split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = decode(value).map_err(|r| invalid(&r))?;
-            parts.set(key, value).map_err(|r| invalid(&r))?;
+        let password = config
+            .get_password()
+            .map(|p| String::from_utf8(p.to_vec()))
+            .transpose()
+            .map_err(|_| invalid("the password is not UTF-8".into()))?;
+        let user = config.get_user().unwrap_or(DEFAULT_USER).to_string();
+        Ok(ConnectOptions {
+            target,
+            password,
+            dbname: config.get_dbname().unwrap_or(&user).to_string(),
+            user,
+            application_name: config
+                .get_application_name()
+                .unwrap_or("pgbook")
+                .to_string(),
+            connect_timeout: config.get_connect_timeout().copied(),
+        })
+    }
+
+    /// The same connection as a `postgres::Config`, for clients built on the `postgres`
+    /// crate (administrative connections next to the snippets' own).
+    pub fn to_config(&self) -> postgres::Config {
+        let mut config = postgres::Config::new();
+        match &self.target {
+            Target::Unix { dir, port } => config.host_path(dir).port(*port),
+            Target::Tcp { host, port } => config.host(host).port(*port),
+        };
+        config
+            .user(&self.user)
+            .dbname(&self.dbname)
+            .application_name(&self.application_name)
+            .ssl_mode(SslMode::Disable);
+        if let Some(password) = &self.password {
+            config.password(password);
         }
-        parts.resolve().map_err(|r| invalid(&r))
+        if let Some(timeout) = self.connect_timeout {
+            config.connect_timeout(timeout);
+        }
+        config
     }
 
     /// The same server and credentials, another database.
@@ -93,128 +159,10 @@ impl ConnectOptions {
     }
 }
 
-/// What a URL said, before defaults are applied.
-#[derive(Default)]
-struct UrlParts {
-    host: Option<String>,
-    port: Option<String>,
-    user: Option<String>,
-    password: Option<String>,
-    dbname: Option<String>,
-    application_name: Option<String>,
-}
-
-impl UrlParts {
-    fn set(&mut self, key: &str, value: String) -> Result<(), String> {
-        match key {
-            "host" => self.host = non_empty(value),
-            "port" => self.port = non_empty(value),
-            "user" => self.user = non_empty(value),
-            "password" => self.password = Some(value),
-            "dbname" => self.dbname = non_empty(value),
-            "application_name" => self.application_name = Some(value),
-            "sslmode" if matches!(value.as_str(), "disable" | "allow" | "prefer") => {}
-            "sslmode" => return Err(format!("sslmode={value} is not supported (no TLS)")),
-            "connect_timeout" => {}
-            _ => return Err(format!("unknown connection parameter `{key}`")),
-        }
-        Ok(())
-    }
-
-    fn resolve(self) -> Result<ConnectOptions, String> {
-        // libpq's PG* variables fill what the URL leaves out, as they do for psql.
-        #[allow(clippy::disallowed_methods)]
-        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let port = match self.port.or_else(|| env("PGPORT")) {
-            Some(port) => port
-                .parse::<u16>()
-                .map_err(|_| format!("invalid port `{port}`"))?,
-            None => DEFAULT_PORT,
-        };
-        let host = self
-            .host
-            .or_else(|| env("PGHOST"))
-            .unwrap_or_else(|| DEFAULT_SOCKET_DIR.to_string());
-        if host.contains(',') {
-            return Err("several hosts are not supported".to_string());
-        }
-        let target = if host.starts_with('/') {
-            Target::Unix {
-                dir: PathBuf::from(host),
-                port,
-            }
-        } else {
-            Target::Tcp { host, port }
-        };
-        let user = self
-            .user
-            .or_else(|| env("PGUSER"))
-            .or_else(|| env("USER"))
-            .unwrap_or_else(|| "postgres".to_string());
-        Ok(ConnectOptions {
-            target,
-            password: self.password.or_else(|| env("PGPASSWORD")),
-            dbname: self
-                .dbname
-                .or_else(|| env("PGDATABASE"))
-                .unwrap_or_else(|| user.clone()),
-            user,
-            application_name: self
-                .application_name
-                .unwrap_or_else(|| "pgbook".to_string()),
-        })
-    }
-}
-
-/// Splits `host:port`, `[v6addr]:port`, `host` or `:port`.
-fn split_host_port(hostport: &str) -> Result<(&str, Option<&str>), String> {
-    if let Some(bracketed) = hostport.strip_prefix('[') {
-        let (host, after) = bracketed
-            .split_once(']')
-            .ok_or("unterminated `[` in host")?;
-        return match after {
-            "" => Ok((host, None)),
-            _ => after
-                .strip_prefix(':')
-                .map(|port| (host, Some(port)))
-                .ok_or_else(|| format!("unexpected `{after}` after host")),
-        };
-    }
-    Ok(match hostport.rsplit_once(':') {
-        Some((host, port)) => (host, Some(port).filter(|p| !p.is_empty())),
-        None => (hostport, None),
-    })
-}
-
-/// Decodes `%XX` escapes; the result must be UTF-8.
-fn decode(text: &str) -> Result<String, String> {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut at = 0;
-    while at < bytes.len() {
-        if bytes[at] == b'%' {
-            let hex = text
-                .get(at + 1..at + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("invalid percent-encoding in `{text}`"))?;
-            decoded.push(hex);
-            at += 3;
-        } else {
-            decoded.push(bytes[at]);
-            at += 1;
-        }
-    }
-    String::from_utf8(decoded).map_err(|_| format!("`{text}` does not decode to UTF-8"))
-}
-
-fn non_empty(value: String) -> Option<String> {
-    Some(value).filter(|v| !v.is_empty())
-}
-
 /// The URL with its password replaced, for error messages.
 fn redact_password(url: &str) -> String {
     let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-        return url.to_string();
+        return redact_key_value_password(url);
     };
     let authority_end = url[scheme_end..]
         .find(['/', '?'])
@@ -233,6 +181,25 @@ fn redact_password(url: &str) -> String {
         }
         None => url.to_string(),
     }
+}
+
+/// `key=value` form: the value of `password` replaced (quoted values may hold spaces).
+fn redact_key_value_password(text: &str) -> String {
+    let Some(start) = text.find("password").and_then(|at| {
+        let rest = &text[at + "password".len()..];
+        let value = rest.len() - rest.trim_start().len();
+        rest.trim_start().strip_prefix('=').map(|after| {
+            at + "password".len() + value + 1 + (after.len() - after.trim_start().len())
+        })
+    }) else {
+        return text.to_string();
+    };
+    let rest = &text[start..];
+    let end = match rest.strip_prefix('\'') {
+        Some(quoted) => quoted.find('\'').map_or(rest.len(), |i| i + 2),
+        None => rest.find(char::is_whitespace).unwrap_or(rest.len()),
+    };
+    format!("{}***{}", &text[..start], &rest[end..])
 }
 
 #[cfg(test)]

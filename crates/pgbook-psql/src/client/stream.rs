@@ -1,8 +1,8 @@
 //! The byte stream to the server: a Unix-domain or TCP socket, plain and blocking (with an
-//! optional read timeout for polling). No TLS, no async runtime.
+//! optional connect timeout, and a read timeout for polling). No TLS, no async runtime.
 
 use std::io::{self, Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpStream, ToSocketAddrs};
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
@@ -15,12 +15,14 @@ pub(crate) enum Stream {
 }
 
 impl Stream {
-    pub(crate) fn open(target: &Target) -> Result<Stream, ClientError> {
+    /// Opens the socket; a TCP connect gives up after `timeout`. (A Unix-domain connect
+    /// does not wait for the server: it succeeds or fails at once.)
+    pub(crate) fn open(target: &Target, timeout: Option<Duration>) -> Result<Stream, ClientError> {
         let opened = match target {
             Target::Unix { dir, port } => {
                 UnixStream::connect(dir.join(format!(".s.PGSQL.{port}"))).map(Stream::Unix)
             }
-            Target::Tcp { host, port } => TcpStream::connect((host.as_str(), *port)).map(|s| {
+            Target::Tcp { host, port } => connect_tcp(host, *port, timeout).map(|s| {
                 // Statements are single small writes; do not let Nagle delay them.
                 let _ = s.set_nodelay(true);
                 Stream::Tcp(s)
@@ -38,6 +40,21 @@ impl Stream {
             Stream::Tcp(s) => s.set_read_timeout(timeout),
         }
     }
+}
+
+/// Tries each address `host` resolves to, as libpq does, each within `timeout`.
+fn connect_tcp(host: &str, port: u16, timeout: Option<Duration>) -> io::Result<TcpStream> {
+    let Some(timeout) = timeout else {
+        return TcpStream::connect((host, port));
+    };
+    let mut last = io::Error::new(io::ErrorKind::NotFound, "the host name resolves to nothing");
+    for address in (host, port).to_socket_addrs()? {
+        match TcpStream::connect_timeout(&address, timeout) {
+            Ok(stream) => return Ok(stream),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
 }
 
 impl Read for Stream {
