@@ -96,7 +96,7 @@ impl Pipeline {
     }
 
     /// Files and directories whose changes call for a rebuild: book.toml, the source
-    /// directory, `snippets/` and the theme directory.
+    /// directory, `snippets/`, the theme directory and every file a chapter included.
     pub fn watched_paths(&self) -> Vec<PathBuf> {
         self.watched.clone()
     }
@@ -109,6 +109,12 @@ impl Pipeline {
         trace.phase("load");
         let html = &book.config.output.html;
         self.watched = default_watched(&self.root, &book.config.book.src, &html.theme);
+        // Included files may live anywhere (outside the source and `snippets/`).
+        self.watched.extend(
+            book.chapters
+                .iter()
+                .flat_map(|c| c.files().map(Path::to_path_buf)),
+        );
         let mut report = BuildReport {
             warnings: book.warnings.iter().map(ToString::to_string).collect(),
             ..BuildReport::default()
@@ -349,15 +355,7 @@ fn default_watched(root: &Path, src: &Path, theme: &Path) -> Vec<PathBuf> {
 /// Whether the chapter includes files outside its snippets (snippet includes are part of the
 /// SQL fingerprint already).
 fn has_prose_includes(chapter: &Chapter) -> bool {
-    let mut from = 0;
-    for snippet in &chapter.snippets {
-        let block = snippet.block_range.clone();
-        if chapter.text[from..block.start.max(from)].contains("{{#include ") {
-            return true;
-        }
-        from = from.max(block.end);
-    }
-    chapter.text[from..].contains("{{#include ")
+    chapter.document.has_prose_includes(&chapter.snippets)
 }
 
 /// Whether any snippet of the chapter must run (ignored ones never do).

@@ -1,4 +1,6 @@
-//! Loading a whole book from disk: the only code that reads chapter files.
+//! Loading a whole book from disk: the only code that reads chapter files. Each chapter is
+//! expanded and parsed once here (`markdown::parse_chapter`); later stages work on the
+//! result and never read or parse a chapter again.
 
 use std::path::{Path, PathBuf};
 
@@ -6,7 +8,8 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{load_config, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::snippet::{parse_snippets, Snippet};
+use crate::markdown::{parse_chapter, Document};
+use crate::snippet::Snippet;
 use crate::summary::{parse_summary, Summary, SummaryItem};
 
 /// A chapter with a file.
@@ -23,9 +26,48 @@ pub struct Chapter {
     /// The file's text, unchanged.
     pub text: String,
     pub snippets: Vec<Snippet>,
+    /// The parsed chapter (includes expanded): what the renderer and the link check read.
+    pub document: Document,
 }
 
 impl Chapter {
+    /// Parses chapter `path` (relative to the source directory `src`, itself relative to the
+    /// book `root`) from its `text`. Title, number and depth are left empty for the caller.
+    pub fn parse(
+        root: &Path,
+        src: &Path,
+        path: &Path,
+        text: String,
+    ) -> Result<Chapter, Vec<Diagnostic>> {
+        let parsed = parse_chapter(text.clone(), &root.join(src).join(path), root)?;
+        Ok(Chapter {
+            title: String::new(),
+            number: None,
+            depth: 0,
+            path: path.to_path_buf(),
+            source_path: src.join(path),
+            text,
+            snippets: parsed.snippets,
+            document: parsed.document,
+        })
+    }
+
+    /// Whether `snippet` is written in the chapter file itself (not brought in by a prose
+    /// `{{#include}}`), so its byte ranges are ranges of [`Chapter::text`].
+    pub fn is_written_here(&self, snippet: &Snippet) -> bool {
+        self.document
+            .map
+            .files
+            .first()
+            .is_some_and(|f| f.display == snippet.origin.file)
+    }
+
+    /// Every file this chapter was built from: the chapter file, then each file included
+    /// (in prose or in snippets), with `..` resolved. What `serve` must watch.
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        self.document.map.files.iter().map(|f| f.path.as_path())
+    }
+
     /// A digest of everything that determines this chapter's SQL results: every snippet's
     /// attributes and SQL (includes expanded), in order. Callers add server version and
     /// settings.
@@ -97,27 +139,15 @@ impl Book {
                     continue;
                 }
             };
-            let dir = src
-                .join(path)
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| src.clone());
-            let snippets = match parse_snippets(&text, &source_path, &dir) {
-                Ok(s) => s,
-                Err(errs) => {
-                    errors.extend(errs);
-                    Vec::new()
-                }
-            };
-            chapters.push(Chapter {
-                title: title.clone(),
-                number: number.clone(),
-                depth: *depth,
-                path: path.clone(),
-                source_path,
-                text,
-                snippets,
-            });
+            match Chapter::parse(root, &src_rel, path, text) {
+                Ok(chapter) => chapters.push(Chapter {
+                    title: title.clone(),
+                    number: number.clone(),
+                    depth: *depth,
+                    ..chapter
+                }),
+                Err(errs) => errors.extend(errs),
+            }
         }
         if !errors.is_empty() {
             return Err(Diagnostics(errors));

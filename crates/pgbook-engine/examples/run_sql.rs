@@ -38,10 +38,15 @@ fn one_snippet_chapter(file: &std::path::Path, sql: String) -> Chapter {
         line: 1,
         attrs: Attributes::default(),
         sql,
+        origin: pgbook_book::Origin {
+            file: file.to_path_buf(),
+            line: 1,
+            col: 1,
+        },
         line_map: Vec::new(),
+        source_range: 0..0,
         block_range: 0..0,
         expected: None,
-        included_files: Vec::new(),
     };
     Chapter {
         title: "run_sql".into(),
@@ -51,5 +56,6 @@ fn one_snippet_chapter(file: &std::path::Path, sql: String) -> Chapter {
         source_path: file.to_path_buf(),
         text: String::new(),
         snippets: vec![snippet],
+        document: pgbook_book::Document::default(),
     }
 }

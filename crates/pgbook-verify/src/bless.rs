@@ -6,6 +6,8 @@
 //! file's line endings (LF or CRLF) and each fence's indentation. The file is replaced via a
 //! temporary file in the same directory and a rename, so an editor or watcher never sees half
 //! a file. Which text to write was decided by the checker; this module only places it.
+//! Snippets that a prose `{{#include}}` brought into the chapter are left alone: their bytes
+//! are in another file.
 
 use std::io::Write;
 use std::ops::Range;
@@ -31,6 +33,11 @@ pub fn plan_edits(chapter: &Chapter, checks: &[SnippetCheck]) -> Vec<Edit> {
         let Some(content) = &check.bless else {
             continue;
         };
+        // A snippet an `{{#include}}` brought in has its byte ranges in the included file,
+        // which this chapter's rewrite does not touch.
+        if !chapter.is_written_here(snippet) {
+            continue;
+        }
         match &snippet.expected {
             Some(expected) => {
                 let indent = fence_indent(text, expected.block_range.start);

@@ -159,16 +159,11 @@ pub fn wait_gone(pid: i32) -> bool {
 
 /// A chapter parsed from Markdown `text`, as `content/NAME.md`.
 pub fn chapter(name: &str, text: &str) -> Chapter {
-    let source_path = PathBuf::from(format!("content/{name}.md"));
-    let snippets = pgbook_book::snippet::parse_snippets(text, &source_path, Path::new("."))
+    let path = PathBuf::from(format!("{name}.md"));
+    let chapter = Chapter::parse(Path::new("."), Path::new("content"), &path, text.into())
         .unwrap_or_else(|e| panic!("bad test chapter: {e:?}"));
     Chapter {
         title: name.into(),
-        number: None,
-        depth: 0,
-        path: PathBuf::from(format!("{name}.md")),
-        source_path,
-        text: text.into(),
-        snippets,
+        ..chapter
     }
 }

@@ -1,28 +1,21 @@
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use pgbook_book::Chapter;
 
 use super::*;
 
 fn chapter(path: &str, text: &str) -> Chapter {
-    let source_path = PathBuf::from("content").join(path);
-    let snippets =
-        pgbook_book::snippet::parse_snippets(text, &source_path, Path::new("/nonexistent"))
-            .unwrap();
+    let root = Path::new("/nonexistent");
+    let chapter = Chapter::parse(root, Path::new("content"), Path::new(path), text.into()).unwrap();
     Chapter {
         title: "Title".into(),
-        number: None,
-        depth: 0,
-        path: PathBuf::from(path),
-        source_path,
-        text: text.into(),
-        snippets,
+        ..chapter
     }
 }
 
 fn render(path: &str, text: &str) -> RenderedChapter {
     let ch = chapter(path, text);
-    render_chapter(&ch, Path::new("/nonexistent"), &mut |i| {
+    render_chapter(&ch, &mut |i| {
         Ok(format!("<div class=\"snippet-{i}\"></div>"))
     })
     .unwrap()
@@ -114,13 +107,6 @@ fn raw_text_is_escaped_in_code() {
 #[test]
 fn prose_include_errors_are_located() {
     let ch = chapter("a.md", "text\n\n{{#include missing.txt}}\n");
-    let err =
-        render_chapter(&ch, Path::new("/nonexistent"), &mut |_| Ok(String::new())).unwrap_err();
+    let err = render_chapter(&ch, &mut |_| Ok(String::new())).unwrap_err();
     assert!(err.to_string().starts_with("content/a.md:3:"), "{err}");
-}
-
-#[test]
-fn slugs() {
-    assert_eq!(slug("What is `VACUUM`?"), "what-is-vacuum");
-    assert_eq!(slug("  "), "section");
 }

@@ -4,9 +4,15 @@ use std::path::Path;
 
 fn snippet(info: &str) -> Snippet {
     let text = format!("```{info}\nselect 1;\n```\n");
-    pgbook_book::snippet::parse_snippets(&text, Path::new("content/a.md"), Path::new("."))
-        .unwrap()
-        .remove(0)
+    pgbook_book::Chapter::parse(
+        Path::new("."),
+        Path::new("content"),
+        Path::new("a.md"),
+        text,
+    )
+    .unwrap()
+    .snippets
+    .remove(0)
 }
 
 #[test]
@@ -119,8 +125,14 @@ fn long_results_are_cut_with_a_note() {
 #[test]
 fn sessions_numbered_by_first_use() {
     let text = "```sql\nselect 1;\n```\n```sql,session=b\nselect 1;\n```\n```sql,session=a\nselect 1;\n```\n```sql,session=b\nselect 1;\n```\n";
-    let snippets =
-        pgbook_book::snippet::parse_snippets(text, Path::new("a.md"), Path::new(".")).unwrap();
+    let snippets = pgbook_book::Chapter::parse(
+        Path::new("."),
+        Path::new(""),
+        Path::new("a.md"),
+        text.into(),
+    )
+    .unwrap()
+    .snippets;
     assert_eq!(session_numbers(&snippets), (vec![0, 1, 2, 1], true));
     assert_eq!(session_numbers(&snippets[..1]), (vec![0], false));
     // Step 1 (bob) waited and completed during step 2 (a); step 2 is shown, so linked.
