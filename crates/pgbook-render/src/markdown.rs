@@ -13,7 +13,7 @@ use std::path::{Component, Path};
 
 use pgbook_book::markdown::{CodeBlock, Heading};
 use pgbook_book::{Chapter, Diagnostic, Node};
-use pulldown_cmark::{Event, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
 use crate::escape::{escape, push_escaped};
 use crate::highlight::{highlight_sql, is_sql_language};
@@ -80,7 +80,7 @@ pub fn render_chapter(
                     heading
                         .inner
                         .iter()
-                        .map(|e| rewrite_link(e.clone(), chapter_dir)),
+                        .map(|e| rewrite_link(borrow(e), chapter_dir)),
                 );
                 out.push(Event::Html(heading_close(heading).into()));
             }
@@ -94,7 +94,7 @@ pub fn render_chapter(
                     }
                     _ => {}
                 }
-                out.push(rewrite_link(event.clone(), chapter_dir));
+                out.push(rewrite_link(borrow(event), chapter_dir));
             }
         }
     }
@@ -157,6 +157,19 @@ fn code_block_html(block: &CodeBlock) -> String {
     }
     html.push_str("</code></pre>\n");
     html
+}
+
+/// An event of the model that borrows its text instead of copying it: text is most of a
+/// chapter's events, and copying it for every render would be the cost of a second parse.
+fn borrow<'a>(event: &'a Event<'static>) -> Event<'a> {
+    let text = |s: &'a CowStr<'static>| CowStr::Borrowed(s.as_ref());
+    match event {
+        Event::Text(s) => Event::Text(text(s)),
+        Event::Code(s) => Event::Code(text(s)),
+        Event::Html(s) => Event::Html(text(s)),
+        Event::InlineHtml(s) => Event::InlineHtml(text(s)),
+        other => other.clone(),
+    }
 }
 
 /// Rewrites a relative link or image URL to be root-relative behind [`ROOT_MARK`], with

@@ -110,3 +110,35 @@ fn prose_include_errors_are_located() {
     let err = render_chapter(&ch, &mut |_| Ok(String::new())).unwrap_err();
     assert!(err.to_string().starts_with("content/a.md:3:"), "{err}");
 }
+
+#[test]
+fn snippets_of_included_prose_are_rendered_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    std::fs::write(
+        dir.path().join("part.md"),
+        "Included prose.\n\n```sql\nselect 2;\n```\n\n```output\nhidden\n```\n",
+    )
+    .unwrap();
+    let text = "```sql\nselect 1;\n```\n\n{{#include ../part.md}}\n\n```sql\nselect 3;\n```\n";
+    let ch = Chapter::parse(
+        dir.path(),
+        Path::new("content"),
+        Path::new("a.md"),
+        text.into(),
+    )
+    .unwrap();
+    let r = render_chapter(&ch, &mut |i| {
+        Ok(format!("<div class=\"snippet-{i}\"></div>"))
+    })
+    .unwrap();
+    let at = |needle: &str| {
+        r.html
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {}", r.html))
+    };
+    assert!(at("snippet-0") < at("Included prose."));
+    assert!(at("Included prose.") < at("snippet-1"));
+    assert!(at("snippet-1") < at("snippet-2"));
+    assert!(!r.html.contains("hidden"), "{}", r.html);
+}
