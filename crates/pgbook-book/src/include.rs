@@ -84,6 +84,8 @@ pub struct Include {
     pub offset: usize,
     /// Whether the file was read and its text put in place of the directive.
     pub expanded: bool,
+    /// `{{#rustdoc_include}}`: never expanded (mdBook's Rust-only variant), only checked.
+    pub rustdoc: bool,
     /// Why the directive could not be expanded.
     pub error: Option<IncludeError>,
 }
@@ -305,6 +307,7 @@ impl Expander {
             origin,
             offset: self.out.len(),
             expanded: false,
+            rustdoc,
             error: None,
         };
         let read = if rustdoc {

@@ -56,7 +56,12 @@ pub fn render_chapter(
     snippet_html: &mut dyn FnMut(usize) -> Result<String, RenderError>,
 ) -> Result<RenderedChapter, RenderError> {
     let doc = &chapter.document;
-    if let Some(include) = doc.includes.iter().find(|i| i.error.is_some()) {
+    // `{{#rustdoc_include}}` is shown as written, as before: only the link check judges it.
+    let failed = doc
+        .includes
+        .iter()
+        .find(|i| i.error.is_some() && !i.rustdoc);
+    if let Some(include) = failed {
         let o = &include.origin;
         let message = include.error.as_ref().map_or("", |e| e.message());
         return Err(RenderError::Input(Diagnostic::new(

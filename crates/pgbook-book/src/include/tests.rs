@@ -140,3 +140,17 @@ fn normalise_resolves_dots() {
     );
     assert_eq!(normalise(Path::new("./a/../../x")), Path::new("../x"));
 }
+
+#[test]
+fn rustdoc_includes_are_checked_but_never_expanded() {
+    let d = fixture();
+    let text = "{{#rustdoc_include ../snippets/f.sql:4}}\n{{#rustdoc_include gone.rs}}\n";
+    let e = expand_in(&d, text);
+    assert_eq!(e.text, text);
+    let seen: Vec<_> = e
+        .includes
+        .iter()
+        .map(|i| (i.rustdoc, i.expanded, i.error.is_some()))
+        .collect();
+    assert_eq!(seen, [(true, false, false), (true, false, true)]);
+}
