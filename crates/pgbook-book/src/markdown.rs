@@ -395,7 +395,11 @@ impl Builder<'_> {
             let mut offset = range.start;
             for (i, line) in parsed.iter().enumerate() {
                 let (l, col) = self.map.chapter_line_col(offset);
-                line_map.push(SourcePos { line: l, col });
+                line_map.push(SourcePos {
+                    line: l,
+                    col,
+                    offset,
+                });
                 sql.push_str(&line.replace("\r\n", "\n"));
                 if exact {
                     offset += written[i].len();

@@ -43,13 +43,17 @@ impl Attributes {
     }
 }
 
-/// Where a line of a snippet's SQL came from in the Markdown.
+/// Where a line (or a character) of a snippet's SQL came from in the Markdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SourcePos {
-    /// 1-based line in the chapter file.
+    /// 1-based line in the chapter file (for included text, its `{{#include}}` directive's).
     pub line: usize,
     /// 1-based column of the line's first character.
     pub col: usize,
+    /// Byte offset in the chapter's expanded text (`Document::source`):
+    /// `chapter.document.origin(offset)` names the file, line and column it is written in —
+    /// the included file for included text.
+    pub offset: usize,
 }
 
 /// An `output` block: the expected transcript of the snippet before it.
@@ -103,10 +107,12 @@ impl Snippet {
             Some(pos) => SourcePos {
                 line: pos.line,
                 col: pos.col + col_in_line,
+                offset: pos.offset + (offset - line_start),
             },
             None => SourcePos {
                 line: self.line,
                 col: 1,
+                offset: self.source_range.start,
             },
         }
     }

@@ -159,3 +159,33 @@ fn snippet_includes_are_not_prose_includes() {
     assert_eq!(lines, [2, 3]);
     assert!(!p.document.has_prose_includes(&p.snippets));
 }
+
+#[test]
+fn positions_in_included_sql_lead_to_the_included_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    std::fs::write(
+        dir.path().join("content/f.sql"),
+        "select 1;\nselect nope;\n",
+    )
+    .unwrap();
+    let text = "# T\n\n- item\n\n  ```sql\n  {{#include f.sql}}\n  select 3;\n  ```\n";
+    let p = parse_in(dir.path(), text);
+    let s = &p.snippets[0];
+    assert_eq!(s.sql, "select 1;\nselect nope;\nselect 3;\n");
+    let nope = s.source_pos(s.sql.find("nope").unwrap());
+    // In chapter terms: the directive's line; where it is written: the included file.
+    assert_eq!(nope.line, 6);
+    let o = p.document.origin(nope.offset);
+    assert_eq!(
+        (o.file.as_path(), o.line, o.col),
+        (Path::new("content/f.sql"), 2, 8)
+    );
+    let three = s.source_pos(s.sql.find("3").unwrap());
+    let o = p.document.origin(three.offset);
+    assert_eq!(
+        (o.file.as_path(), o.line, o.col),
+        (Path::new("content/ch.md"), 7, 10)
+    );
+    assert_eq!((three.line, three.col), (7, 10));
+}
