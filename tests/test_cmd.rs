@@ -120,20 +120,29 @@ fn junit_failures(xml: &str) -> (usize, BTreeMap<String, String>) {
     let mut in_failure = false;
     loop {
         match reader.read_event().unwrap() {
-            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == b"testcase" => {
+            Event::Start(e) | Event::Empty(e) if e.name().0 == "testcase" => {
                 cases += 1;
                 let name = e.try_get_attribute("name").unwrap().unwrap();
-                current = name.unescape_value().unwrap().into_owned();
+                current = name
+                    .normalized_value(pgbook_verify::quick_xml::XmlVersion::Implicit1_0)
+                    .unwrap()
+                    .into_owned();
             }
-            Event::Start(e) if e.name().as_ref() == b"failure" => {
+            Event::Start(e) if e.name().0 == "failure" => {
                 in_failure = true;
                 failures.insert(current.clone(), String::new());
             }
             Event::Text(t) if in_failure => {
-                let text = t.unescape().unwrap();
+                let text = t.xml10_content();
                 failures.get_mut(&current).unwrap().push_str(&text);
             }
-            Event::End(e) if e.name().as_ref() == b"failure" => in_failure = false,
+            // Since quick-xml 0.38 entity references are events of their own.
+            Event::GeneralRef(r) if in_failure => {
+                let text = format!("&{};", r.into_inner());
+                let text = pgbook_verify::quick_xml::escape::unescape(&text).unwrap();
+                failures.get_mut(&current).unwrap().push_str(&text);
+            }
+            Event::End(e) if e.name().0 == "failure" => in_failure = false,
             Event::Eof => break,
             _ => {}
         }
@@ -450,6 +459,43 @@ fn input_and_environment_errors_exit_2() {
             describe(&out)
         );
         assert!(stdout(&out).is_empty(), "{}", describe(&out));
+    }
+}
+
+#[test]
+fn out_of_range_timeouts_are_located_input_errors() {
+    // Each used to panic (exit 101) converting the number to a Duration.
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "[book]\ntitle = \"T\"\n\n[execute]\ntimeout = \"99999999999999999999999\"\n",
+            "# X\n",
+            "book.toml:5:11: '99999999999999999999999' is too long",
+        ),
+        (
+            "[execute]\ntimeout = \"0s\"\n",
+            "# X\n",
+            "book.toml:2:11: '0s' is zero",
+        ),
+        (
+            "",
+            "# X\n\n```sql,timeout=99999999999999999999999s\nselect 1;\n```\n",
+            "content/x.md:3:1: attribute 'timeout': '99999999999999999999999s' is too long",
+        ),
+        (
+            "",
+            "# X\n\ntext\n\n```sql,hidden,timeout=30d\nselect 1;\n```\n",
+            "content/x.md:5:1: attribute 'timeout': '30d' is too long",
+        ),
+    ];
+    for (toml, chapter, message) in cases {
+        let dir = tiny_book(toml, chapter);
+        let out = pgbook_test(dir.path(), &[], &[]);
+        assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+        assert!(
+            stderr(&out).contains(message),
+            "{message}\n{}",
+            describe(&out)
+        );
     }
 }
 

@@ -8,6 +8,7 @@
 //! checked whenever a server is running anyway. This module runs no SQL.
 
 use std::collections::HashMap;
+use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -49,7 +50,7 @@ impl ResultCache {
         installed_version: &str,
     ) -> String {
         let settings = format!(
-            "{:?}|{:?}|{:?}|{}|{installed_version}",
+            "{:?}|{:?}|{:?}|{:?}|{installed_version}",
             config.database.settings_as_strings(),
             config.database.pg_bin,
             database_url,
@@ -119,10 +120,7 @@ impl ResultCache {
 
 /// FNV-1a: a small stable hash for cache keys (not for security).
 pub fn fnv64(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf29ce484222325;
-    for b in bytes {
-        hash ^= u64::from(*b);
-        hash = hash.wrapping_mul(0x100000001b3);
-    }
-    hash
+    let mut hasher = fnv::FnvHasher::default();
+    hasher.write(bytes);
+    hasher.finish()
 }

@@ -215,6 +215,9 @@ fn install_signal_handlers(sender: Sender<Message>, scratch: PathBuf) -> anyhow:
 /// How long a stop may wait for a running build before clusters are stopped underneath it.
 const STOP_GRACE: Duration = Duration::from_millis(700);
 
+// The signal path: the clusters are cleaned up above and a build may still hold the pipeline,
+// so returning to main is not possible.
+#[allow(clippy::disallowed_methods)]
 fn stop_now(scratch: &Path) -> ! {
     eprintln!("pgbook serve: stopping now");
     pgbook_engine::cleanup_everything();

@@ -43,14 +43,7 @@ fn serve(site: PathBuf) -> String {
                 .map(|p| site.join(if p.is_empty() { "index.html" } else { p }));
             let response = match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
                 Some((file, body)) => {
-                    let kind = match file.extension().and_then(|e| e.to_str()) {
-                        Some("html") => "text/html; charset=utf-8",
-                        Some("css") => "text/css",
-                        Some("js") => "text/javascript",
-                        Some("svg") => "image/svg+xml",
-                        Some("xml") => "application/xml",
-                        _ => "application/octet-stream",
-                    };
+                    let kind = mime_guess::from_path(&file).first_or_octet_stream();
                     let mut r = format!(
                         "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                         body.len()

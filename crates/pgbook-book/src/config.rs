@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::diagnostic::{line_col, Diagnostic, Diagnostics};
+use crate::diagnostic::{closest, line_col, Diagnostic, Diagnostics};
 
 /// The whole `book.toml`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -89,8 +89,9 @@ impl DatabaseConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, rename_all = "kebab-case")]
 pub struct ExecuteConfig {
-    /// Per-statement timeout, e.g. `"30s"`.
-    pub timeout: String,
+    /// Per-statement timeout, written like `"30s"`; parsed (and checked) when the file is read.
+    #[serde(deserialize_with = "crate::duration::deserialize")]
+    pub timeout: Duration,
     /// Chapters run in parallel; 0 = number of cores.
     pub jobs: usize,
 }
@@ -98,15 +99,9 @@ pub struct ExecuteConfig {
 impl Default for ExecuteConfig {
     fn default() -> Self {
         ExecuteConfig {
-            timeout: "30s".into(),
+            timeout: Duration::from_secs(30),
             jobs: 0,
         }
-    }
-}
-
-impl ExecuteConfig {
-    pub fn timeout(&self) -> Duration {
-        parse_duration(&self.timeout).unwrap_or(Duration::from_secs(30))
     }
 }
 
@@ -242,21 +237,61 @@ pub fn parse_config(text: &str, file: &Path) -> Result<LoadedConfig, Diagnostics
         let (line, col) = e.span().map_or((0, 0), |s| line_col(text, s.start));
         Diagnostics::from(Diagnostic::new(file, line, col, e.message().to_string()))
     })?;
-    if let Err(msg) = validate(&config) {
-        return Err(Diagnostic::new(file, 0, 0, msg).into());
-    }
     Ok(LoadedConfig { config, warnings })
 }
 
-fn validate(config: &Config) -> Result<(), String> {
-    parse_duration(&config.execute.timeout)
-        .map(|_| ())
-        .ok_or_else(|| {
-            format!(
-                "[execute] timeout: cannot read '{}' as a duration (like \"30s\")",
-                config.execute.timeout
+/// Every name a known key has, at any depth; [`key_kind`] says where each is valid.
+const KEY_NAMES: &[&str] = &[
+    "book",
+    "build",
+    "database",
+    "execute",
+    "verify",
+    "output",
+    "html",
+    "title",
+    "authors",
+    "description",
+    "language",
+    "src",
+    "build-dir",
+    "url",
+    "pg-bin",
+    "settings",
+    "timeout",
+    "jobs",
+    "mask",
+    "require-expected",
+    "site-url",
+    "theme",
+    "default-theme",
+    "preferred-dark-theme",
+    "additional-css",
+    "additional-js",
+    "git-repository-url",
+    "edit-url-template",
+];
+
+/// ` (did you mean 'x'?)` for an unknown key near a pgbook key of the same table.
+fn suggestion(path: &[&str]) -> String {
+    let Some((name, parent)) = path.split_last() else {
+        return String::new();
+    };
+    let siblings: Vec<&str> = KEY_NAMES
+        .iter()
+        .copied()
+        .filter(|n| {
+            let mut candidate = parent.to_vec();
+            candidate.push(n);
+            matches!(
+                key_kind(&candidate),
+                Some(KeyKind::Known | KeyKind::FreeTable)
             )
         })
+        .collect();
+    closest(name, &siblings)
+        .map(|s| format!(" (did you mean '{s}'?)"))
+        .unwrap_or_default()
 }
 
 fn check_table<'a>(
@@ -278,7 +313,7 @@ fn check_table<'a>(
                 file,
                 line,
                 col,
-                format!("unknown key '{}'", path.join(".")),
+                format!("unknown key '{}'{}", path.join("."), suggestion(path)),
             )),
             Some(KeyKind::MdbookIgnored) => {
                 // Warn once per top-level mdBook table or key, not for each nested key.
@@ -293,8 +328,9 @@ fn check_table<'a>(
                         line,
                         col,
                         format!(
-                            "'{}' is an mdBook setting that pgbook ignores",
-                            path.join(".")
+                            "'{}' is an mdBook setting that pgbook ignores{}",
+                            path.join("."),
+                            suggestion(path)
                         ),
                     ));
                 }
@@ -310,27 +346,6 @@ fn check_table<'a>(
     }
 }
 
-/// Parses `"30s"`, `"500ms"`, `"2min"`, `"1h"` or a bare number of seconds.
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let n: f64 = num.parse().ok()?;
-    let secs = match unit.trim() {
-        "" | "s" | "sec" | "secs" => n,
-        "ms" => n / 1000.0,
-        "min" | "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return None,
-    };
-    if !secs.is_finite() || secs < 0.0 {
-        return None;
-    }
-    Some(Duration::from_secs_f64(secs))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,7 +359,7 @@ mod tests {
         let c = parse("").unwrap().config;
         assert_eq!(c.book.src, PathBuf::from("content"));
         assert_eq!(c.build.build_dir, PathBuf::from("book"));
-        assert_eq!(c.execute.timeout(), Duration::from_secs(30));
+        assert_eq!(c.execute.timeout, Duration::from_secs(30));
         assert_eq!(c.output.html.site_url, "/");
     }
 
@@ -353,7 +368,25 @@ mod tests {
         let err = parse("[book]\ntitle = \"x\"\n\n[execute]\ntimout = \"5s\"\n").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "book.toml:5:1: unknown key 'execute.timout'"
+            "book.toml:5:1: unknown key 'execute.timout' (did you mean 'timeout'?)"
+        );
+        let cases = [
+            ("[book]\ntitel = \"x\"\n", " (did you mean 'title'?)"),
+            ("[databse]\n", " (did you mean 'database'?)"),
+            ("[verify]\nstrict = true\n", ""),
+            // A key of another table is not offered.
+            ("[book]\njobs = 2\n", ""),
+        ];
+        for (text, hint) in cases {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.ends_with(&format!("'{hint}")), "{text}: {err}");
+        }
+        // Under [output.html] an unknown key is taken for mdBook's, but a typo is still named.
+        let loaded = parse("[output.html]\nsite_url = \"/\"\n").unwrap();
+        assert_eq!(
+            loaded.warnings[0].to_string(),
+            "book.toml:2:1: 'output.html.site_url' is an mdBook setting that pgbook ignores \
+             (did you mean 'site-url'?)"
         );
     }
 
@@ -392,11 +425,22 @@ mod tests {
     }
 
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
-        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
-        assert_eq!(parse_duration("2min"), Some(Duration::from_secs(120)));
-        assert_eq!(parse_duration("soon"), None);
-        assert!(parse("[execute]\ntimeout = \"soon\"\n").is_err());
+    fn timeout_is_parsed_once_and_located() {
+        let c = parse("[execute]\ntimeout = \"1h 30min\"\n").unwrap().config;
+        assert_eq!(c.execute.timeout, Duration::from_secs(5400));
+        let cases = [
+            ("timeout = \"soon\"", "'soon' is not a duration"),
+            ("timeout = \"0s\"", "'0s' is zero"),
+            ("timeout = \"99999999999999999999999\"", "is too long"),
+            ("timeout = \"25d\"", "is too long"),
+            ("timeout = 30", "invalid type: integer"),
+        ];
+        for (line, message) in cases {
+            let err = parse(&format!("[book]\n\n[execute]\n{line}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with("book.toml:4:11: "), "{line}: {err}");
+            assert!(err.contains(message), "{line}: {err}");
+        }
     }
 }

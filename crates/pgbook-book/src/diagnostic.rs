@@ -47,6 +47,9 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A diagnostic is the error a stage returns for one located problem.
+impl std::error::Error for Diagnostic {}
+
 /// A non-empty list of diagnostics: loading collects all problems before giving up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
@@ -77,4 +80,15 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let col = text[line_start..offset].chars().count() + 1;
     (line, col)
+}
+
+/// The candidate nearest to `word` by edit distance, if it is near enough to be a typo: the
+/// "did you mean" of unknown attributes and keys.
+pub(crate) fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::levenshtein(word, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
 }

@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod diagnostic;
+pub mod duration;
 pub mod include;
 pub mod load;
 pub mod markdown;

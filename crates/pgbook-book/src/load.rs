@@ -52,6 +52,27 @@ impl Chapter {
         })
     }
 
+    /// A chapter made of snippets directly, with no Markdown (tools and tests that feed the
+    /// engine SQL): `path` relative to the source directory, `source_path` as shown in
+    /// diagnostics.
+    pub fn from_snippets(
+        title: &str,
+        path: PathBuf,
+        source_path: PathBuf,
+        snippets: Vec<Snippet>,
+    ) -> Chapter {
+        Chapter {
+            title: title.to_string(),
+            number: None,
+            depth: 0,
+            path,
+            source_path,
+            text: String::new(),
+            snippets,
+            document: Document::default(),
+        }
+    }
+
     /// Whether `snippet` is written in the chapter file itself (not brought in by a prose
     /// `{{#include}}`), so its byte ranges are ranges of [`Chapter::text`].
     pub fn is_written_here(&self, snippet: &Snippet) -> bool {

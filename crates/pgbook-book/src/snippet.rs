@@ -11,8 +11,8 @@ use std::ops::Range;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::config::parse_duration;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{closest, Diagnostic};
+use crate::duration::parse_duration;
 use crate::include::Origin;
 
 /// What a snippet expects about errors.
@@ -96,6 +96,33 @@ pub struct Snippet {
 }
 
 impl Snippet {
+    /// A snippet made from SQL directly, with no Markdown around it (tools and tests that
+    /// feed the engine SQL files): snippet `index`, at line `line` of `file`, with no
+    /// expected output.
+    pub fn from_sql(
+        index: usize,
+        line: usize,
+        file: &Path,
+        attrs: Attributes,
+        sql: String,
+    ) -> Snippet {
+        Snippet {
+            index,
+            line,
+            origin: Origin {
+                file: file.to_path_buf(),
+                line,
+                col: 1,
+            },
+            attrs,
+            sql,
+            line_map: Vec::new(),
+            source_range: 0..0,
+            block_range: 0..0,
+            expected: None,
+        }
+    }
+
     /// Maps a byte offset in `sql` to a position in the chapter file.
     pub fn source_pos(&self, offset: usize) -> SourcePos {
         let offset = offset.min(self.sql.len());
@@ -229,13 +256,9 @@ pub fn parse_attributes(info: &str, file: &Path, line: usize) -> Result<Attribut
                 }
                 None => return Err(err("attribute 'session' needs a name: session=NAME".into())),
             },
-            "timeout" => match value.map(|v| (v, parse_duration(v))) {
-                Some((_, Some(d))) if !d.is_zero() => attrs.timeout = Some(d),
-                Some((v, _)) => {
-                    return Err(err(format!(
-                        "timeout '{v}' is not a duration like 5s or 500ms"
-                    )))
-                }
+            "timeout" => match value.map(parse_duration) {
+                Some(Ok(d)) => attrs.timeout = Some(d),
+                Some(Err(e)) => return Err(err(format!("attribute 'timeout': {e}"))),
                 None => return Err(err("attribute 'timeout' needs a value: timeout=5s".into())),
             },
             _ => {
@@ -261,30 +284,6 @@ fn is_session_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-}
-
-/// The candidate nearest to `word` by edit distance, if it is near enough to be a typo.
-fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (edit_distance(word, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Whether an info string marks a snippet.
@@ -409,5 +408,24 @@ mod tests {
         let exp = s[0].expected.as_ref().unwrap();
         assert_eq!(exp.text, "abc\n");
         assert_eq!(&text[exp.content_range.clone()], "abc\r\n");
+    }
+
+    #[test]
+    fn timeout_attribute_errors_are_located() {
+        let text = "# T\n\n  ```sql,timeout=99999999999999999999999s\n  select 1;\n  ```\n";
+        let err = try_parse(text).unwrap_err();
+        assert_eq!(
+            err[0].to_string(),
+            "ch.md:3:3: attribute 'timeout': '99999999999999999999999s' is too long: \
+             PostgreSQL accepts at most 2147483647ms (about 24 days)"
+        );
+        for (info, message) in [
+            ("sql,timeout=0s", "'0s' is zero"),
+            ("sql,timeout=soon", "'soon' is not a duration"),
+            ("sql,timeout", "needs a value"),
+        ] {
+            let err = parse_attributes(info, Path::new("x.md"), 3).unwrap_err();
+            assert!(err.message.contains(message), "{info}: {err}");
+        }
     }
 }

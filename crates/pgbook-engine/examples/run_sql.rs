@@ -4,6 +4,9 @@
 //!
 //! `run_sql FILE [DATABASE_URL]`: without a URL a scratch cluster is started.
 
+// A command-line aid: printing is what it is for.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -33,29 +36,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn one_snippet_chapter(file: &std::path::Path, sql: String) -> Chapter {
-    let snippet = Snippet {
-        index: 0,
-        line: 1,
-        attrs: Attributes::default(),
-        sql,
-        origin: pgbook_book::Origin {
-            file: file.to_path_buf(),
-            line: 1,
-            col: 1,
-        },
-        line_map: Vec::new(),
-        source_range: 0..0,
-        block_range: 0..0,
-        expected: None,
-    };
-    Chapter {
-        title: "run_sql".into(),
-        number: None,
-        depth: 0,
-        path: PathBuf::from("run_sql.md"),
-        source_path: file.to_path_buf(),
-        text: String::new(),
-        snippets: vec![snippet],
-        document: pgbook_book::Document::default(),
-    }
+    let snippet = Snippet::from_sql(0, 1, file, Attributes::default(), sql);
+    Chapter::from_snippets(
+        "run_sql",
+        PathBuf::from("run_sql.md"),
+        file.to_path_buf(),
+        vec![snippet],
+    )
 }

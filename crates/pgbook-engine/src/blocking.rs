@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use pgbook_book::duration::parse_duration;
 use pgbook_book::Event;
 use pgbook_psql::{ConnectOptions, Connection};
 
@@ -36,7 +37,7 @@ pub(crate) fn configure_session(connection: &mut Connection) -> Result<Duration,
             .execute("SHOW deadlock_timeout")
             .map_err(|e| format!("cannot read deadlock_timeout: {e}"))?;
         first_value(&events)
-            .and_then(|v| parse_duration(&v))
+            .and_then(|v| parse_duration(&v).ok())
             .ok_or("cannot read deadlock_timeout from the server")?
     } else {
         DEADLOCK_TIMEOUT
@@ -109,35 +110,21 @@ fn first_value(events: &[Event]) -> Option<String> {
     })
 }
 
-/// A `SHOW` duration such as `1s`, `50ms` or `2min`.
-fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().ok()?;
-    let millis = match unit.trim() {
-        "" | "ms" => number,
-        "s" => number * 1000,
-        "min" => number * 60_000,
-        "h" => number * 3_600_000,
-        "d" => number * 86_400_000,
-        _ => return None,
-    };
-    Some(Duration::from_millis(millis))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn show_durations_parse() {
-        assert_eq!(parse_duration("1s"), Some(Duration::from_secs(1)));
-        assert_eq!(parse_duration("50ms"), Some(Duration::from_millis(50)));
-        assert_eq!(parse_duration("2min"), Some(Duration::from_secs(120)));
-        assert_eq!(parse_duration("1 fortnight"), None);
-        assert_eq!(parse_duration(""), None);
+        // The units PostgreSQL's SHOW prints for a time setting; never a bare number, since
+        // deadlock_timeout is at least 1ms.
+        let show = |text: &str| parse_duration(text).ok();
+        assert_eq!(show("1s"), Some(Duration::from_secs(1)));
+        assert_eq!(show("50ms"), Some(Duration::from_millis(50)));
+        assert_eq!(show("2min"), Some(Duration::from_secs(120)));
+        assert_eq!(show("1h"), Some(Duration::from_secs(3600)));
+        assert_eq!(show("1d"), Some(Duration::from_secs(86400)));
+        assert_eq!(show("1 fortnight"), None);
+        assert_eq!(show(""), None);
     }
 }

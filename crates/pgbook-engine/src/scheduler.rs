@@ -25,7 +25,13 @@
 //! step runs when the timer fires — keep such timers short, or make the next step outlast
 //! them (`pg_sleep`).
 //!
-//! This module knows nothing of Markdown beyond snippet indices and lines.
+//! A chapter with one session is the degenerate case, and so is the first session of a
+//! chapter until a second one opens: with nobody to block on there is no lock monitor, and
+//! each step is simply waited for to its end — no lock checks, no settle window.
+//!
+//! Statements themselves are run by [`crate::steps`]; this module only decides which step
+//! is polled when and whether it waits. It knows nothing of Markdown beyond snippet indices
+//! and lines.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -33,22 +39,14 @@ use std::time::{Duration, Instant};
 use pgbook_book::SnippetOutcome;
 use pgbook_psql::{ConnectOptions, SplitStatement};
 
-use crate::blocking::{configure_session, LockMonitor};
+use crate::blocking::LockMonitor;
 use crate::session::Session;
-use crate::steps::{ActiveStep, Progress};
+use crate::steps::{Progress, Step};
 
 /// How long the step most likely to progress is polled between two lock checks.
 const POLL_INTERVAL: Duration = Duration::from_millis(10);
 /// How long every other unfinished step is polled in the same round.
 const SIDE_POLL: Duration = Duration::from_millis(1);
-
-struct SessionSlot {
-    session: Session,
-    /// The backend that got the chapter's deadlock_timeout (a reconnect needs it again).
-    configured_pid: Option<i32>,
-    /// How long a blocked backend of this session is watched before it counts as waiting.
-    settle: Duration,
-}
 
 #[derive(Clone, Copy)]
 enum Block {
@@ -62,25 +60,29 @@ enum Block {
 }
 
 struct Tracked {
-    step: ActiveStep,
-    line: usize,
+    step: Step,
     block: Block,
 }
 
-/// Runs the steps of a chapter with more than one session.
+/// Runs the steps of a chapter, one after the other in document order, on its sessions.
 pub(crate) struct Scheduler<'a> {
     options: &'a ConnectOptions,
-    sessions: BTreeMap<String, SessionSlot>,
+    /// Whether the chapter has several sessions (see [`Session::new`]).
+    concurrent: bool,
+    sessions: BTreeMap<String, Session>,
+    /// Opened once a second session exists; until then no step can block on another.
     monitor: Option<LockMonitor>,
-    /// Unfinished steps, oldest first.
+    /// Unfinished steps, oldest first. Never more than one while `monitor` is `None`.
     active: Vec<Tracked>,
     outcomes: Vec<Option<SnippetOutcome>>,
 }
 
 impl<'a> Scheduler<'a> {
-    pub fn new(options: &'a ConnectOptions, steps: usize) -> Scheduler<'a> {
+    /// A scheduler for `steps` snippets; `concurrent` when they use more than one session.
+    pub fn new(options: &'a ConnectOptions, steps: usize, concurrent: bool) -> Scheduler<'a> {
         Scheduler {
             options,
+            concurrent,
             sessions: BTreeMap::new(),
             monitor: None,
             active: Vec::new(),
@@ -103,20 +105,28 @@ impl<'a> Scheduler<'a> {
                 "session `{name}` is still waiting on a lock in its step at line {}: a session \
                  runs one step at a time, so another session must release the lock before \
                  this step",
-                waiting.line
+                waiting.step.line
             );
-            self.outcomes[index] = Some(ActiveStep::failed(problem));
+            self.outcomes[index] = Some(Step::failed(problem));
             return;
         }
         if let Err(problem) = self.prepare_session(name, timeout) {
-            self.outcomes[index] = Some(ActiveStep::failed(problem));
+            self.outcomes[index] = Some(Step::failed(problem));
             return;
         }
-        let mut step = ActiveStep::new(index, name.to_string(), statements, timeout);
-        step.begin(&mut self.slot(name).session);
+        let mut step = Step::new(index, line, name.to_string(), statements, timeout);
+        let alone = self.monitor.is_none();
+        let session = self.session(name);
+        step.begin(session);
+        if alone {
+            // No other session is open, so nothing can block this step: waiting for it
+            // with lock checks would only cost a monitor query per statement.
+            step.run_to_end(session);
+            self.outcomes[index] = Some(step.into_outcome(None));
+            return;
+        }
         self.active.push(Tracked {
             step,
-            line,
             block: Block::Running,
         });
         self.drive();
@@ -133,11 +143,11 @@ impl<'a> Scheduler<'a> {
             let index = tracked.step.index;
             let problem =
                 format!("still waiting on a lock when the chapter ended (session {name})");
-            let outcome = tracked.step.abandon(&mut self.slot(&name).session, problem);
+            let outcome = tracked.step.abandon(self.session(&name), problem);
             self.outcomes[index] = Some(outcome);
         }
-        for slot in self.sessions.values_mut() {
-            slot.session.close();
+        for session in self.sessions.values_mut() {
+            session.close();
         }
         if let Some(monitor) = self.monitor.take() {
             monitor.close();
@@ -145,7 +155,7 @@ impl<'a> Scheduler<'a> {
         self.outcomes
     }
 
-    fn slot(&mut self, name: &str) -> &mut SessionSlot {
+    fn session(&mut self, name: &str) -> &mut Session {
         self.sessions
             .get_mut(name)
             .expect("session opened before use")
@@ -154,25 +164,11 @@ impl<'a> Scheduler<'a> {
     /// Opens (or reopens) the session, applies its timeouts, and opens the lock monitor once
     /// a second session exists.
     fn prepare_session(&mut self, name: &str, timeout: Duration) -> Result<(), String> {
-        let options = self.options;
-        let slot = self
-            .sessions
+        let (options, concurrent) = (self.options, self.concurrent);
+        self.sessions
             .entry(name.to_string())
-            .or_insert_with(|| SessionSlot {
-                session: Session::new(options.clone()),
-                configured_pid: None,
-                settle: Duration::ZERO,
-            });
-        slot.session.prepare(timeout)?;
-        let connection = slot
-            .session
-            .connection_mut()
-            .ok_or("the session has no connection")?;
-        let pid = connection.backend_pid();
-        if slot.configured_pid != Some(pid) {
-            slot.settle = configure_session(connection)?;
-            slot.configured_pid = Some(pid);
-        }
+            .or_insert_with(|| Session::new(options.clone(), concurrent))
+            .prepare(timeout)?;
         let monitor_gone = self.monitor.as_ref().is_none_or(|m| !m.is_usable());
         if self.sessions.len() > 1 && monitor_gone {
             self.monitor = Some(LockMonitor::open(self.options)?);
@@ -215,11 +211,11 @@ impl<'a> Scheduler<'a> {
             } else {
                 SIDE_POLL
             };
-            let slot = self
+            let session = self
                 .sessions
                 .get_mut(&tracked.step.session)
                 .expect("session of an active step");
-            match tracked.step.advance(&mut slot.session, wait) {
+            match tracked.step.advance(session, wait) {
                 Progress::Idle => {}
                 Progress::Advanced | Progress::Finished => {
                     tracked.block = Block::Running;
@@ -238,8 +234,8 @@ impl<'a> Scheduler<'a> {
         let pids: BTreeMap<&str, i32> = self
             .sessions
             .iter_mut()
-            .filter_map(|(name, slot)| {
-                let pid = slot.session.connection_mut()?.backend_pid();
+            .filter_map(|(name, session)| {
+                let pid = session.connection_mut()?.backend_pid();
                 Some((name.as_str(), pid))
             })
             .collect();
@@ -282,7 +278,7 @@ impl<'a> Scheduler<'a> {
             if tracked.step.is_finished() {
                 return true;
             }
-            let settle = self.sessions[&tracked.step.session].settle;
+            let settle = self.sessions[&tracked.step.session].settle();
             match tracked.block {
                 Block::Blocked {
                     since,

@@ -1,28 +1,34 @@
-//! One step (snippet) being executed without blocking the caller: its statements are sent
-//! one at a time with `send`, and `advance` collects whatever the server answered so far,
-//! so that a scheduler can watch several steps of a chapter at once.
+//! The statement runner: one step (snippet) executed on its session, statement after
+//! statement, the same way whether the chapter has one session or several. Each statement
+//! is sent with `send` and collected with `poll` into the step's `StatementOutcome`s; a
+//! statement past its client-side deadline is cancelled, a closed connection ends the step
+//! with a failure, and a step that began to wait on a lock gets its `<waiting ...>` line.
 //!
-//! A step knows where it began to wait on a lock (the `<waiting ...>` line of its
-//! transcript) and enforces its own client-side deadline, but it does not decide when it is
-//! blocked nor which step runs next: that is the scheduler's business.
+//! [`Step::advance`] never waits longer than it is told, so a caller can watch several steps
+//! at once (short waits) or just one (a wait as long as the step's deadline). A step knows
+//! nothing of other sessions: it does not decide when it is blocked nor which step runs next
+//! — that is [`crate::scheduler`]'s business.
 
 use std::time::{Duration, Instant};
 
 use pgbook_book::{Event, SnippetOutcome, StatementOutcome};
 use pgbook_psql::SplitStatement;
 
-use crate::runner::lost_connection;
 use crate::session::Session;
 
 /// The line a waiting step shows where it began to wait, as isolationtester prints it.
-pub(crate) const WAITING_LINE: &str = "<waiting ...>\n";
+const WAITING_LINE: &str = "<waiting ...>\n";
 
 /// After the server's own statement_timeout should have fired, how long the client waits
 /// before cancelling, and then how long it waits for the cancel to take effect.
 const CLIENT_GRACE: Duration = Duration::from_secs(5);
 const CANCEL_GRACE: Duration = Duration::from_secs(10);
 
-/// What one call of [`ActiveStep::advance`] achieved.
+/// How long the client waits for a statement when statement_timeout is 0 ("none" to
+/// PostgreSQL): it still gives up eventually rather than hang for ever.
+const NO_TIMEOUT_DEADLINE: Duration = Duration::from_secs(24 * 3600);
+
+/// What one call of [`Step::advance`] achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Progress {
     /// Nothing arrived yet.
@@ -40,9 +46,11 @@ struct InFlight {
 }
 
 /// A snippet whose statements are being run on its session.
-pub(crate) struct ActiveStep {
+pub(crate) struct Step {
     /// Index of the snippet in the chapter.
     pub index: usize,
+    /// Line of the snippet in the chapter, for messages about it.
+    pub line: usize,
     pub session: String,
     statements: Vec<SplitStatement>,
     timeout: Duration,
@@ -52,15 +60,17 @@ pub(crate) struct ActiveStep {
     in_flight: Option<InFlight>,
 }
 
-impl ActiveStep {
+impl Step {
     pub fn new(
         index: usize,
+        line: usize,
         session: String,
         statements: Vec<SplitStatement>,
         timeout: Duration,
-    ) -> ActiveStep {
-        ActiveStep {
+    ) -> Step {
+        Step {
             index,
+            line,
             session,
             statements,
             timeout,
@@ -70,7 +80,7 @@ impl ActiveStep {
         }
     }
 
-    /// A step that cannot run at all, for `problem`.
+    /// The outcome of a step that cannot run at all, for `problem`.
     pub fn failed(problem: String) -> SnippetOutcome {
         SnippetOutcome {
             failure: Some(problem),
@@ -95,8 +105,9 @@ impl ActiveStep {
         self.send_next(session);
     }
 
-    /// Collects what the statement in flight produced within `wait`; sends the next
-    /// statement when it finished, cancels it past its deadline.
+    /// Collects what the statement in flight produced within `wait` (never past the
+    /// statement's deadline, so `Duration::MAX` means "until something happens"); sends the
+    /// next statement when it finished, cancels it past its deadline.
     pub fn advance(&mut self, session: &mut Session, wait: Duration) -> Progress {
         let Some(in_flight) = self.in_flight.as_ref() else {
             return Progress::Finished;
@@ -105,6 +116,7 @@ impl ActiveStep {
             Some(at) => at + CANCEL_GRACE,
             None => in_flight.started + client_deadline(self.timeout),
         };
+        let wait = wait.min(deadline.saturating_duration_since(Instant::now()));
         let Some(connection) = session.connection_mut() else {
             self.lose(session, Vec::new(), "the session has no connection".into());
             return Progress::Finished;
@@ -130,6 +142,11 @@ impl ActiveStep {
                 Progress::Finished
             }
         }
+    }
+
+    /// Runs the step to its end, as the only step in progress (nothing can block it).
+    pub fn run_to_end(&mut self, session: &mut Session) {
+        while self.advance(session, Duration::MAX) != Progress::Finished {}
     }
 
     /// Cancels the statement in flight (the step is still waiting when the chapter ends),
@@ -174,9 +191,8 @@ impl ActiveStep {
         let Some(statement) = self.statements.get(self.outcome.statements.len()) else {
             return;
         };
-        let sql = statement.text.clone();
         let sent = match session.connection_mut() {
-            Some(connection) => connection.send(&sql).map_err(|e| e.to_string()),
+            Some(connection) => connection.send(&statement.text).map_err(|e| e.to_string()),
             None => Err("the session has no connection".to_string()),
         };
         match sent {
@@ -241,11 +257,19 @@ impl ActiveStep {
     }
 }
 
-/// A statement_timeout of 0 means "none" to PostgreSQL; the client still gives up
-/// eventually rather than hang for ever.
+/// Why a step stopped when its connection went away.
+fn lost_connection(session_name: &str, reason: &str) -> String {
+    format!(
+        "the server closed the connection while this snippet ran ({reason}); the rest of the \
+         snippet was skipped, and later steps of session `{session_name}` run on a new \
+         connection"
+    )
+}
+
+/// How long the client waits for a statement that runs under `timeout`.
 fn client_deadline(timeout: Duration) -> Duration {
     if timeout.is_zero() {
-        Duration::from_secs(24 * 3600)
+        NO_TIMEOUT_DEADLINE
     } else {
         timeout + CLIENT_GRACE
     }

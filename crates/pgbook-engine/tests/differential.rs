@@ -1,23 +1,29 @@
-//! Differential suite: pgbook's transcript must be byte-identical to psql's.
+//! Differential suite: the engine's transcripts must be byte-identical to psql's.
 //!
-//! Every `tests/differential/*.sql` file is run twice on one scratch cluster, each time in a
-//! freshly created database of the same name: once through the real
-//! `psql -X -h SOCKET_DIR -p PORT -U SUPERUSER -d DB < file 2>&1`, once through
-//! `split_statements` → `Connection::execute` → `transcript`. The two outputs are compared
-//! byte for byte; nothing here states what psql prints — psql itself is the oracle.
+//! Every `tests/differential/*.sql` file is run through the real
+//! `psql -X -h SOCKET_DIR -p PORT -U SUPERUSER -d DB < file 2>&1` in a fresh database of the
+//! engine's scratch cluster, and through the production path — a chapter whose snippet is
+//! the file, given to `Engine::run_chapter` — twice: once as the chapter's only session (no
+//! lock monitor, each statement waited for), and once after a step on another session (the
+//! several-sessions path: short polls, the lock monitor asking about every statement, the
+//! chapter's `deadlock_timeout`). Each transcript is compared with psql's byte for byte;
+//! nothing here states what psql prints — psql itself is the oracle.
 //!
 //! Not covered, by design: `COPY ... FROM STDIN` (psql feeds it the rest of its own input;
 //! pgbook refuses it) and `COPY ... TO STDOUT` (psql prints the data rows; pgbook's events
 //! have no place for them), psql variables (`:name`), and output that differs between two
-//! runs anyway (PIDs, OIDs, timestamps, `application_name`).
+//! runs or two clients anyway (PIDs, OIDs, timestamps, `application_name`, the database
+//! name, `random()` which pgbook seeds).
+
+mod common;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use pgbook_book::StatementOutcome;
-use pgbook_engine::cluster::{ClusterOptions, ScratchCluster};
-use pgbook_psql::{split_statements, transcript, Connection};
+use pgbook_book::{Chapter, SnippetOutcome};
+use pgbook_engine::ScratchCluster;
+use pgbook_psql::Connection;
 
 fn fixtures() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/differential");
@@ -52,34 +58,47 @@ fn psql_transcript(cluster: &ScratchCluster, db: &str, file: &Path) -> String {
     String::from_utf8(output.stdout).expect("psql printed UTF-8")
 }
 
-/// Runs `sql` the way pgbook does and returns its transcript.
-fn pgbook_transcript(cluster: &ScratchCluster, db: &str, sql: &str) -> String {
-    let mut connection = Connection::connect(&cluster.connect_options(db)).expect("connect");
-    let mut statements = Vec::new();
-    let split = split_statements(sql).unwrap_or_else(|e| panic!("split: {e}"));
-    for statement in split {
-        let events = connection.execute(&statement.text).expect("execute");
-        statements.push(StatementOutcome {
-            sql: statement.text,
-            offset: statement.offset,
-            events,
-        });
-        // psql gives up once its connection is gone.
-        if connection.is_closed() {
-            break;
+/// The two ways a corpus file runs through the engine.
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    /// The chapter's only session.
+    Alone,
+    /// The main session of a chapter whose first step ran on another session, so the lock
+    /// monitor is open while the file runs.
+    BesideAnotherSession,
+}
+
+impl Mode {
+    fn chapter(self, name: &str, sql: &str) -> Chapter {
+        match self {
+            Mode::Alone => common::sql_chapter(name, &[(None, sql)]),
+            Mode::BesideAnotherSession => {
+                common::sql_chapter(name, &[(Some("neighbour"), "SELECT 1;"), (None, sql)])
+            }
         }
     }
-    if !connection.is_closed() {
-        connection.close();
-    }
-    transcript(&statements)
+}
+
+/// Runs `sql` through the engine as `mode` says and returns the file's step.
+fn engine_outcome(name: &str, sql: &str, mode: Mode) -> SnippetOutcome {
+    let chapter = mode.chapter(name, sql);
+    let outcome = common::engine()
+        .run_chapter(&chapter)
+        .unwrap_or_else(|e| panic!("{name} ({mode:?}): {e}"));
+    outcome
+        .snippets
+        .into_iter()
+        .last()
+        .flatten()
+        .expect("the file's step ran")
 }
 
 /// (Re)creates `db` so each run starts from the same empty database.
 fn fresh_database(admin: &mut Connection, db: &str) {
     for sql in [
         format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
-        format!("CREATE DATABASE {db}"),
+        // As the engine creates a chapter's database.
+        format!("CREATE DATABASE {db} TEMPLATE template0"),
     ] {
         let events = admin.execute(&sql).expect("admin statement");
         assert!(
@@ -110,7 +129,10 @@ fn describe_difference(name: &str, psql: &str, ours: &str) -> String {
 
 #[test]
 fn transcripts_are_byte_identical_to_psql() {
-    let cluster = ScratchCluster::start(&ClusterOptions::default()).expect("scratch cluster");
+    let engine = common::engine();
+    let cluster = engine
+        .scratch_cluster()
+        .expect("the engine runs a scratch cluster");
     let mut admin = Connection::connect(&cluster.connect_options("postgres")).expect("connect");
     let files = fixtures();
     assert!(files.len() >= 10, "the differential corpus is missing");
@@ -122,23 +144,32 @@ fn transcripts_are_byte_identical_to_psql() {
         let db = format!("diff_{name}");
 
         fresh_database(&mut admin, &db);
-        let expected = psql_transcript(&cluster, &db, file);
-        fresh_database(&mut admin, &db);
-        let actual = pgbook_transcript(&cluster, &db, &sql);
+        let expected = psql_transcript(cluster, &db, file);
         admin
             .execute(&format!("DROP DATABASE {db} WITH (FORCE)"))
             .expect("drop database");
-
         assert!(!expected.is_empty(), "{name}: psql printed nothing");
-        if expected != actual {
-            failures.push(describe_difference(&name, &expected, &actual));
+
+        for mode in [Mode::Alone, Mode::BesideAnotherSession] {
+            let step = engine_outcome(&name, &sql, mode);
+            let label = format!("{name} ({mode:?})");
+            if expected != step.transcript {
+                failures.push(describe_difference(&label, &expected, &step.transcript));
+            }
+            // The engine gives a step up only where psql gave up too.
+            let psql_lost = expected.contains("connection to server was lost");
+            if step.failure.is_some() != psql_lost {
+                failures.push(format!(
+                    "== {label}: engine failure {:?}, but psql lost its connection: {psql_lost}\n",
+                    step.failure
+                ));
+            }
         }
     }
     admin.close();
-    cluster.stop().expect("stop the scratch cluster");
     assert!(
         failures.is_empty(),
-        "{} of {} cases differ from psql:\n{}",
+        "{} differences from psql in {} files:\n{}",
         failures.len(),
         files.len(),
         failures.join("\n")

@@ -288,3 +288,31 @@ fn a_waiting_step_is_cancelled_by_its_statement_timeout_and_goes_on() {
     assert_eq!(s.step(bob_waits).error_codes(), vec!["57014"]);
     assert_eq!(s.failures(), vec![]);
 }
+
+#[test]
+fn a_one_session_chapter_opens_no_lock_monitor_and_keeps_the_servers_deadlock_timeout() {
+    let s = Scenario::run("one-session");
+    assert_eq!(s.failures(), vec![]);
+    assert_eq!(s.step(0).error_codes(), Vec::<&str>::new());
+}
+
+#[test]
+fn a_session_whose_backend_is_terminated_loses_its_step_and_reconnects_for_the_next() {
+    let s = Scenario::run("reconnect");
+    let (lost, again) = (s.of("alice", 1), s.of("alice", 2));
+    assert_eq!(
+        s.failures(),
+        vec![(
+            lost,
+            "the server closed the connection while this snippet ran (the server closed the \
+             connection); the rest of the snippet was skipped, and later steps of session \
+             `alice` run on a new connection"
+                .to_string()
+        )]
+    );
+    // The second statement of the lost step was never sent.
+    assert_eq!(s.step(lost).statements.len(), 1);
+    assert_eq!(s.step(lost).error_codes(), vec!["57P01"]);
+    assert_eq!(s.step(again).failure, None);
+    assert_eq!(s.waits(), vec![]);
+}

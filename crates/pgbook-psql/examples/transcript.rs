@@ -2,6 +2,9 @@
 //! `cargo run -p pgbook-psql --example transcript -- postgres://user@%2Ftmp%2Fsock:5432/db FILE`.
 //! Used by the benchmark in `bench/psql.sh` and handy to compare with psql by hand.
 
+// A command-line aid: printing is what it is for.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::process::ExitCode;
 
 use pgbook_book::StatementOutcome;

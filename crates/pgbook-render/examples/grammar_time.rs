@@ -2,6 +2,9 @@
 //! the regexes it needs) and a few more lines: a profiling aid.
 //! `cargo run --release -p pgbook-render --example grammar_time`
 
+// A command-line aid: printing is what it is for.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::time::Instant;
 
 fn main() {

@@ -1,18 +1,10 @@
-//! Minimal HTML escaping for the fragments this crate builds by hand (templates escape on
-//! their own).
+//! HTML escaping for the fragments this crate builds by hand (templates escape on their own):
+//! pulldown-cmark's escaper, the same one that escapes the Markdown it renders.
 
 /// Escapes `&`, `<`, `>`, `"` and `'` into `out`.
 pub(crate) fn push_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    // Writing into a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(out, text);
 }
 
 /// Escapes `text` for HTML text or attribute values.
@@ -20,4 +12,20 @@ pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     push_escaped(&mut out, text);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_text_and_both_quotes() {
+        assert_eq!(
+            escape(r#"<a href="x">Tom & 'Jerry'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
+        );
+        let mut out = String::from("é ");
+        push_escaped(&mut out, "1 < 2");
+        assert_eq!(out, "é 1 &lt; 2");
+    }
 }

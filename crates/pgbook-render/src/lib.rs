@@ -22,37 +22,90 @@ pub use site::{ChapterJob, FileContent, Renderer, SiteFiles};
 pub use snippet::SnippetStatus;
 pub use write::write_site;
 
-/// A problem while rendering, located in the book where possible.
+/// A problem while rendering or writing the site, located in the book where possible.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// Bad input in a chapter or theme file: `file:LINE:COL: message`.
     #[error("{0}")]
     Input(pgbook_book::Diagnostic),
-    /// A template failed to compile or render.
-    #[error("theme template {name}: {message}")]
-    Template { name: String, message: String },
-    #[error("{path}: {source}")]
+    /// A theme template failed to load, compile or render. minijinja's error is kept: it
+    /// carries the template's name, line and span.
+    #[error("theme template {name}: {}{source}", line_prefix(*.line))]
+    Template {
+        name: String,
+        line: Option<usize>,
+        #[source]
+        source: minijinja::Error,
+    },
+    /// Reading a theme or book file, or writing the site, failed.
+    #[error("{}: {source}", .path.display())]
     Io {
-        path: String,
+        path: std::path::PathBuf,
         #[source]
         source: std::io::Error,
     },
+    /// A site file whose path would leave the site directory (`..`, an absolute path).
+    #[error("{path}: refusing to write outside the site directory")]
+    OutsideSite { path: String },
+}
+
+fn line_prefix(line: Option<usize>) -> String {
+    line.map(|l| format!("line {l}: ")).unwrap_or_default()
 }
 
 impl RenderError {
-    pub(crate) fn template(err: &minijinja::Error) -> RenderError {
-        let name = err.name().unwrap_or("?").to_string();
-        let mut message = err.to_string();
-        if let Some(line) = err.line() {
-            message = format!("line {line}: {message}");
+    pub(crate) fn template(err: minijinja::Error) -> RenderError {
+        RenderError::Template {
+            name: err.name().unwrap_or("?").to_string(),
+            line: err.line(),
+            source: err,
         }
-        RenderError::Template { name, message }
     }
 
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> RenderError {
         RenderError::Io {
-            path: path.display().to_string(),
+            path: path.to_path_buf(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn template_errors_keep_name_line_and_source() {
+        let env = minijinja::Environment::new();
+        let err = env
+            .template_from_named_str("page.html", "<p>\n{% if %}\n")
+            .unwrap_err();
+        let err = RenderError::template(err);
+        assert!(
+            matches!(&err, RenderError::Template { name, line: Some(2), .. } if name == "page.html"),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("theme template page.html: line 2: "),
+            "{err}"
+        );
+        assert!(err.source().is_some());
+    }
+
+    #[test]
+    fn a_site_path_outside_the_site_is_refused_by_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = SiteFiles {
+            files: vec![("../escape.html".into(), FileContent::Bytes(b"x".to_vec()))],
+        };
+        let err = write_site(&site, &dir.path().join("book")).unwrap_err();
+        assert!(
+            matches!(&err, RenderError::OutsideSite { path } if path == "../escape.html"),
+            "{err:?}"
+        );
+        assert!(!dir.path().join("escape.html").exists());
     }
 }

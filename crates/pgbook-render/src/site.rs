@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use minijinja::value::Serde;
 use minijinja::{context, Environment, Value};
 use pgbook_book::{Book, ChapterOutcome};
 use rayon::prelude::*;
@@ -81,8 +82,9 @@ impl Renderer {
             loader_theme.template_source(name).map_err(|e| {
                 minijinja::Error::new(
                     minijinja::ErrorKind::InvalidOperation,
-                    format!("cannot read theme file {name}: {e}"),
+                    format!("cannot read theme file {name}"),
                 )
+                .with_source(e)
             })
         });
         env.set_formatter(format_value);
@@ -108,7 +110,7 @@ impl Renderer {
         let template = self
             .env
             .get_template("partials/snippet.html")
-            .map_err(|e| RenderError::template(&e))?;
+            .map_err(RenderError::template)?;
         let not_run = SnippetStatus::NotRun;
         render_chapter(chapter, &mut |i| {
             let Some(snippet) = chapter.snippets.get(i) else {
@@ -128,8 +130,8 @@ impl Renderer {
                 &steps[i],
             );
             template
-                .render(context! { snippet => view })
-                .map_err(|e| RenderError::template(&e))
+                .render(context! { snippet => Serde(&view) })
+                .map_err(RenderError::template)
         })
     }
 
@@ -154,7 +156,7 @@ impl Renderer {
     ) -> Result<SiteFiles, RenderError> {
         let shared = Shared {
             book: book_context(book),
-            nav: Value::from_serialize(nav_items(book)),
+            nav: Value::from(Serde(nav_items(book))),
             extra_body: extra_body_html.map(str::to_string),
         };
         let paths: Vec<String> = book.chapters.iter().map(|c| page_path(&c.path)).collect();
@@ -187,11 +189,7 @@ impl Renderer {
         site.add("404.html", self.render_404(&shared, book)?);
         site.add("sitemap.xml", sitemap(book, &paths));
         site.add("searchindex.js", search_js);
-        for (name, bytes) in self
-            .theme
-            .assets()
-            .map_err(|e| RenderError::io(Path::new("theme"), e))?
-        {
+        for (name, bytes) in self.theme.assets()? {
             site.add(name, bytes);
         }
         add_book_files(book, &mut site)?;
@@ -231,9 +229,9 @@ impl Renderer {
         };
         let body = bodies[index].html_for(&root);
         let ctx = context! {
-            book => shared.book,
-            nav => shared.nav,
-            page => page,
+            book => shared.book.clone(),
+            nav => shared.nav.clone(),
+            page => Serde(&page),
             body => Value::from_safe_string(body),
         };
         let html = self.render_template("page.html", ctx)?;
@@ -255,8 +253,8 @@ impl Renderer {
             })
             .collect();
         let ctx = context! {
-            book => shared.book,
-            nav => shared.nav,
+            book => shared.book.clone(),
+            nav => shared.nav.clone(),
             page => context! { title => book.title(), path => "print.html", path_to_root => "" },
             chapters => chapters,
         };
@@ -271,8 +269,8 @@ impl Renderer {
             root.push('/');
         }
         let ctx = context! {
-            book => shared.book,
-            nav => shared.nav,
+            book => shared.book.clone(),
+            nav => shared.nav.clone(),
             page => context! { title => "Page not found", path => "404.html", path_to_root => root },
         };
         self.render_template("404.html", ctx)
@@ -282,7 +280,7 @@ impl Renderer {
         self.env
             .get_template(name)
             .and_then(|t| t.render(ctx))
-            .map_err(|e| RenderError::template(&e))
+            .map_err(RenderError::template)
     }
 }
 
@@ -290,13 +288,15 @@ impl Renderer {
 /// (which is safe but bloats every URL of every page).
 fn format_value(
     out: &mut minijinja::Output,
-    state: &minijinja::State,
+    state: &mut minijinja::State,
     value: &Value,
 ) -> Result<(), minijinja::Error> {
     match value.as_str() {
-        Some(text) if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => out
-            .write_str(&crate::escape::escape(text))
-            .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())),
+        Some(text) if *state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => {
+            out.write_str(&crate::escape::escape(text)).map_err(|e| {
+                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+            })
+        }
         _ => minijinja::escape_formatter(out, state, value),
     }
 }
@@ -331,12 +331,12 @@ fn book_context(book: &Book) -> Value {
     };
     context! {
         title => book.title(),
-        language => book.config.book.language,
-        description => book.config.book.description,
-        authors => book.config.book.authors,
+        language => book.config.book.language.clone(),
+        description => book.config.book.description.clone(),
+        authors => book.config.book.authors.clone(),
         default_theme => html.default_theme.clone().unwrap_or_else(|| "light".into()),
         preferred_dark_theme => html.preferred_dark_theme.clone().unwrap_or_else(|| "dark".into()),
-        git_repository_url => html.git_repository_url,
+        git_repository_url => html.git_repository_url.clone(),
         additional_css => file_names(&html.additional_css),
         additional_js => file_names(&html.additional_js),
     }

@@ -1,4 +1,4 @@
-//! The theme: templates and static assets, embedded from this repository's `themes/default/`
+//! The theme: templates and static assets, embedded from this crate's `themes/default/`
 //! at compile time and overridable file by file from a book's own theme directory.
 //!
 //! Templates are served by a minijinja *loader* that tries the book's file first and falls
@@ -9,9 +9,11 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+use crate::RenderError;
+
 macro_rules! embed {
     ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../../../themes/default/", $name)))),*]
+        &[$(($name, include_str!(concat!("../themes/default/", $name)))),*]
     };
 }
 
@@ -73,11 +75,14 @@ impl Theme {
     }
 
     /// Every static asset as (path in the site, bytes), overrides applied.
-    pub fn assets(&self) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    pub fn assets(&self) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
         let mut out = Vec::with_capacity(ASSETS.len());
         for (name, text) in ASSETS {
             let bytes = match &self.overrides {
-                Some(dir) if dir.join(name).is_file() => std::fs::read(dir.join(name))?,
+                Some(dir) if dir.join(name).is_file() => {
+                    let file = dir.join(name);
+                    std::fs::read(&file).map_err(|e| RenderError::io(&file, e))?
+                }
                 _ => text.as_bytes().to_vec(),
             };
             out.push((name.to_string(), bytes));

@@ -69,13 +69,9 @@ fn safe_relative(path: &str) -> Result<&Path, RenderError> {
     if rel.components().all(|c| matches!(c, Component::Normal(_))) {
         Ok(rel)
     } else {
-        Err(RenderError::io(
-            rel,
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "refusing to write outside the site directory",
-            ),
-        ))
+        Err(RenderError::OutsideSite {
+            path: path.to_string(),
+        })
     }
 }
 

@@ -2,6 +2,9 @@
 //! as the reference (run in the same go). `cargo run --release -p pgbook-verify --example
 //! matcher_bench`. Not a test: it only prints timings.
 
+// A command-line aid: printing is what it is for.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 

@@ -62,6 +62,8 @@ fn has_server_binaries(dir: &Path) -> bool {
     dir.join("postgres").is_file() && dir.join("initdb").is_file()
 }
 
+// PATH is the outside convention for finding programs, as a shell would.
+#[allow(clippy::disallowed_methods)]
 fn from_path() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path).find_map(|dir| {

@@ -129,6 +129,7 @@ pub fn install_signal_cleanup() -> io::Result<()> {
                 let signal = SIGNALLED.load(Ordering::SeqCst);
                 cleanup_everything();
                 SIGNAL_CLEANUP_DONE.store(true, Ordering::SeqCst);
+                #[allow(clippy::disallowed_methods)] // removed by the engine rework
                 std::process::exit(128 + signal);
             }
         })?;

@@ -207,6 +207,9 @@ pub fn cache_dir() -> PathBuf {
 /// writable directory with room to spare (copying the template into memory is ~15× faster
 /// than onto disk, and the data is scratch anyway; containers often have a tiny /dev/shm,
 /// hence the free-space check), else the system temp directory.
+// PGBOOK_RUN_DIR is a deployment setting like TMPDIR (where scratch data may go), not book
+// configuration.
+#[allow(clippy::disallowed_methods)]
 pub(crate) fn run_base() -> PathBuf {
     if let Some(dir) = std::env::var_os("PGBOOK_RUN_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
@@ -256,10 +259,12 @@ fn read_log_tail(path: &Path) -> String {
 struct PhaseTrace(Option<std::time::Instant>);
 
 impl PhaseTrace {
+    #[allow(clippy::disallowed_methods)] // removed by the engine rework
     fn from_env() -> PhaseTrace {
         PhaseTrace(std::env::var_os("PGBOOK_TRACE_STARTUP").map(|_| std::time::Instant::now()))
     }
 
+    #[allow(clippy::print_stderr)] // removed by the engine rework
     fn phase(&self, name: &str) {
         if let Some(began) = self.0 {
             eprintln!(

@@ -48,6 +48,8 @@ pub(crate) fn clusters_dir() -> PathBuf {
     cache_root().join("clusters")
 }
 
+// The XDG base directory convention (and its PGBOOK_CACHE_DIR override) for cached data.
+#[allow(clippy::disallowed_methods)]
 pub(crate) fn cache_root() -> PathBuf {
     if let Some(dir) = std::env::var_os("PGBOOK_CACHE_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);

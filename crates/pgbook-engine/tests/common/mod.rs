@@ -1,6 +1,6 @@
 //! Helpers shared by the engine's integration tests: private run and cache directories,
-//! the example binaries, process checks, small books built from Markdown text, and one
-//! engine per test binary. They make no assertions about what the engine returns.
+//! the example binaries, process checks, small books built from Markdown text or from raw
+//! SQL, and one engine per test binary. They make no assertions about what the engine returns.
 
 #![allow(dead_code)]
 
@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use pgbook_book::Chapter;
+use pgbook_book::{Attributes, Chapter, Snippet};
 use pgbook_engine::{Engine, EngineOptions};
 
 /// A run directory of its own (so leftovers can be counted) and a template cache.
@@ -166,4 +166,28 @@ pub fn chapter(name: &str, text: &str) -> Chapter {
         title: name.into(),
         ..chapter
     }
+}
+
+/// A chapter of one snippet per `(session, sql)` step (`None` is the main session), as
+/// `content/NAME.md`. The SQL is taken verbatim, with no Markdown in between, so a file's
+/// BOM, CRLF line ends or backticks reach the engine exactly as they are.
+pub fn sql_chapter(name: &str, steps: &[(Option<&str>, &str)]) -> Chapter {
+    let source_path = PathBuf::from(format!("content/{name}.md"));
+    let snippets = steps
+        .iter()
+        .enumerate()
+        .map(|(index, (session, sql))| {
+            let attrs = Attributes {
+                session: session.map(str::to_string),
+                ..Attributes::default()
+            };
+            Snippet::from_sql(index, index + 1, &source_path, attrs, sql.to_string())
+        })
+        .collect();
+    Chapter::from_snippets(
+        name,
+        PathBuf::from(format!("{name}.md")),
+        source_path,
+        snippets,
+    )
 }

@@ -122,6 +122,8 @@ impl UrlParts {
     }
 
     fn resolve(self) -> Result<ConnectOptions, String> {
+        // libpq's PG* variables fill what the URL leaves out, as they do for psql.
+        #[allow(clippy::disallowed_methods)]
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let port = match self.port.or_else(|| env("PGPORT")) {
             Some(port) => port

@@ -1,3 +1,5 @@
+//! Tests of Markdown rendering: chapters in, HTML, heading ids, links and snippet views out.
+
 use std::path::Path;
 
 use pgbook_book::Chapter;

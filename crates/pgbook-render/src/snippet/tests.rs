@@ -1,3 +1,5 @@
+//! Tests of snippet views: result tables, notices, errors and sessions as HTML.
+
 use super::*;
 use pgbook_book::{Column, StatementOutcome};
 use std::path::Path;

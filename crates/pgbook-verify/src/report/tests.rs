@@ -100,17 +100,20 @@ fn junit_parses_back() {
     let mut in_failure = false;
     loop {
         match reader.read_event().unwrap() {
-            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
-                b"testcase" => cases += 1,
-                b"failure" => {
+            Event::Start(e) | Event::Empty(e) => match e.name().0 {
+                "testcase" => cases += 1,
+                "failure" => {
                     failures += 1;
                     in_failure = true;
                 }
-                b"skipped" => skipped += 1,
+                "skipped" => skipped += 1,
                 _ => {}
             },
-            Event::Text(t) if in_failure => failure_text.push_str(&t.unescape().unwrap()),
-            Event::End(e) if e.name().as_ref() == b"failure" => in_failure = false,
+            Event::Text(t) if in_failure => failure_text.push_str(&t.xml10_content()),
+            // Since quick-xml 0.38 entity references are events of their own.
+            Event::GeneralRef(r) if in_failure => failure_text
+                .push_str(&quick_xml::escape::unescape(&format!("&{};", r.into_inner())).unwrap()),
+            Event::End(e) if e.name().0 == "failure" => in_failure = false,
             Event::Eof => break,
             _ => {}
         }
