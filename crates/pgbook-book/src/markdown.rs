@@ -139,7 +139,7 @@ impl Document {
     }
 }
 
-/// A chapter parsed: its document and snippets, or every problem found.
+/// A chapter parsed: its document and its snippets (indexed by `Node::Snippet`).
 pub struct Parsed {
     pub document: Document,
     pub snippets: Vec<Snippet>,
@@ -153,20 +153,17 @@ pub struct Parsed {
 pub fn parse_chapter(text: String, path: &Path, root: &Path) -> Result<Parsed, Vec<Diagnostic>> {
     let expansion = include::expand(text, path, root);
     let source = expansion.text;
-    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(&source, options())
-        .into_offset_iter()
-        .collect();
     let mut builder = Builder {
         source: &source,
         map: &expansion.map,
-        nodes: Vec::with_capacity(events.len()),
+        nodes: Vec::with_capacity(source.len() / 16),
         headings: Vec::new(),
         links: Vec::new(),
         snippets: Vec::new(),
         ids: HashMap::new(),
         errors: Vec::new(),
     };
-    builder.walk(events);
+    builder.walk(Parser::new_ext(&source, options()).into_offset_iter());
     let Builder {
         nodes,
         headings,
@@ -213,21 +210,21 @@ struct Builder<'s> {
 }
 
 /// A code block as parsed: its info string, range in the source, and its text events.
-struct Block {
+struct Block<'a> {
     info: String,
     range: Range<usize>,
-    lines: Vec<(CowStr<'static>, Range<usize>)>,
+    lines: Vec<(CowStr<'a>, Range<usize>)>,
 }
 
-impl Block {
+impl Block<'_> {
     fn code(&self) -> String {
         self.lines.iter().map(|(t, _)| t.as_ref()).collect()
     }
 }
 
 impl Builder<'_> {
-    fn walk(&mut self, events: Vec<(Event<'_>, Range<usize>)>) {
-        let mut events = events.into_iter().peekable();
+    fn walk<'a>(&mut self, events: impl Iterator<Item = (Event<'a>, Range<usize>)>) {
+        let mut events = events.peekable();
         while let Some((event, range)) = events.next() {
             match event {
                 Event::Start(Tag::CodeBlock(kind)) => {
@@ -294,7 +291,7 @@ impl Builder<'_> {
     /// `output` block, or plain code.
     fn code_block<'a>(
         &mut self,
-        block: Block,
+        block: Block<'a>,
         events: &mut std::iter::Peekable<impl Iterator<Item = (Event<'a>, Range<usize>)>>,
     ) {
         if is_output_info(&block.info) {
@@ -414,7 +411,7 @@ fn collect_block<'a>(
     kind: CodeBlockKind<'a>,
     range: Range<usize>,
     events: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>,
-) -> Block {
+) -> Block<'a> {
     let info = match kind {
         CodeBlockKind::Fenced(info) => info.to_string(),
         CodeBlockKind::Indented => String::new(),
@@ -422,7 +419,7 @@ fn collect_block<'a>(
     let mut lines = Vec::new();
     for (event, range) in events.by_ref() {
         match event {
-            Event::Text(t) => lines.push((t.into_static(), range)),
+            Event::Text(t) => lines.push((t, range)),
             Event::End(TagEnd::CodeBlock) => break,
             _ => {}
         }
