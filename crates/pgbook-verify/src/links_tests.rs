@@ -58,3 +58,32 @@ fn finds_broken_links_anchors_and_includes() {
         ]
     );
 }
+
+#[test]
+fn links_in_included_prose_are_reported_where_they_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("content")).unwrap();
+    fs::create_dir_all(root.join("parts")).unwrap();
+    fs::write(root.join("content/SUMMARY.md"), "- [A](a.md)\n").unwrap();
+    fs::write(
+        root.join("content/a.md"),
+        "# Alpha\n\n{{#include ../parts/p.md}}\n\n[bad](#nowhere)\n",
+    )
+    .unwrap();
+    // The included heading defines an anchor of the chapter; links resolve against it.
+    fs::write(
+        root.join("parts/p.md"),
+        "## Part%20Two\n\n[ok](#part20two) [ok](a.md#alpha) [ok](#%C3%A9t%C3%A9)\n\n## Été\n\n[bad](b.md)\n",
+    )
+    .unwrap();
+    let book = Book::load(root).unwrap();
+    let found: Vec<String> = check_links(&book).iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        found,
+        vec![
+            "parts/p.md:7:1: broken link to 'b.md': no file 'content/b.md'",
+            "content/a.md:5:1: broken link to '#nowhere': no heading or id '#nowhere' in a.md",
+        ]
+    );
+}
