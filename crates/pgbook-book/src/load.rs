@@ -131,8 +131,8 @@ impl Book {
             )
         })?;
         let summary = parse_summary(&summary_text, &summary_rel)?;
-        let mut chapters = Vec::new();
         let mut errors = Vec::new();
+        let mut files = Vec::new();
         for item in &summary.items {
             let SummaryItem::Chapter {
                 title,
@@ -144,29 +144,31 @@ impl Book {
             else {
                 continue;
             };
-            let source_path = src_rel.join(path);
-            let text = match std::fs::read_to_string(src.join(path)) {
-                Ok(t) => t,
-                Err(e) => {
-                    errors.push(Diagnostic::new(
-                        &summary_rel,
-                        *line,
-                        0,
-                        format!(
-                            "chapter file '{}' cannot be read: {e}",
-                            source_path.display()
-                        ),
-                    ));
-                    continue;
-                }
-            };
-            match Chapter::parse(root, &src_rel, path, text) {
-                Ok(chapter) => chapters.push(Chapter {
-                    title: title.clone(),
-                    number: number.clone(),
-                    depth: *depth,
-                    ..chapter
-                }),
+            match std::fs::read_to_string(src.join(path)) {
+                Ok(text) => files.push((title, path, number, *depth, text)),
+                Err(e) => errors.push(Diagnostic::new(
+                    &summary_rel,
+                    *line,
+                    0,
+                    format!(
+                        "chapter file '{}' cannot be read: {e}",
+                        src_rel.join(path).display()
+                    ),
+                )),
+            }
+        }
+        let parsed = parallel_map(files, |(title, path, number, depth, text)| {
+            Chapter::parse(root, &src_rel, path, text).map(|chapter| Chapter {
+                title: title.clone(),
+                number: number.clone(),
+                depth,
+                ..chapter
+            })
+        });
+        let mut chapters = Vec::with_capacity(parsed.len());
+        for result in parsed {
+            match result {
+                Ok(chapter) => chapters.push(chapter),
                 Err(errs) => errors.extend(errs),
             }
         }
@@ -201,6 +203,32 @@ impl Book {
             .or_else(|| self.summary.title.clone())
             .unwrap_or_else(|| "Book".into())
     }
+}
+
+/// `f` over `items` on a few threads, results in the order of `items`. Parsing a large
+/// book's chapters is the bulk of loading it, and every `serve` rebuild loads the book.
+fn parallel_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = items.len().div_ceil(threads).max(8);
+    if items.len() <= chunk {
+        return items.into_iter().map(f).collect();
+    }
+    let mut chunks: Vec<Vec<T>> = Vec::new();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        chunks.push(items.by_ref().take(chunk).collect());
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || chunk.into_iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 #[cfg(test)]
