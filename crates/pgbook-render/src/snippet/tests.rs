@@ -151,3 +151,25 @@ fn sessions_numbered_by_first_use() {
     assert_eq!(steps[2].releases, vec!["b".to_string()]);
     assert!(steps[0].releases.is_empty());
 }
+
+#[test]
+fn snippets_sharing_a_line_get_distinct_anchors() {
+    // Three snippets of one included file all sit at its directive's line 7.
+    let file = Path::new("content/a.md");
+    let snippets: Vec<Snippet> = [(0, 3), (1, 7), (2, 7), (3, 7)]
+        .into_iter()
+        .map(|(i, line)| Snippet::from_sql(i, line, file, Default::default(), "select 1;".into()))
+        .collect();
+    let waited = SnippetOutcome {
+        completed_during: Some(3),
+        ..SnippetOutcome::default()
+    };
+    let outcome = ChapterOutcome {
+        snippets: vec![None, Some(waited), None, None],
+        server_version: String::new(),
+    };
+    let steps = step_contexts(&snippets, Some(&outcome));
+    let anchors: Vec<&str> = steps.iter().map(|s| s.anchor.as_str()).collect();
+    assert_eq!(anchors, ["3", "7", "7-2", "7-3"]);
+    assert_eq!(steps[1].completed_during_anchor.as_deref(), Some("7-3"));
+}
