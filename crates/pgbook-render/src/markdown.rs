@@ -56,7 +56,8 @@ pub fn render_chapter(
     snippet_html: &mut dyn FnMut(usize) -> Result<String, RenderError>,
 ) -> Result<RenderedChapter, RenderError> {
     let doc = &chapter.document;
-    // `{{#rustdoc_include}}` is shown as written, as before: only the link check judges it.
+    // `{{#rustdoc_include}}` is mdBook's Rust-only variant: pages show it as written, and only
+    // the link check judges its file.
     let failed = doc
         .includes
         .iter()
