@@ -415,3 +415,34 @@ fn sql_in_a_prose_include_is_a_snippet_with_its_own_output() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("excluded"), "{}", stderr(&out));
 }
+
+#[test]
+fn broken_links_warn_with_their_place_and_the_site_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("book-src");
+    std::fs::create_dir_all(root.join("content")).unwrap();
+    std::fs::write(root.join("book.toml"), "[book]\ntitle = \"Links\"\n").unwrap();
+    std::fs::write(root.join("content/SUMMARY.md"), "- [X](x.md)\n").unwrap();
+    std::fs::write(
+        root.join("content/x.md"),
+        "# X\n\n```sql\nselect 1 as one;\n```\n\nSee [the other page](missing.md) and\n\
+         [a section](#nowhere).\n",
+    )
+    .unwrap();
+    let err = build_ok(&root, &[]);
+    // Each warning names its place, typed from the link's position in the Markdown.
+    assert!(
+        err.contains("warning: content/x.md:7:5: broken link to 'missing.md'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: content/x.md:8:1: ") && err.contains("'#nowhere'"),
+        "{err}"
+    );
+    assert!(err.contains("pgbook: wrote the site to"), "{err}");
+    let page = read(&root.join("book/x.html"));
+    assert!(page.contains("the other page"), "the page is written");
+    // `test` runs the same check and fails on it.
+    let out = pgbook(&["test", root.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}

@@ -1,8 +1,9 @@
-//! `pgbook build`: run the pipeline once and report. Exit 1 when a snippet fails (the site is
-//! then not written, unless `--keep-going`); configuration and environment errors exit 2.
+//! `pgbook build`: run the pipeline once with [`Action::Build`] and report. Exit 1 when a
+//! snippet fails (the site is then not written, unless `--keep-going`); broken links are
+//! warnings; configuration and environment errors exit 2.
 
 use super::Status;
-use crate::pipeline::{BuildOptions, BuildReport, Pipeline};
+use crate::pipeline::{Action, Options, Pipeline, RunReport};
 use crate::BuildArgs;
 
 pub fn run(args: BuildArgs) -> anyhow::Result<Status> {
@@ -10,46 +11,51 @@ pub fn run(args: BuildArgs) -> anyhow::Result<Status> {
         .map_err(|e| anyhow::anyhow!("installing signal handlers: {e}"))?;
     let mut pipeline = Pipeline::new(
         &args.dir,
-        BuildOptions {
+        Options {
             dest: args.dest,
             database_url: args.database_url,
-            keep_going: args.keep_going,
             extra_body_html: None,
         },
     );
-    let report = pipeline.build()?;
+    let report = pipeline.run(&Action::Build {
+        keep_going: args.keep_going,
+    })?;
     print_report(&report);
-    if report.failures.is_empty() || args.keep_going {
+    if !report.is_failure() || args.keep_going {
         Ok(Status::Success)
     } else {
         Ok(Status::Failed)
     }
 }
 
-/// Prints a build's warnings and snippet failures to stderr; `pgbook serve` reports each
-/// rebuild's problems with it too.
-pub fn print_problems(report: &BuildReport) {
+/// Prints a build's warnings (configuration, broken links) and snippet failures to stderr;
+/// `pgbook serve` reports each rebuild's problems with it too.
+pub fn print_problems(report: &RunReport) {
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
-    for failure in &report.failures {
-        // The message lines already start with `file.md:LINE:COL:`.
-        eprintln!("{}", failure.message);
+    for warning in &report.link_warnings {
+        eprintln!("warning: {warning}");
+    }
+    for failure in report.snippet_failures() {
+        // Every reason line starts with its `file.md:LINE:COL:`.
+        eprintln!("{failure}");
         if let Some(diff) = &failure.diff {
             eprintln!("{diff}");
         }
     }
 }
 
-fn print_report(report: &BuildReport) {
+fn print_report(report: &RunReport) {
     print_problems(report);
     let executed = match report.chapters_executed {
         0 => "no SQL executed".to_string(),
         1 => "1 chapter executed".to_string(),
         n => format!("{n} chapters executed"),
     };
+    let failed = report.snippet_failures().count();
     if report.written {
-        let failed = match report.failures.len() {
+        let failed = match failed {
             0 => String::new(),
             n => format!("; {n} snippet(s) failed (--keep-going)"),
         };
@@ -59,8 +65,7 @@ fn print_report(report: &BuildReport) {
         );
     } else {
         eprintln!(
-            "pgbook: {} snippet(s) failed; the site was not written (use --keep-going to write it anyway)",
-            report.failures.len()
+            "pgbook: {failed} snippet(s) failed; the site was not written (use --keep-going to write it anyway)"
         );
     }
 }

@@ -1,6 +1,6 @@
 //! `pgbook clean`: remove the built site and the results cache of a book.
 
-use anyhow::{anyhow, Context};
+use anyhow::Context;
 use pgbook_book::config::load_config;
 
 use super::Status;
@@ -8,7 +8,7 @@ use crate::pipeline::CACHE_DIR;
 use crate::DirArgs;
 
 pub fn run(args: DirArgs) -> anyhow::Result<Status> {
-    let config = load_config(&args.dir).map_err(|d| anyhow!("{d}"))?.config;
+    let config = load_config(&args.dir)?.config;
     for dir in [
         args.dir.join(&config.build.build_dir),
         args.dir.join(CACHE_DIR),

@@ -2,71 +2,43 @@
 //! Markdown, check internal links, optionally `--bless`, and report (human, JSON or JUnit;
 //! GitHub Actions annotations when `GITHUB_ACTIONS=true`).
 //!
-//! Glue only: the engine runs SQL, `pgbook-verify` judges and formats; this file chooses
-//! where output goes and maps outcomes to [`Status`] (configuration and environment problems
-//! are errors, exit 2).
+//! Glue only: the pipeline runs [`Action::Test`] (the same driver as `build` and `serve`,
+//! without the cache), `pgbook-verify` formats; this file chooses where output goes and maps
+//! outcomes to [`Status`] (configuration and environment problems are errors, exit 2).
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::Context;
-use pgbook_book::{Book, Chapter, ChapterOutcome};
-use pgbook_engine::{Engine, EngineOptions};
-use pgbook_verify::bless::bless_chapter;
-use pgbook_verify::links::check_links;
-use pgbook_verify::{CheckStatus, CheckedSnippet, Report, SnippetCheck, Verifier};
+use pgbook_verify::Report;
 
 use super::Status;
+use crate::pipeline::{Action, Options, Pipeline};
 use crate::{ReportFormat, TestArgs};
 
 pub fn run(args: TestArgs) -> anyhow::Result<Status> {
     let args = dir_or_filter(args);
-    let book = Book::load(&args.dir).map_err(|d| anyhow::anyhow!("{d}"))?;
-    for warning in &book.warnings {
+    pgbook_engine::install_signal_cleanup().context("installing signal handlers")?;
+    let mut pipeline = Pipeline::new(
+        &args.dir,
+        Options {
+            database_url: args.database_url.clone(),
+            ..Options::default()
+        },
+    );
+    let report = pipeline.run(&Action::Test {
+        bless: args.bless,
+        filter: args.filter.clone(),
+    })?;
+    for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
-    let verifier =
-        Verifier::new(&book.config.verify).map_err(|e| anyhow::anyhow!("book.toml: {e}"))?;
-    let chapters = select_chapters(&book, &args.filter)?;
-    let outcomes = execute(&book, &chapters, args.database_url.clone())?;
-    let mut report = Report::default();
-    for (chapter, outcome) in chapters.iter().zip(&outcomes) {
-        let checks = check_chapter(&verifier, chapter, outcome);
-        let checks = if args.bless {
-            bless(&book, chapter, checks, &mut report)?
-        } else {
-            checks
-        };
-        report.snippets.extend(located(chapter, checks));
-    }
-    report.problems = check_links(&book)
-        .into_iter()
-        .filter(|d| chapters.iter().any(|c| c.source_path == d.file))
-        .collect();
-    emit(&args, &report)?;
+    emit(&args, &report.verification)?;
     Ok(if report.is_failure() {
         Status::Failed
     } else {
         Status::Success
     })
-}
-
-/// Each check with the place of its snippet, for the reports.
-fn located(
-    chapter: &Chapter,
-    checks: Vec<SnippetCheck>,
-) -> impl Iterator<Item = CheckedSnippet> + '_ {
-    let file = display_path(&chapter.source_path);
-    chapter
-        .snippets
-        .iter()
-        .zip(checks)
-        .map(move |(snippet, check)| CheckedSnippet {
-            file: file.clone(),
-            line: snippet.line,
-            session: snippet.attrs.session_name().to_string(),
-            check,
-        })
 }
 
 /// `pgbook test locking` means the filter `locking` in the current book: DIR and FILTER are
@@ -79,80 +51,6 @@ fn dir_or_filter(mut args: TestArgs) -> TestArgs {
         args.dir = ".".into();
     }
     args
-}
-
-/// The chapters whose path contains one of the filters (all of them without filters).
-fn select_chapters<'b>(book: &'b Book, filters: &[String]) -> anyhow::Result<Vec<&'b Chapter>> {
-    let chapters: Vec<&Chapter> = book
-        .chapters
-        .iter()
-        .filter(|c| {
-            let path = display_path(&c.source_path);
-            filters.is_empty() || filters.iter().any(|f| path.contains(f.as_str()))
-        })
-        .collect();
-    if chapters.is_empty() && !filters.is_empty() {
-        anyhow::bail!("no chapter path contains {}", filters.join(" or "));
-    }
-    Ok(chapters)
-}
-
-/// Runs the chapters on a scratch cluster (or the given server). Any engine error — no
-/// PostgreSQL, a meta-command in a snippet — stops the run (exit 2).
-fn execute(
-    book: &Book,
-    chapters: &[&Chapter],
-    database_url: Option<String>,
-) -> anyhow::Result<Vec<ChapterOutcome>> {
-    pgbook_engine::install_signal_cleanup().context("installing signal handlers")?;
-    let engine = Engine::start(EngineOptions::from_config(&book.config, database_url))?;
-    let outcomes = engine
-        .run_chapters(chapters)
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(outcomes)
-}
-
-fn check_chapter(
-    verifier: &Verifier,
-    chapter: &Chapter,
-    outcome: &ChapterOutcome,
-) -> Vec<SnippetCheck> {
-    chapter
-        .snippets
-        .iter()
-        .enumerate()
-        .map(|(i, snippet)| {
-            let executed = outcome.snippets.get(i).and_then(Option::as_ref);
-            verifier.check(chapter, snippet, executed)
-        })
-        .collect()
-}
-
-/// Rewrites the chapter's output blocks; snippets whose only fault was their block now pass.
-fn bless(
-    book: &Book,
-    chapter: &Chapter,
-    mut checks: Vec<SnippetCheck>,
-    report: &mut Report,
-) -> anyhow::Result<Vec<SnippetCheck>> {
-    let changed = bless_chapter(&book.src_dir(), chapter, &checks)
-        .with_context(|| format!("cannot write {}", chapter.source_path.display()))?;
-    if !changed {
-        return Ok(checks);
-    }
-    for (snippet, check) in chapter.snippets.iter().zip(&mut checks) {
-        if check.bless.is_none() {
-            continue;
-        }
-        let place = format!("{}:{}", display_path(&chapter.source_path), snippet.line);
-        report.blessed.push(place);
-        if check.fixed_by_bless {
-            check.status = CheckStatus::Passed;
-            check.messages.clear();
-        }
-    }
-    Ok(checks)
 }
 
 /// Writes the report where the flags say, plus GitHub annotations under Actions.
@@ -202,12 +100,8 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org).
+/// Colour only on a terminal, and never when `NO_COLOR` is set (<https://no-color.org>).
 fn use_color() -> bool {
     std::io::stdout().is_terminal()
         && !matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty())
-}
-
-fn display_path(path: &Path) -> String {
-    path.display().to_string()
 }

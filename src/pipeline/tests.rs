@@ -1,5 +1,6 @@
 //! Tests of the pipeline with the fixture book and a real scratch PostgreSQL.
 
+use super::execute::needs_server;
 use super::*;
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -23,14 +24,15 @@ fn prose_edit_rerenders_one_page_and_runs_no_sql() {
     copy_dir(&fixture, &root);
     let book = Book::load(&root).unwrap();
     let runnable = book.chapters.iter().filter(|c| needs_server(c)).count();
-    let options = BuildOptions {
+    let options = Options {
         dest: Some(tmp.path().join("site")),
         extra_body_html: Some("<script>/*live*/</script>".into()),
-        ..BuildOptions::default()
+        ..Options::default()
     };
     let mut pipeline = Pipeline::new(&root, options.clone());
-    let first = pipeline.build().unwrap();
-    assert!(first.written && first.failures.is_empty(), "{first:?}");
+    let build = Action::Build { keep_going: false };
+    let first = pipeline.run(&build).unwrap();
+    assert!(first.written && !first.is_failure(), "{first:?}");
     assert_eq!(first.chapters_executed, runnable);
     assert_eq!(first.pages_rendered, book.chapters.len());
     let page = std::fs::read_to_string(tmp.path().join("site/sessions.html")).unwrap();
@@ -46,7 +48,7 @@ fn prose_edit_rerenders_one_page_and_runs_no_sql() {
         text.replace("# Sessions", "# Sessions\n\nNew prose."),
     )
     .unwrap();
-    let second = pipeline.build().unwrap();
+    let second = pipeline.run(&build).unwrap();
     assert_eq!(second.chapters_executed, 0);
     assert_eq!(second.pages_rendered, 1);
     let page = std::fs::read_to_string(tmp.path().join("site/sessions.html")).unwrap();
@@ -57,7 +59,7 @@ fn prose_edit_rerenders_one_page_and_runs_no_sql() {
     std::fs::create_dir_all(&theme).unwrap();
     for version in ["one", "two"] {
         std::fs::write(theme.join("404.html"), format!("lost {version}")).unwrap();
-        let report = pipeline.build().unwrap();
+        let report = pipeline.run(&build).unwrap();
         assert_eq!(report.pages_rendered, book.chapters.len());
         let lost = std::fs::read_to_string(tmp.path().join("site/404.html")).unwrap();
         assert_eq!(lost, format!("lost {version}"));
@@ -65,22 +67,24 @@ fn prose_edit_rerenders_one_page_and_runs_no_sql() {
 
     // Another process finds the results on disk and starts no server.
     let mut fresh = Pipeline::new(&root, options);
-    let third = fresh.build().unwrap();
+    let third = fresh.run(&build).unwrap();
     assert_eq!(third.chapters_executed, 0);
     assert!(
         fresh.engine.is_none(),
         "no server started when everything is cached"
     );
+    // `test` goes through the same pipeline but never trusts the cache, and writes no site.
+    std::fs::remove_dir_all(tmp.path().join("site")).unwrap();
+    let test = Action::Test {
+        bless: false,
+        filter: Vec::new(),
+    };
+    let tested = fresh.run(&test).unwrap();
+    assert_eq!(tested.chapters_executed, runnable);
+    assert!(!tested.written && !tmp.path().join("site").exists());
+    let snippets: usize = book.chapters.iter().map(|c| c.snippets.len()).sum();
+    assert_eq!(tested.verification.snippets.len(), snippets);
     assert!(pipeline.watched_paths().contains(&root.join("content")));
-}
-
-#[test]
-fn locations_come_from_messages() {
-    assert_eq!(
-        location_of("content/a.md:12:5: expected output differs").as_deref(),
-        Some("content/a.md:12:5")
-    );
-    assert_eq!(location_of("no location here"), None);
 }
 
 #[test]

@@ -45,7 +45,9 @@
       item.className = "pgbook-problem";
       var message = problem.message;
       if (problem.location) {
-        add(item, "div", problem.location, "font-weight:bold;color:#fff");
+        // Broken links only warn: the build went through.
+        var label = (problem.severity === "warning" ? "warning: " : "") + problem.location;
+        add(item, "div", label, "font-weight:bold;color:#fff");
         // The first message line repeats the location; show it once.
         if (message.indexOf(problem.location + ": ") === 0) {
           message = message.slice(problem.location.length + 2);

@@ -23,7 +23,7 @@ use super::watch::{SourceFilter, SourceWatcher};
 use super::ServeOptions;
 use crate::cmd::build::print_problems;
 use crate::cmd::Status;
-use crate::pipeline::{BuildOptions, Pipeline};
+use crate::pipeline::{Action, Options, Pipeline};
 
 /// Threads answering HTTP requests (event streams do not hold one once started).
 const HTTP_WORKERS: usize = 4;
@@ -50,10 +50,9 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<Status> {
     install_signal_handlers(sender.clone(), scratch.path.clone())?;
     let mut pipeline = Pipeline::new(
         &root,
-        BuildOptions {
+        Options {
             dest: Some(scratch.site()),
             database_url: options.database_url.clone(),
-            keep_going: true,
             extra_body_html: Some(super::live_reload_html()),
         },
     );
@@ -119,7 +118,8 @@ fn rebuild(pipeline: &mut Pipeline, site: &Site, changed: &[PathBuf]) {
     site.status.set_building();
     site.events.send("building", "");
     let started = Instant::now();
-    let outcome = pipeline.build();
+    // Failing snippets must not stop the site from showing them.
+    let outcome = pipeline.run(&Action::Build { keep_going: true });
     let generation = site.status.finish(&outcome);
     site.events.send("reload", &generation.to_string());
     let millis = started.elapsed().as_millis();
@@ -130,7 +130,7 @@ fn rebuild(pipeline: &mut Pipeline, site: &Site, changed: &[PathBuf]) {
                 "pgbook serve: built in {millis} ms ({} pages, {} chapters executed, {} problems)",
                 report.pages_rendered,
                 report.chapters_executed,
-                report.failures.len()
+                report.snippet_failures().count() + report.link_warnings.len()
             );
         }
         Err(error) => eprintln!("pgbook serve: build failed after {millis} ms: {error:#}"),
@@ -139,7 +139,8 @@ fn rebuild(pipeline: &mut Pipeline, site: &Site, changed: &[PathBuf]) {
 
 fn bind(host: &str, port: u16) -> anyhow::Result<tiny_http::Server> {
     tiny_http::Server::http((host, port))
-        .map_err(|e| anyhow!("cannot listen on {host}:{port}: {e}"))
+        .map_err(anyhow::Error::from_boxed)
+        .with_context(|| format!("cannot listen on {host}:{port}"))
 }
 
 fn start_workers(server: &Arc<tiny_http::Server>, site: &Arc<Site>, stopping: &Arc<AtomicBool>) {

@@ -1,31 +1,21 @@
 //! The state of the latest build as the browser sees it: `/__pgbook/status` JSON, which the
 //! live-reload script turns into the error overlay.
 //!
-//! It records outcomes only; it never runs builds and knows nothing of HTTP.
+//! It records outcomes only — the pipeline's [`Failure`]s as they are, turned into JSON from
+//! their typed locations when asked; it never runs builds and knows nothing of HTTP.
 
 use std::sync::Mutex;
 
+use pgbook_verify::Failure;
 use serde_json::{json, Value};
 
-use crate::pipeline::{BuildReport, Failure};
+use crate::pipeline::RunReport;
 
-/// One problem shown in the overlay.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// `content/x.md:LINE:COL`, or empty when the problem has no place (e.g. a broken book).
-    pub location: String,
-    pub message: String,
-    pub diff: Option<String>,
-}
-
-impl From<&Failure> for Problem {
-    fn from(failure: &Failure) -> Problem {
-        Problem {
-            location: failure.location.clone(),
-            message: failure.message.clone(),
-            diff: failure.diff.clone(),
-        }
-    }
+/// Whether a shown failure failed the build or only warns (a broken link).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Severity {
+    Error,
+    Warning,
 }
 
 #[derive(Debug, Default)]
@@ -33,7 +23,9 @@ struct Snapshot {
     /// Counts finished builds; a page compares it with the one it was loaded at.
     generation: u64,
     building: bool,
-    problems: Vec<Problem>,
+    /// A build that could not finish (a broken book.toml, no PostgreSQL): it has no place.
+    error: Option<String>,
+    failures: Vec<(Severity, Failure)>,
 }
 
 /// Thread-safe holder of the latest build's outcome.
@@ -52,19 +44,21 @@ impl BuildStatus {
     }
 
     /// Records a finished build and returns its generation.
-    pub fn finish(&self, outcome: &anyhow::Result<BuildReport>) -> u64 {
-        let problems = match outcome {
-            Ok(report) => report.failures.iter().map(Problem::from).collect(),
-            Err(error) => vec![Problem {
-                location: String::new(),
-                message: format!("{error:#}"),
-                diff: None,
-            }],
+    pub fn finish(&self, outcome: &anyhow::Result<RunReport>) -> u64 {
+        let (error, failures) = match outcome {
+            Ok(report) => {
+                let errors = report.snippet_failures().map(|f| (Severity::Error, f));
+                let warnings = report.link_warnings.iter().map(|f| (Severity::Warning, f));
+                let failures = errors.chain(warnings).map(|(s, f)| (s, f.clone()));
+                (None, failures.collect())
+            }
+            Err(error) => (Some(format!("{error:#}")), Vec::new()),
         };
         let mut snapshot = self.lock();
         snapshot.generation += 1;
         snapshot.building = false;
-        snapshot.problems = problems;
+        snapshot.error = error;
+        snapshot.failures = failures;
         snapshot.generation
     }
 
@@ -75,15 +69,29 @@ impl BuildStatus {
     /// The JSON served at `/__pgbook/status`.
     pub fn to_json(&self) -> Value {
         let snapshot = self.lock();
-        let problems: Vec<Value> = snapshot
-            .problems
-            .iter()
-            .map(|p| json!({"location": p.location, "message": p.message, "diff": p.diff}))
-            .collect();
+        let error = snapshot.error.iter().map(|message| {
+            json!({"location": "", "message": message, "diff": null, "severity": "error"})
+        });
+        let failures = snapshot.failures.iter().map(|(severity, failure)| {
+            let at = failure.location();
+            json!({
+                "location": at.to_string(),
+                "file": at.file.display().to_string(),
+                "line": at.line,
+                "column": at.column,
+                "message": failure.to_string(),
+                "diff": failure.diff,
+                "severity": match severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                },
+            })
+        });
+        let problems: Vec<Value> = error.chain(failures).collect();
         json!({
             "generation": snapshot.generation,
             "building": snapshot.building,
-            "ok": snapshot.problems.is_empty(),
+            "ok": problems.is_empty(),
             "problems": problems,
         })
     }
@@ -98,34 +106,70 @@ impl BuildStatus {
 mod tests {
     use super::*;
 
-    #[test]
-    fn failures_then_a_good_build() {
-        let status = BuildStatus::new();
-        let failing = Ok(BuildReport {
-            failures: vec![Failure {
-                location: "content/a.md:3:8".into(),
-                message: "ERROR:  syntax error".into(),
-                diff: Some("-1\n+2".into()),
-            }],
+    use pgbook_book::Diagnostic;
+    use pgbook_verify::{CheckedSnippet, Report, SnippetCheck, Verdict};
+
+    /// A report of one failed snippet whose SQL error is at `content/a.md:3:8`.
+    fn failing() -> RunReport {
+        let failure = Failure {
+            reasons: vec![Diagnostic::new(
+                "content/a.md",
+                3,
+                8,
+                "ERROR:  syntax error",
+            )],
+            diff: Some("-1\n+2".into()),
+        };
+        let check = SnippetCheck {
+            verdict: Verdict::Failed(failure),
+            expected: None,
+            actual: String::new(),
+            bless: None,
+            fixed_by_bless: false,
+        };
+        RunReport {
+            verification: Report {
+                snippets: vec![CheckedSnippet {
+                    file: "content/a.md".into(),
+                    line: 2,
+                    session: "main".into(),
+                    check,
+                }],
+                ..Report::default()
+            },
             written: true,
             pages_rendered: 1,
             chapters_executed: 1,
-            ..BuildReport::default()
-        });
-        assert_eq!(status.finish(&failing), 1);
+            ..RunReport::default()
+        }
+    }
+
+    #[test]
+    fn failures_then_a_good_build() {
+        let status = BuildStatus::new();
+        assert_eq!(status.finish(&Ok(failing())), 1);
         let json = status.to_json();
         assert_eq!(json["ok"], false);
-        assert_eq!(json["problems"][0]["location"], "content/a.md:3:8");
-        assert_eq!(json["problems"][0]["diff"], "-1\n+2");
+        let problem = &json["problems"][0];
+        assert_eq!(problem["location"], "content/a.md:3:8");
+        assert_eq!(
+            (
+                problem["file"].clone(),
+                problem["line"].clone(),
+                problem["column"].clone()
+            ),
+            ("content/a.md".into(), 3.into(), 8.into())
+        );
+        assert_eq!(problem["message"], "content/a.md:3:8: ERROR:  syntax error");
+        assert_eq!(problem["diff"], "-1\n+2");
+        assert_eq!(problem["severity"], "error");
 
         status.set_building();
         assert_eq!(status.to_json()["building"], true);
-        let good = Ok(BuildReport {
-            failures: vec![],
+        let good = Ok(RunReport {
             written: true,
             pages_rendered: 1,
-            chapters_executed: 0,
-            ..BuildReport::default()
+            ..RunReport::default()
         });
         assert_eq!(status.finish(&good), 2);
         let json = status.to_json();
@@ -134,6 +178,26 @@ mod tests {
             (true.into(), false.into())
         );
         assert_eq!(json["problems"].as_array().unwrap().len(), 0);
+    }
+
+    #[test]
+    fn broken_links_are_shown_as_warnings() {
+        let status = BuildStatus::new();
+        let report = RunReport {
+            link_warnings: vec![Failure::from(Diagnostic::new(
+                "content/a.md",
+                7,
+                3,
+                "broken link to 'b.md'",
+            ))],
+            written: true,
+            ..RunReport::default()
+        };
+        status.finish(&Ok(report));
+        let json = status.to_json();
+        assert_eq!(json["ok"], false);
+        assert_eq!(json["problems"][0]["location"], "content/a.md:7:3");
+        assert_eq!(json["problems"][0]["severity"], "warning");
     }
 
     #[test]

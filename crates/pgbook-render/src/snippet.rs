@@ -10,19 +10,18 @@ use std::collections::HashMap;
 use pgbook_book::{
     ChapterOutcome, ErrorExpectation, Event, ResultSet, ServerMessage, Snippet, SnippetOutcome,
 };
+use pgbook_verify::Failure;
 use serde::Serialize;
 
 use crate::explain::{is_text_plan, parse_plan, PlanLine};
 use crate::highlight::highlight_sql;
 
-/// The verdict on a snippet, as decided by the checker.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+/// The verdict on a snippet, as decided by the checker; a failure is the checker's own
+/// [`Failure`], shown as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum SnippetStatus {
     Passed,
-    Failed {
-        diff: Option<String>,
-        messages: Vec<String>,
-    },
+    Failed(Failure),
     /// `ignore`: not executed.
     Ignored,
     /// Not checked (no outcome available).
@@ -191,7 +190,9 @@ pub fn snippet_view(
 ) -> SnippetView {
     let (status_name, diff, messages) = match status {
         SnippetStatus::Passed => ("passed", None, Vec::new()),
-        SnippetStatus::Failed { diff, messages } => ("failed", diff.clone(), messages.clone()),
+        SnippetStatus::Failed(failure) => {
+            ("failed", failure.diff.clone(), failure.lines().collect())
+        }
         SnippetStatus::Ignored => ("ignored", None, Vec::new()),
         SnippetStatus::NotRun => ("not-run", None, Vec::new()),
     };

@@ -1,16 +1,22 @@
 //! Table tests of the bless patcher: which bytes change, and which must not.
 
 use super::*;
-use crate::check::{CheckStatus, SnippetCheck};
+use pgbook_book::Diagnostic;
+
+use crate::check::{SnippetCheck, Verdict};
+use crate::failure::Failure;
 use crate::test_support::chapter;
 
 fn check(bless: Option<&str>) -> SnippetCheck {
     SnippetCheck {
-        status: CheckStatus::Failed,
+        verdict: Verdict::Failed(Failure::from(Diagnostic::new(
+            "content/x.md",
+            1,
+            0,
+            "the output differs",
+        ))),
         expected: None,
         actual: String::new(),
-        diff: None,
-        messages: Vec::new(),
         bless: bless.map(str::to_string),
         fixed_by_bless: bless.is_some(),
     }

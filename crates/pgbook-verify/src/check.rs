@@ -2,16 +2,22 @@
 //! its `error` attribute, and the absence of unexpected errors.
 //!
 //! The verdict is data ([`SnippetCheck`]); this module prints nothing and writes no files.
-//! Every message is a full line located in the Markdown (`content/x.md:14:8: ...`).
+//! A failing snippet's reasons are [`Diagnostic`]s located in the Markdown (the snippet's
+//! fence, or where the server's error position maps to), gathered in one [`Failure`].
+
+use std::path::Path;
 
 use pgbook_book::config::VerifyConfig;
-use pgbook_book::{Chapter, ErrorExpectation, Event, Snippet, SnippetOutcome, StatementOutcome};
+use pgbook_book::{
+    Chapter, Diagnostic, ErrorExpectation, Event, Snippet, SnippetOutcome, StatementOutcome,
+};
 use similar::TextDiff;
 
-use crate::mask::Masks;
+use crate::failure::Failure;
+use crate::mask::{BadMask, Masks};
 use crate::matcher::{compare, join_lines, significant_lines};
 
-/// The verdict on one snippet.
+/// The verdict on one snippet, without its reasons (report counts, JSON and JUnit names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckStatus {
     Passed,
@@ -30,24 +36,82 @@ impl CheckStatus {
     }
 }
 
+/// The verdict on one snippet, with the reasons when it failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Passed,
+    Failed(Failure),
+    /// `ignore`: not executed, counted apart.
+    Ignored,
+}
+
+impl Verdict {
+    pub fn status(&self) -> CheckStatus {
+        match self {
+            Verdict::Passed => CheckStatus::Passed,
+            Verdict::Failed(_) => CheckStatus::Failed,
+            Verdict::Ignored => CheckStatus::Ignored,
+        }
+    }
+
+    pub fn failure(&self) -> Option<&Failure> {
+        match self {
+            Verdict::Failed(failure) => Some(failure),
+            _ => None,
+        }
+    }
+}
+
 /// What checking one snippet found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnippetCheck {
-    pub status: CheckStatus,
+    pub verdict: Verdict,
     /// The `output` block's text, if the snippet has one.
     pub expected: Option<String>,
     /// The transcript as executed (empty for ignored snippets).
     pub actual: String,
-    /// Unified diff of the expected block against the actual (normalised toward the expected),
-    /// present when they differ.
-    pub diff: Option<String>,
-    /// Why the snippet failed, one located line each.
-    pub messages: Vec<String>,
     /// What `--bless` writes as this snippet's `output` block content: the actual normalised
     /// toward the expected, or `None` when the block is right (or must not be written).
     pub bless: Option<String>,
     /// Whether the only reasons for failure are the output block (so `--bless` fixes it).
     pub fixed_by_bless: bool,
+}
+
+impl SnippetCheck {
+    pub fn status(&self) -> CheckStatus {
+        self.verdict.status()
+    }
+
+    pub fn failure(&self) -> Option<&Failure> {
+        self.verdict.failure()
+    }
+
+    /// The diff of expected against actual output, when they differ.
+    pub fn diff(&self) -> Option<&str> {
+        self.failure().and_then(|f| f.diff.as_deref())
+    }
+
+    /// Why the snippet failed, one located line each (empty unless it failed).
+    pub fn messages(&self) -> Vec<String> {
+        self.failure()
+            .map(|f| f.lines().collect())
+            .unwrap_or_default()
+    }
+
+    /// Records that `--bless` rewrote the snippet's `output` block: a snippet whose only
+    /// fault was that block passes now.
+    pub fn mark_blessed(&mut self) {
+        if self.fixed_by_bless {
+            self.verdict = Verdict::Passed;
+        }
+    }
+}
+
+/// The book's `[verify]` settings are unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyConfigError {
+    #[error(transparent)]
+    BadMask(#[from] BadMask),
 }
 
 /// Checks snippets against the book's `[verify]` settings.
@@ -59,7 +123,7 @@ pub struct Verifier {
 
 impl Verifier {
     /// Compiles the `[verify] mask` regexes; a bad one is an error naming it.
-    pub fn new(config: &VerifyConfig) -> Result<Verifier, String> {
+    pub fn new(config: &VerifyConfig) -> Result<Verifier, VerifyConfigError> {
         Ok(Verifier {
             masks: Masks::new(&config.mask)?,
             require_expected: config.require_expected,
@@ -74,52 +138,47 @@ impl Verifier {
         snippet: &Snippet,
         outcome: Option<&SnippetOutcome>,
     ) -> SnippetCheck {
-        let file = chapter.source_path.display().to_string();
+        let file = chapter.source_path.as_path();
         let expected = snippet.expected.as_ref().map(|e| e.text.clone());
+        let at_fence = |message: String| Diagnostic::new(file, snippet.line, 0, message);
         if snippet.attrs.ignore {
             return SnippetCheck {
-                status: CheckStatus::Ignored,
+                verdict: Verdict::Ignored,
                 expected,
                 actual: String::new(),
-                diff: None,
-                messages: Vec::new(),
                 bless: None,
                 fixed_by_bless: false,
             };
         }
         let Some(outcome) = outcome else {
             return SnippetCheck {
-                status: CheckStatus::Failed,
+                verdict: Verdict::Failed(Failure::from(at_fence(
+                    "the snippet was not executed".into(),
+                ))),
                 expected,
                 actual: String::new(),
-                diff: None,
-                messages: vec![format!(
-                    "{file}:{}: the snippet was not executed",
-                    snippet.line
-                )],
                 bless: None,
                 fixed_by_bless: false,
             };
         };
-        let mut messages = Vec::new();
+        let mut reasons = Vec::new();
         if let Some(failure) = &outcome.failure {
-            messages.push(format!("{file}:{}: {failure}", snippet.line));
+            reasons.push(at_fence(failure.clone()));
         }
-        messages.extend(error_messages(&file, snippet, outcome));
-        let other_failures = messages.len();
-        let (diff, bless) = self.check_output(&file, snippet, &outcome.transcript, &mut messages);
-        let status = if messages.is_empty() {
-            CheckStatus::Passed
-        } else {
-            CheckStatus::Failed
+        reasons.extend(error_reasons(file, snippet, outcome));
+        let other_failures = reasons.len();
+        let (diff, bless) = self.check_output(file, snippet, &outcome.transcript, &mut reasons);
+        let verdict = match Failure::new(reasons, diff) {
+            Some(failure) => Verdict::Failed(failure),
+            None => Verdict::Passed,
         };
         SnippetCheck {
-            status,
+            fixed_by_bless: verdict.status() == CheckStatus::Failed
+                && other_failures == 0
+                && bless.is_some(),
+            verdict,
             expected,
             actual: outcome.transcript.clone(),
-            diff,
-            fixed_by_bless: status == CheckStatus::Failed && other_failures == 0 && bless.is_some(),
-            messages,
             bless,
         }
     }
@@ -128,10 +187,10 @@ impl Verifier {
     /// diff and the text `--bless` would write.
     fn check_output(
         &self,
-        file: &str,
+        file: &Path,
         snippet: &Snippet,
         actual: &str,
-        messages: &mut Vec<String>,
+        reasons: &mut Vec<Diagnostic>,
     ) -> (Option<String>, Option<String>) {
         let attrs = &snippet.attrs;
         let Some(expected) = &snippet.expected else {
@@ -139,9 +198,11 @@ impl Verifier {
                 return (None, None);
             }
             if self.require_expected {
-                messages.push(format!(
-                    "{file}:{}: no `output` block after the snippet ([verify] require-expected = true)",
-                    snippet.line
+                reasons.push(Diagnostic::new(
+                    file,
+                    snippet.line,
+                    0,
+                    "no `output` block after the snippet ([verify] require-expected = true)",
                 ));
             }
             return (None, Some(join_lines(&significant_lines(actual))));
@@ -150,9 +211,14 @@ impl Verifier {
         if comparison.matches {
             return (None, None);
         }
-        messages.push(format!(
-            "{file}:{}: the output differs from the `output` block at line {}",
-            snippet.line, expected.line
+        reasons.push(Diagnostic::new(
+            file,
+            snippet.line,
+            0,
+            format!(
+                "the output differs from the `output` block at line {}",
+                expected.line
+            ),
         ));
         let diff = TextDiff::from_lines(&comparison.expected, &comparison.actual)
             .unified_diff()
@@ -163,9 +229,10 @@ impl Verifier {
     }
 }
 
-/// Messages for errors the snippet raised that its attributes do not allow, or for an
-/// expected error that did not come.
-fn error_messages(file: &str, snippet: &Snippet, outcome: &SnippetOutcome) -> Vec<String> {
+/// Reasons for errors the snippet raised that its attributes do not allow, or for an
+/// expected error that did not come; a server error is located where its position maps to in
+/// the Markdown.
+fn error_reasons(file: &Path, snippet: &Snippet, outcome: &SnippetOutcome) -> Vec<Diagnostic> {
     let errors: Vec<(&StatementOutcome, &pgbook_book::ServerMessage)> = outcome
         .statements
         .iter()
@@ -176,23 +243,25 @@ fn error_messages(file: &str, snippet: &Snippet, outcome: &SnippetOutcome) -> Ve
             })
         })
         .collect();
-    let located = |st: &StatementOutcome, m: &pgbook_book::ServerMessage| {
+    let located = |st: &StatementOutcome, m: &pgbook_book::ServerMessage, message: String| {
         let pos = snippet.error_pos(st, m.position);
-        format!(
-            "{file}:{}:{}: {}:  {}",
-            pos.line, pos.col, m.severity, m.message
-        )
+        Diagnostic::new(file, pos.line, pos.col, message)
     };
     match &snippet.attrs.error {
-        None => errors.iter().map(|(st, m)| located(st, m)).collect(),
+        None => errors
+            .iter()
+            .map(|(st, m)| located(st, m, format!("{}:  {}", m.severity, m.message)))
+            .collect(),
         Some(_) if errors.is_empty() => {
             let code = match &snippet.attrs.error {
                 Some(ErrorExpectation::SqlState(code)) => format!(" {code}"),
                 _ => String::new(),
             };
-            vec![format!(
-                "{file}:{}: expected an error{code}, got none",
-                snippet.line
+            vec![Diagnostic::new(
+                file,
+                snippet.line,
+                0,
+                format!("expected an error{code}, got none"),
             )]
         }
         Some(ErrorExpectation::Any) => Vec::new(),
@@ -206,11 +275,11 @@ fn error_messages(file: &str, snippet: &Snippet, outcome: &SnippetOutcome) -> Ve
             errors
                 .iter()
                 .map(|(st, m)| {
-                    let pos = snippet.error_pos(st, m.position);
-                    format!(
-                        "{file}:{}:{}: expected an error {code}, got {}: {}:  {}",
-                        pos.line, pos.col, m.sqlstate, m.severity, m.message
-                    )
+                    let message = format!(
+                        "expected an error {code}, got {}: {}:  {}",
+                        m.sqlstate, m.severity, m.message
+                    );
+                    located(st, m, message)
                 })
                 .collect()
         }

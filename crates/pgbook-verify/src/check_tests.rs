@@ -130,8 +130,8 @@ fn verdicts_table() {
     ];
     for (text, outcome, strict, status, messages) in cases {
         let c = verify(text, outcome, strict);
-        assert_eq!(c.status, status, "{text}");
-        assert_eq!(c.messages, messages, "{text}");
+        assert_eq!(c.status(), status, "{text}");
+        assert_eq!(c.messages(), messages, "{text}");
     }
 }
 
@@ -146,9 +146,12 @@ fn error_positions_count_characters_not_bytes() {
     );
     let c = verify("```sql\nselect 'é', x from t;\n```\n", Some(&o), false);
     assert_eq!(
-        c.messages,
+        c.messages(),
         vec!["content/x.md:2:13: ERROR:  column \"x\" does not exist"]
     );
+    // The place is typed, not only part of the text.
+    let at = c.failure().unwrap().location();
+    assert_eq!((at.line, at.column), (2, 13));
     // Without a position: the statement's first non-blank character.
     let o = outcome(
         "\n  bad;",
@@ -157,7 +160,7 @@ fn error_positions_count_characters_not_bytes() {
         "",
     );
     let c = verify("```sql\n\n  bad;\n```\n", Some(&o), false);
-    assert_eq!(c.messages, vec!["content/x.md:3:3: ERROR:  syntax error"]);
+    assert_eq!(c.messages(), vec!["content/x.md:3:3: ERROR:  syntax error"]);
 }
 
 #[test]
@@ -170,11 +173,14 @@ fn bless_text_and_fixability() {
     );
     assert!(c.fixed_by_bless);
     assert_eq!(c.bless.as_deref(), Some("a[..]\nb\n"));
-    assert!(c.diff.unwrap().contains("-c\n+b\n"));
+    assert!(c.diff().unwrap().contains("-c\n+b\n"));
+    let mut blessed = c.clone();
+    blessed.mark_blessed();
+    assert_eq!(blessed.verdict, Verdict::Passed);
     // Missing block: bless adds one even though the snippet passes.
     let c = verify("```sql\nselect 1;\n```\n", Some(&ok), false);
     assert_eq!(
-        (c.status, c.bless.as_deref()),
+        (c.status(), c.bless.as_deref()),
         (CheckStatus::Passed, Some("a\nb\n"))
     );
     // hidden snippets never get a new block.

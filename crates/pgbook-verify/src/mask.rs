@@ -10,6 +10,15 @@ use regex::Regex;
 /// What a masked figure becomes. It contains no `[..]`, so it cannot pose as a wildcard.
 const PLACEHOLDER: &str = "#";
 
+/// A `[verify] mask` entry that is not a valid regex.
+#[derive(Debug, thiserror::Error)]
+#[error("[verify] mask: bad regex '{pattern}'")]
+pub struct BadMask {
+    pub pattern: String,
+    #[source]
+    pub source: regex::Error,
+}
+
 /// The regexes applied to each line, built-in EXPLAIN masks first, then the book's own.
 #[derive(Debug, Clone)]
 pub struct Masks {
@@ -19,10 +28,15 @@ pub struct Masks {
 
 impl Masks {
     /// Compiles the built-in masks and `[verify] mask`; a bad regex is an error naming it.
-    pub fn new(user_patterns: &[String]) -> Result<Masks, String> {
+    pub fn new(user_patterns: &[String]) -> Result<Masks, BadMask> {
         let user = user_patterns
             .iter()
-            .map(|p| Regex::new(p).map_err(|e| format!("[verify] mask: bad regex '{p}': {e}")))
+            .map(|p| {
+                Regex::new(p).map_err(|source| BadMask {
+                    pattern: p.clone(),
+                    source,
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Masks {
             builtin: builtin_masks(),
@@ -200,6 +214,7 @@ mod tests {
         let m = Masks::new(&[r"\d{4}-\d\d-\d\d".into(), "pid [0-9]+".into()]).unwrap();
         assert_eq!(m.mask_line("on 2024-01-31 by pid 4242"), "on # by #");
         let err = Masks::new(&["(".into()]).unwrap_err();
-        assert!(err.starts_with("[verify] mask: bad regex '('"), "{err}");
+        assert_eq!(err.to_string(), "[verify] mask: bad regex '('");
+        assert_eq!(err.pattern, "(");
     }
 }

@@ -1,23 +1,26 @@
 //! GitHub Actions workflow commands (`::error file=…,line=…::message`), so failures show
 //! up as annotations on the pull request's diff.
 
+use std::path::Path;
+
 use super::Report;
 
 pub(super) fn render(report: &Report) -> String {
     let mut out = String::new();
-    for s in report.failures() {
-        let message = s.check.messages.join("\n");
-        out.push_str(&annotation(&s.file, s.line, &message));
+    // A snippet's annotation sits on its fence, where the diff view shows the snippet.
+    for (s, failure) in report.failures() {
+        out.push_str(&annotation(&s.file, s.line, &failure.to_string()));
     }
     for p in &report.problems {
-        let file = p.file.display().to_string();
-        out.push_str(&annotation(&file, p.line, &p.to_string()));
+        let at = p.location();
+        out.push_str(&annotation(at.file, at.line, &p.to_string()));
     }
     out
 }
 
-fn annotation(file: &str, line: usize, message: &str) -> String {
-    let mut props = format!("file={}", escape_property(file));
+fn annotation(file: &Path, line: usize, message: &str) -> String {
+    let file = file.display().to_string();
+    let mut props = format!("file={}", escape_property(&file));
     if line > 0 {
         props.push_str(&format!(",line={line}"));
     }

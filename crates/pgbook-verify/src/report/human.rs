@@ -19,13 +19,16 @@ pub(super) fn render(report: &Report, color: bool) -> String {
         }
     };
     let mut out = String::new();
-    for s in report.failures() {
-        out.push_str(&paint(BOLD_RED, &format!("{}:{}", s.file, s.line)));
+    for (s, failure) in report.failures() {
+        out.push_str(&paint(
+            BOLD_RED,
+            &format!("{}:{}", s.file.display(), s.line),
+        ));
         out.push_str(&format!(" (session {})\n", s.session));
-        for message in &s.check.messages {
-            out.push_str(&format!("  {message}\n"));
+        for reason in &failure.reasons {
+            out.push_str(&format!("  {reason}\n"));
         }
-        if s.check.diff.is_none() && !s.check.actual.trim().is_empty() {
+        if failure.diff.is_none() && !s.check.actual.trim().is_empty() {
             // No `output` block to diff against: show what psql printed, so the error's
             // DETAIL, HINT and caret are on screen too.
             out.push_str("  psql printed:\n");
@@ -33,7 +36,7 @@ pub(super) fn render(report: &Report, color: bool) -> String {
                 out.push_str(&format!("  | {line}\n"));
             }
         }
-        if let Some(diff) = &s.check.diff {
+        if let Some(diff) = &failure.diff {
             for line in diff.lines() {
                 let painted = match line.as_bytes().first() {
                     _ if line.starts_with("---") || line.starts_with("+++") => line.to_string(),

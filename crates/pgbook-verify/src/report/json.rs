@@ -16,7 +16,7 @@ struct JsonReport<'a> {
 
 #[derive(Serialize)]
 struct JsonSnippet<'a> {
-    file: &'a str,
+    file: String,
     line: usize,
     session: &'a str,
     status: &'static str,
@@ -35,13 +35,13 @@ pub(super) fn render(report: &Report) -> String {
             .snippets
             .iter()
             .map(|s| JsonSnippet {
-                file: &s.file,
+                file: s.file.display().to_string(),
                 line: s.line,
                 session: &s.session,
-                status: s.check.status.as_str(),
+                status: s.check.status().as_str(),
                 expected: s.check.expected.as_deref(),
                 actual: &s.check.actual,
-                diff: s.check.diff.as_deref(),
+                diff: s.check.diff(),
             })
             .collect(),
     };

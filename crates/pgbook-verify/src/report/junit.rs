@@ -1,50 +1,37 @@
 //! JUnit XML: one `<testsuite>` per chapter file and one `<testcase>` per snippet (failures
-//! carry their messages and diff, ignored snippets are `<skipped/>`), plus a `links` suite
-//! for book-level problems, so CI systems show them like test failures.
+//! carry their reasons and diff, ignored snippets are `<skipped/>`), plus a `links` suite for
+//! book-level failures, so CI systems show them like test failures. Written with
+//! `quick-junit` (nextest's model and serializer); testcases also carry `file` and `line`
+//! attributes, which GitLab and Jenkins use to link to the source.
 
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
-use quick_xml::Writer;
+use std::path::Path;
+
+use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
 use super::{failure_text, CheckedSnippet, Report};
-use crate::check::CheckStatus;
-
-type XmlWriter = Writer<Vec<u8>>;
+use crate::check::Verdict;
+use crate::failure::Failure;
 
 pub(super) fn render(report: &Report) -> String {
-    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
-    let c = report.counts();
-    let failures = c.failed + report.problems.len();
-    let tests = report.snippets.len() + report.problems.len();
-    write(
-        &mut w,
-        Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)),
-    );
-    let root = BytesStart::new("testsuites").with_attributes([
-        ("name", "pgbook test"),
-        ("tests", &*tests.to_string()),
-        ("failures", &*failures.to_string()),
-        ("skipped", &*c.ignored.to_string()),
-    ]);
-    write(&mut w, Event::Start(root));
+    let mut junit = quick_junit::Report::new("pgbook test");
     for (file, snippets) in by_file(&report.snippets) {
-        write_suite(&mut w, file, &snippets);
+        junit.add_test_suite(snippet_suite(file, &snippets));
     }
     if !report.problems.is_empty() {
-        write_links_suite(&mut w, report);
+        junit.add_test_suite(links_suite(&report.problems));
     }
-    write(&mut w, Event::End(BytesEnd::new("testsuites")));
-    let mut xml = String::from_utf8(w.into_inner()).expect("the writer emits UTF-8");
-    xml.push('\n');
+    let mut xml = junit
+        .to_string()
+        .expect("serialising to memory cannot fail");
+    if !xml.ends_with('\n') {
+        xml.push('\n');
+    }
     xml
 }
 
-fn write(w: &mut XmlWriter, event: Event) {
-    w.write_event(event).expect("writing to memory cannot fail");
-}
-
 /// Snippets grouped by chapter file, in book order.
-fn by_file(snippets: &[CheckedSnippet]) -> Vec<(&str, Vec<&CheckedSnippet>)> {
-    let mut groups: Vec<(&str, Vec<&CheckedSnippet>)> = Vec::new();
+fn by_file(snippets: &[CheckedSnippet]) -> Vec<(&Path, Vec<&CheckedSnippet>)> {
+    let mut groups: Vec<(&Path, Vec<&CheckedSnippet>)> = Vec::new();
     for s in snippets {
         match groups.last_mut() {
             Some((file, group)) if *file == s.file => group.push(s),
@@ -54,85 +41,48 @@ fn by_file(snippets: &[CheckedSnippet]) -> Vec<(&str, Vec<&CheckedSnippet>)> {
     groups
 }
 
-fn write_suite(w: &mut XmlWriter, file: &str, snippets: &[&CheckedSnippet]) {
-    let count = |status| snippets.iter().filter(|s| s.check.status == status).count();
-    let suite = BytesStart::new("testsuite").with_attributes([
-        ("name", file),
-        ("tests", &*snippets.len().to_string()),
-        ("failures", &*count(CheckStatus::Failed).to_string()),
-        ("skipped", &*count(CheckStatus::Ignored).to_string()),
-    ]);
-    write(w, Event::Start(suite));
+fn snippet_suite(file: &Path, snippets: &[&CheckedSnippet]) -> TestSuite {
+    let file = file.display().to_string();
+    let mut suite = TestSuite::new(file.as_str());
     for s in snippets {
-        let name = format!("{}:{}", s.file, s.line);
-        let line = s.line.to_string();
-        let case = BytesStart::new("testcase").with_attributes([
-            ("name", name.as_str()),
-            ("classname", file),
-            ("file", file),
-            ("line", &*line),
-        ]);
-        match s.check.status {
-            CheckStatus::Passed => write(w, Event::Empty(case)),
-            CheckStatus::Ignored => {
-                write(w, Event::Start(case));
-                write(w, Event::Empty(BytesStart::new("skipped")));
-                write(w, Event::End(BytesEnd::new("testcase")));
+        let status = match &s.check.verdict {
+            Verdict::Passed => TestCaseStatus::success(),
+            Verdict::Ignored => TestCaseStatus::skipped(),
+            Verdict::Failed(failure) => {
+                // The first reason, located, says what is wrong in one line.
+                let first = failure.lines().next().unwrap_or_default();
+                failed(&first, failure)
             }
-            CheckStatus::Failed => {
-                write(w, Event::Start(case));
-                let first = s.check.messages.first().map_or("failed", String::as_str);
-                write_failure(w, first, &failure_text(s));
-                write(w, Event::End(BytesEnd::new("testcase")));
-            }
-        }
+        };
+        let mut case = TestCase::new(format!("{file}:{}", s.line), status);
+        case.set_classname(file.as_str());
+        located(&mut case, &file, s.line);
+        suite.add_test_case(case);
     }
-    write(w, Event::End(BytesEnd::new("testsuite")));
+    suite
 }
 
-fn write_links_suite(w: &mut XmlWriter, report: &Report) {
-    let n = report.problems.len().to_string();
-    let suite = BytesStart::new("testsuite").with_attributes([
-        ("name", "links"),
-        ("tests", n.as_str()),
-        ("failures", n.as_str()),
-        ("skipped", "0"),
-    ]);
-    write(w, Event::Start(suite));
-    for p in &report.problems {
-        let name = p.to_string();
-        let file = p.file.display().to_string();
-        let line = p.line.to_string();
-        let case = BytesStart::new("testcase").with_attributes([
-            ("name", name.as_str()),
-            ("classname", "links"),
-            ("file", &*file),
-            ("line", &*line),
-        ]);
-        write(w, Event::Start(case));
-        write_failure(w, &p.message, &name);
-        write(w, Event::End(BytesEnd::new("testcase")));
+fn links_suite(problems: &[Failure]) -> TestSuite {
+    let mut suite = TestSuite::new("links");
+    for p in problems {
+        let at = p.location();
+        let mut case = TestCase::new(p.to_string(), failed(p.summary(), p));
+        case.set_classname("links");
+        located(&mut case, &at.file.display().to_string(), at.line);
+        suite.add_test_case(case);
     }
-    write(w, Event::End(BytesEnd::new("testsuite")));
+    suite
 }
 
-fn write_failure(w: &mut XmlWriter, message: &str, body: &str) {
-    let message = xml_safe(message);
-    let failure = BytesStart::new("failure").with_attributes([("message", message.as_str())]);
-    write(w, Event::Start(failure));
-    write(w, Event::Text(BytesText::new(&xml_safe(body))));
-    write(w, Event::End(BytesEnd::new("failure")));
+fn failed(message: &str, failure: &Failure) -> TestCaseStatus {
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+    status
+        .set_message(message)
+        .set_description(failure_text(failure));
+    status
 }
 
-/// XML 1.0 cannot carry most control characters, which a transcript may contain.
-fn xml_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c < ' ' && !matches!(c, '\t' | '\n' | '\r') {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
+fn located(case: &mut TestCase, file: &str, line: usize) {
+    case.extra.insert("file".into(), file.into());
+    case.extra.insert("line".into(), line.to_string().into());
 }

@@ -1,23 +1,25 @@
 //! The results of a `pgbook test` run and the formats they are reported in: human text with
 //! diffs, the JSON object of DESIGN §7, JUnit XML, and GitHub Actions annotations.
 //!
-//! Reports are returned as strings; the caller decides where they go (stdout or a file).
-//! Nothing here runs SQL or reads the book.
+//! Every format is made from the same typed data: [`CheckedSnippet`]s (whose failures are
+//! [`Failure`]s) and book-level [`Failure`]s. Reports are returned as strings; the caller
+//! decides where they go (stdout or a file). Nothing here runs SQL or reads the book.
 
 mod github;
 mod human;
 mod json;
 mod junit;
 
-use pgbook_book::Diagnostic;
+use std::path::PathBuf;
 
 use crate::check::{CheckStatus, SnippetCheck};
+use crate::failure::Failure;
 
 /// One checked snippet with where it is.
 #[derive(Debug, Clone)]
 pub struct CheckedSnippet {
     /// Chapter path as shown to users: `content/x.md`.
-    pub file: String,
+    pub file: PathBuf,
     /// Line of the snippet's opening fence.
     pub line: usize,
     /// `main` or the snippet's `session=NAME`.
@@ -29,9 +31,8 @@ pub struct CheckedSnippet {
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     pub snippets: Vec<CheckedSnippet>,
-    /// Problems that are not one snippet's: broken links, missing includes, a chapter the
-    /// engine could not run.
-    pub problems: Vec<Diagnostic>,
+    /// Failures that are not one snippet's: broken links, missing includes.
+    pub problems: Vec<Failure>,
     /// `file:line` of each snippet whose `output` block `--bless` rewrote or added.
     pub blessed: Vec<String>,
 }
@@ -48,7 +49,7 @@ impl Report {
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
         for s in &self.snippets {
-            match s.check.status {
+            match s.check.status() {
                 CheckStatus::Passed => c.passed += 1,
                 CheckStatus::Failed => c.failed += 1,
                 CheckStatus::Ignored => c.ignored += 1,
@@ -62,11 +63,11 @@ impl Report {
         !self.problems.is_empty() || self.counts().failed > 0
     }
 
-    /// The failed snippets, in book order.
-    fn failures(&self) -> impl Iterator<Item = &CheckedSnippet> {
+    /// The failed snippets with their failures, in book order.
+    pub fn failures(&self) -> impl Iterator<Item = (&CheckedSnippet, &Failure)> {
         self.snippets
             .iter()
-            .filter(|s| s.check.status == CheckStatus::Failed)
+            .filter_map(|s| Some((s, s.check.failure()?)))
     }
 
     /// The human report; `color` adds ANSI colours to headings and diffs.
@@ -91,10 +92,10 @@ impl Report {
     }
 }
 
-/// All messages of a failed snippet and its diff, as one text (JUnit failure bodies).
-fn failure_text(s: &CheckedSnippet) -> String {
-    let mut text = s.check.messages.join("\n");
-    if let Some(diff) = &s.check.diff {
+/// All reasons of a failure and its diff, as one text (JUnit failure bodies).
+fn failure_text(failure: &Failure) -> String {
+    let mut text = failure.to_string();
+    if let Some(diff) = &failure.diff {
         text.push('\n');
         text.push_str(diff);
     }

@@ -7,6 +7,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::*;
+use crate::check::Verdict;
 
 fn snippet(line: usize, status: CheckStatus, diff: Option<&str>) -> CheckedSnippet {
     CheckedSnippet {
@@ -14,14 +15,21 @@ fn snippet(line: usize, status: CheckStatus, diff: Option<&str>) -> CheckedSnipp
         line,
         session: "main".into(),
         check: SnippetCheck {
-            status,
+            verdict: match status {
+                CheckStatus::Passed => Verdict::Passed,
+                CheckStatus::Ignored => Verdict::Ignored,
+                CheckStatus::Failed => Verdict::Failed(Failure {
+                    reasons: vec![Diagnostic::new(
+                        "content/x.md",
+                        line,
+                        0,
+                        "the output differs",
+                    )],
+                    diff: diff.map(str::to_string),
+                }),
+            },
             expected: diff.map(|_| "old\n".to_string()),
             actual: "new\n".into(),
-            diff: diff.map(str::to_string),
-            messages: match status {
-                CheckStatus::Failed => vec![format!("content/x.md:{line}: the output differs")],
-                _ => Vec::new(),
-            },
             bless: None,
             fixed_by_bless: false,
         },
@@ -39,12 +47,12 @@ fn sample() -> Report {
             ),
             snippet(20, CheckStatus::Ignored, None),
         ],
-        problems: vec![Diagnostic::new(
+        problems: vec![Failure::from(Diagnostic::new(
             PathBuf::from("content/x.md"),
             30,
             2,
             "broken link, to 'y.md'",
-        )],
+        ))],
         blessed: Vec::new(),
     }
 }
@@ -98,28 +106,44 @@ fn junit_parses_back() {
     let (mut cases, mut failures, mut skipped) = (0, 0, 0);
     let mut failure_text = String::new();
     let mut in_failure = false;
+    let mut places = Vec::new();
     loop {
         match reader.read_event().unwrap() {
-            Event::Start(e) | Event::Empty(e) => match e.name().0 {
-                "testcase" => cases += 1,
-                "failure" => {
+            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                b"testcase" => {
+                    cases += 1;
+                    let attr = |name: &str| {
+                        let value = e.try_get_attribute(name).unwrap().unwrap();
+                        value
+                            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .unwrap()
+                            .into_owned()
+                    };
+                    places.push((attr("file"), attr("line")));
+                }
+                b"failure" => {
                     failures += 1;
                     in_failure = true;
                 }
-                "skipped" => skipped += 1,
+                b"skipped" => skipped += 1,
                 _ => {}
             },
-            Event::Text(t) if in_failure => failure_text.push_str(&t.xml10_content()),
+            Event::Text(t) if in_failure => failure_text.push_str(&t.xml10_content().unwrap()),
             // Since quick-xml 0.38 entity references are events of their own.
-            Event::GeneralRef(r) if in_failure => failure_text
-                .push_str(&quick_xml::escape::unescape(&format!("&{};", r.into_inner())).unwrap()),
-            Event::End(e) if e.name().0 == "failure" => in_failure = false,
+            Event::GeneralRef(r) if in_failure => failure_text.push_str(
+                &quick_xml::escape::unescape(&format!("&{};", r.decode().unwrap())).unwrap(),
+            ),
+            Event::End(e) if e.name().as_ref() == b"failure" => in_failure = false,
             Event::Eof => break,
             _ => {}
         }
     }
     assert_eq!((cases, failures, skipped), (4, 2, 1), "{xml}");
     assert!(failure_text.contains("-old\n+new"), "{failure_text}");
+    // Every testcase carries its place as attributes, the link problem its own line.
+    let lines: Vec<&str> = places.iter().map(|(_, line)| line.as_str()).collect();
+    assert_eq!(lines, ["3", "9", "20", "30"]);
+    assert!(places.iter().all(|(file, _)| file == "content/x.md"));
 }
 
 #[test]
@@ -131,8 +155,15 @@ fn github_annotations_escape() {
          ::error file=content/x.md,line=30::content/x.md:30:2: broken link, to 'y.md'\n"
     );
     let mut r = sample();
-    r.snippets[1].check.messages.push("50% done".into());
-    assert!(r.github_annotations().contains("differs%0A50%25 done"));
+    let Verdict::Failed(failure) = &mut r.snippets[1].check.verdict else {
+        unreachable!("snippet 9 fails");
+    };
+    failure
+        .reasons
+        .push(Diagnostic::new("content/x.md", 9, 0, "50% done"));
+    assert!(r
+        .github_annotations()
+        .contains("differs%0Acontent/x.md:9: 50%25 done"));
 }
 
 #[test]

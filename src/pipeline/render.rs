@@ -1,0 +1,122 @@
+//! The pipeline's render stage: chapter bodies, re-rendered only when their input (text,
+//! outcome, verdicts, theme) changed, so a prose edit under `serve` renders one chapter.
+//!
+//! It never executes SQL and never writes files; `Pipeline::run` writes the site.
+
+use std::sync::Arc;
+
+use pgbook_book::{Book, Chapter, ChapterOutcome};
+use pgbook_render::{ChapterJob, RenderedChapter, Renderer, SnippetStatus};
+
+use super::cache::fnv64;
+use super::{Pipeline, RunReport};
+
+/// A rendered chapter body and what it was rendered from.
+pub(super) struct CachedBody {
+    key: u64,
+    body: Arc<RenderedChapter>,
+}
+
+impl Pipeline {
+    /// Bodies of every chapter, re-rendering only those whose input changed.
+    pub(super) fn render_bodies(
+        &mut self,
+        book: &Book,
+        outcomes: &[Arc<ChapterOutcome>],
+        statuses: &[Vec<SnippetStatus>],
+        report: &mut RunReport,
+    ) -> anyhow::Result<Vec<Arc<RenderedChapter>>> {
+        let theme = self.refresh_renderer(book);
+        let keys: Vec<u64> = book
+            .chapters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| body_key(c, &outcomes[i], &statuses[i], theme))
+            .collect();
+        let stale: Vec<usize> = (0..keys.len())
+            .filter(|&i| {
+                let chapter = &book.chapters[i];
+                // Prose includes may change without the chapter's text changing.
+                has_prose_includes(chapter)
+                    || self
+                        .bodies
+                        .get(&chapter.path)
+                        .is_none_or(|b| b.key != keys[i])
+            })
+            .collect();
+        let jobs: Vec<ChapterJob> = stale
+            .iter()
+            .map(|&i| ChapterJob {
+                index: i,
+                outcome: Some(&outcomes[i]),
+                statuses: &statuses[i],
+            })
+            .collect();
+        let rendered = self.renderer().render_chapters(book, &jobs);
+        for (&i, body) in stale.iter().zip(rendered) {
+            let body = body?;
+            self.bodies.insert(
+                book.chapters[i].path.clone(),
+                CachedBody {
+                    key: keys[i],
+                    body: Arc::new(body),
+                },
+            );
+        }
+        report.pages_rendered = stale.len();
+        self.bodies
+            .retain(|path, _| book.chapters.iter().any(|c| &c.path == path));
+        Ok(book
+            .chapters
+            .iter()
+            .map(|c| self.bodies[&c.path].body.clone())
+            .collect())
+    }
+
+    /// Makes the renderer anew when the theme directory or any of its files changed
+    /// (minijinja keeps the templates it has loaded); returns the theme's fingerprint.
+    fn refresh_renderer(&mut self, book: &Book) -> u64 {
+        let theme_dir = book.root.join(&book.config.output.html.theme);
+        let fingerprint = pgbook_render::theme::Theme::new(&theme_dir).fingerprint();
+        let stale = self
+            .renderer
+            .as_ref()
+            .is_none_or(|(dir, print, _)| *dir != theme_dir || *print != fingerprint);
+        if stale {
+            self.renderer = Some((theme_dir.clone(), fingerprint, Renderer::new(&theme_dir)));
+        }
+        fingerprint
+    }
+
+    /// The renderer made by [`Pipeline::refresh_renderer`] in this build.
+    pub(super) fn renderer(&self) -> &Renderer {
+        &self
+            .renderer
+            .as_ref()
+            .expect("refreshed before rendering")
+            .2
+    }
+}
+
+/// Whether the chapter includes files outside its snippets (snippet includes are part of the
+/// SQL fingerprint already).
+fn has_prose_includes(chapter: &Chapter) -> bool {
+    chapter.document.has_prose_includes(&chapter.snippets)
+}
+
+/// Everything a chapter's body depends on.
+fn body_key(
+    chapter: &Chapter,
+    outcome: &ChapterOutcome,
+    statuses: &[SnippetStatus],
+    theme: u64,
+) -> u64 {
+    let outcome_json = serde_json::to_string(outcome).unwrap_or_default();
+    let text = format!(
+        "{}\0{}\0{}\0{outcome_json}\0{statuses:?}\0{theme}",
+        chapter.title,
+        chapter.path.display(),
+        chapter.text
+    );
+    fnv64(text.as_bytes())
+}

@@ -1,0 +1,135 @@
+//! The pipeline's verify stage: which chapters a run covers, each snippet's check, `--bless`,
+//! the checks placed for the reports, and the link check (whose severity the action decides).
+//!
+//! Judging is `pgbook-verify`'s; this module only applies it to a run and writes nothing but
+//! blessed chapter files.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use pgbook_book::{Book, Chapter, ChapterOutcome};
+use pgbook_render::SnippetStatus;
+use pgbook_verify::bless::bless_chapter;
+use pgbook_verify::links::check_links;
+use pgbook_verify::{CheckedSnippet, Failure, SnippetCheck, Verdict, Verifier};
+
+use super::RunReport;
+
+/// `pgbook test locking`: the chapters whose path contains one of the filters (all of them
+/// without filters), as indices into the book.
+pub(super) fn select_chapters(book: &Book, filters: &[String]) -> anyhow::Result<Vec<usize>> {
+    let selected: Vec<usize> = (0..book.chapters.len())
+        .filter(|&i| {
+            let path = book.chapters[i].source_path.display().to_string();
+            filters.is_empty() || filters.iter().any(|f| path.contains(f.as_str()))
+        })
+        .collect();
+    if selected.is_empty() && !filters.is_empty() {
+        anyhow::bail!("no chapter path contains {}", filters.join(" or "));
+    }
+    Ok(selected)
+}
+
+/// Checks every snippet of the `selected` chapters (index-aligned with `outcomes`), blesses
+/// when asked, and records the checks in the report; returns the verdicts as pages show them.
+pub(super) fn check_chapters(
+    verifier: &Verifier,
+    book: &Book,
+    selected: &[usize],
+    outcomes: &[Arc<ChapterOutcome>],
+    blessing: bool,
+    report: &mut RunReport,
+) -> anyhow::Result<Vec<Vec<SnippetStatus>>> {
+    let mut statuses = Vec::with_capacity(selected.len());
+    for (&i, outcome) in selected.iter().zip(outcomes) {
+        let chapter = &book.chapters[i];
+        let mut checks = check_chapter(verifier, chapter, outcome);
+        if blessing {
+            bless(book, chapter, &mut checks, report)?;
+        }
+        statuses.push(checks.iter().map(snippet_status).collect());
+        report
+            .verification
+            .snippets
+            .extend(located(chapter, checks));
+    }
+    Ok(statuses)
+}
+
+/// Broken links, anchors and includes of the `selected` chapters.
+pub(super) fn broken_links(book: &Book, selected: &[usize]) -> Vec<Failure> {
+    check_links(book)
+        .into_iter()
+        .filter(|d| {
+            selected
+                .iter()
+                .any(|&i| book.chapters[i].source_path == d.file)
+        })
+        .map(Failure::from)
+        .collect()
+}
+
+/// Checks every snippet of `chapter` against what running it produced.
+fn check_chapter(
+    verifier: &Verifier,
+    chapter: &Chapter,
+    outcome: &ChapterOutcome,
+) -> Vec<SnippetCheck> {
+    chapter
+        .snippets
+        .iter()
+        .enumerate()
+        .map(|(i, snippet)| {
+            let executed = outcome.snippets.get(i).and_then(Option::as_ref);
+            verifier.check(chapter, snippet, executed)
+        })
+        .collect()
+}
+
+/// Rewrites the chapter's output blocks; snippets whose only fault was their block now pass.
+fn bless(
+    book: &Book,
+    chapter: &Chapter,
+    checks: &mut [SnippetCheck],
+    report: &mut RunReport,
+) -> anyhow::Result<()> {
+    let changed = bless_chapter(&book.src_dir(), chapter, checks)
+        .with_context(|| format!("cannot write {}", chapter.source_path.display()))?;
+    if !changed {
+        return Ok(());
+    }
+    for (snippet, check) in chapter.snippets.iter().zip(checks) {
+        if check.bless.is_some() {
+            let place = format!("{}:{}", chapter.source_path.display(), snippet.line);
+            report.verification.blessed.push(place);
+            check.mark_blessed();
+        }
+    }
+    Ok(())
+}
+
+/// Each check with the place of its snippet, for the reports.
+fn located(
+    chapter: &Chapter,
+    checks: Vec<SnippetCheck>,
+) -> impl Iterator<Item = CheckedSnippet> + '_ {
+    chapter
+        .snippets
+        .iter()
+        .zip(checks)
+        .map(move |(snippet, check)| CheckedSnippet {
+            file: chapter.source_path.clone(),
+            line: snippet.line,
+            session: snippet.attrs.session_name().to_string(),
+            check,
+        })
+}
+
+/// The verdict as the page shows it.
+fn snippet_status(check: &SnippetCheck) -> SnippetStatus {
+    match &check.verdict {
+        Verdict::Passed => SnippetStatus::Passed,
+        Verdict::Failed(failure) => SnippetStatus::Failed(failure.clone()),
+        Verdict::Ignored => SnippetStatus::Ignored,
+    }
+}
