@@ -88,7 +88,7 @@ impl Pipeline {
     }
 
     /// Files and directories whose changes call for a rebuild: book.toml, the source
-    /// directory, `snippets/` and the theme directory.
+    /// directory, `snippets/`, the theme directory and every file a chapter included.
     pub fn watched_paths(&self) -> Vec<PathBuf> {
         self.watched.clone()
     }
@@ -101,6 +101,12 @@ impl Pipeline {
         trace.phase("load");
         let html = &book.config.output.html;
         self.watched = default_watched(&self.root, &book.config.book.src, &html.theme);
+        // Included files may live anywhere (outside the source and `snippets/`).
+        self.watched.extend(
+            book.chapters
+                .iter()
+                .flat_map(|c| c.files().map(Path::to_path_buf)),
+        );
         let verifier = Verifier::new(&book.config.verify).context("book.toml")?;
         let mut report = RunReport {
             warnings: book.warnings.clone(),

@@ -362,6 +362,60 @@ fn mdbook_book_builds_unchanged_without_a_database() {
     assert!(!Path::new(RUST_BOOK).join("book").exists());
 }
 
+/// A book whose chapter pulls in, from prose, a Markdown file outside `content/` that holds a
+/// snippet of its own between two snippets of the chapter.
+fn book_with_prose_include(dir: &Path, included_expected: &str) -> PathBuf {
+    let root = dir.join("inc-book");
+    support::write(&root.join("book.toml"), "[book]\ntitle = \"Inc\"\n");
+    support::write(&root.join("content/SUMMARY.md"), "- [Ch](ch.md)\n");
+    support::write(
+        &root.join("content/ch.md"),
+        "# Ch\n\n```sql\nSELECT 'be' || 'fore' AS first_col;\n```\n\n\
+         {{#include ../parts/part.md}}\n\n\
+         ```sql\nSELECT 'af' || 'ter' AS third_col;\n```\n",
+    );
+    support::write(
+        &root.join("parts/part.md"),
+        &format!(
+            "## Included part\n\n```sql\nSELECT 'inclu' || 'ded' AS second_col;\n```\n\n\
+             ```output\n second_col \n------------\n {included_expected}\n(1 row)\n\n```\n"
+        ),
+    );
+    root
+}
+
+#[test]
+fn sql_in_a_prose_include_is_a_snippet_with_its_own_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = book_with_prose_include(tmp.path(), "included");
+    build_ok(&root, &[]);
+    let page = read(&root.join("book/index.html"));
+    // Each snippet's figure holds its own SQL and its own result, in document order.
+    let figures: Vec<&str> = page.split("<figure class=\"snippet").skip(1).collect();
+    assert_eq!(figures.len(), 3, "{page}");
+    let expected = [
+        ("first_col", "before"),
+        ("second_col", "included"),
+        ("third_col", "after"),
+    ];
+    for (figure, (column, value)) in figures.iter().zip(expected) {
+        let figure = &figure[..figure.find("</figure>").unwrap()];
+        assert!(figure.contains(column), "{column} missing from {figure}");
+        assert!(
+            figure.contains(&format!(">{value}<")),
+            "{value} missing from {figure}"
+        );
+        assert!(figure.contains("verified on PostgreSQL"), "{figure}");
+    }
+    assert!(page.contains("id=\"included-part\""));
+
+    // The included snippet is verified: a wrong expected output fails the build.
+    let root = book_with_prose_include(&tmp.path().join("wrong"), "excluded");
+    let out = pgbook(&["build", root.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("excluded"), "{}", stderr(&out));
+}
+
 #[test]
 fn broken_links_warn_with_their_place_and_the_site_is_written() {
     let dir = tempfile::tempdir().unwrap();

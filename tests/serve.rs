@@ -417,6 +417,38 @@ fn reload_events_follow_writes_and_status_carries_failures() {
     assert_eq!(status_json(&served)["generation"], after);
 }
 
+/// A part of a chapter kept outside `content/` and `snippets/`: prose and a snippet.
+fn part(word: &str) -> String {
+    format!("Prose says {word}-prose.\n\n```sql\nSELECT '{word}' || '-sql' AS word;\n```\n")
+}
+
+#[test]
+fn editing_a_file_included_from_outside_the_source_rebuilds_with_its_new_content() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = book(tmp.path(), "unused");
+    write(&root.join("parts/part.md"), &part("alpha"));
+    write(
+        &root.join("content/ch.md"),
+        "# Chapter\n\n{{#include ../parts/part.md}}\n",
+    );
+    let served = Served::start(&root, tmp.path());
+    let mut events = open_events(&served);
+    next_event(&mut events, "hello");
+    let page = served.get("/ch.html").1;
+    assert!(
+        page.contains("alpha-prose") && page.contains(">alpha-sql<"),
+        "{page}"
+    );
+
+    write(&root.join("parts/part.md"), &part("beta"));
+    next_event(&mut events, "reload");
+    let page = served.get("/ch.html").1;
+    assert!(page.contains("beta-prose"), "the prose is new: {page}");
+    assert!(page.contains(">beta-sql<"), "the SQL ran again: {page}");
+    assert!(!page.contains("alpha"), "{page}");
+    assert_eq!(status_json(&served)["ok"], true);
+}
+
 #[test]
 fn a_non_loopback_address_gets_a_warning_and_loopback_none() {
     let tmp = tempfile::tempdir().unwrap();

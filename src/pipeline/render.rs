@@ -101,15 +101,7 @@ impl Pipeline {
 /// Whether the chapter includes files outside its snippets (snippet includes are part of the
 /// SQL fingerprint already).
 fn has_prose_includes(chapter: &Chapter) -> bool {
-    let mut from = 0;
-    for snippet in &chapter.snippets {
-        let block = snippet.block_range.clone();
-        if chapter.text[from..block.start.max(from)].contains("{{#include ") {
-            return true;
-        }
-        from = from.max(block.end);
-    }
-    chapter.text[from..].contains("{{#include ")
+    chapter.document.has_prose_includes(&chapter.snippets)
 }
 
 /// Everything a chapter's body depends on.

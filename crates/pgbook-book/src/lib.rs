@@ -1,22 +1,27 @@
 //! The book model shared by every stage of pgbook: `book.toml`, `SUMMARY.md`, chapter files,
-//! `{{#include}}` expansion, the SQL snippets found in chapters, and the outcome types that the
-//! engine produces and the checker and renderer consume.
+//! `{{#include}}` expansion, the one Markdown parse of each chapter (the chapter model: prose,
+//! headings, links, snippets), and the outcome types that the engine produces and the checker
+//! and renderer consume.
 //!
-//! Architecture invariant: this crate only *reads* files of the book. It knows nothing of
-//! PostgreSQL connections, HTML or the output directory, and it never writes.
+//! Architecture invariant: this crate only *reads* files of the book, and it is the only
+//! crate that parses chapter Markdown. It knows nothing of PostgreSQL connections, HTML or the
+//! output directory, and it never writes.
 
 pub mod config;
 pub mod diagnostic;
 pub mod duration;
 pub mod include;
 pub mod load;
+pub mod markdown;
 pub mod outcome;
 pub mod snippet;
 pub mod summary;
 
 pub use config::Config;
 pub use diagnostic::{Diagnostic, Diagnostics};
+pub use include::Origin;
 pub use load::{Book, Chapter};
+pub use markdown::{Document, Node};
 pub use outcome::{
     ChapterOutcome, Column, Event, ResultSet, ServerMessage, SnippetOutcome, StatementOutcome,
 };

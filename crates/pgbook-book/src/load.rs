@@ -1,4 +1,6 @@
-//! Loading a whole book from disk: the only code that reads chapter files.
+//! Loading a whole book from disk: the only code that reads chapter files. Each chapter is
+//! expanded and parsed once here (`markdown::parse_chapter`); later stages work on the
+//! result and never read or parse a chapter again.
 
 use std::path::{Path, PathBuf};
 
@@ -6,7 +8,8 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{load_config, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::snippet::{parse_snippets, Snippet};
+use crate::markdown::{parse_chapter, Document};
+use crate::snippet::Snippet;
 use crate::summary::{parse_summary, Summary, SummaryItem};
 
 /// A chapter with a file.
@@ -23,9 +26,69 @@ pub struct Chapter {
     /// The file's text, unchanged.
     pub text: String,
     pub snippets: Vec<Snippet>,
+    /// The parsed chapter (includes expanded): what the renderer and the link check read.
+    pub document: Document,
 }
 
 impl Chapter {
+    /// Parses chapter `path` (relative to the source directory `src`, itself relative to the
+    /// book `root`) from its `text`. Title, number and depth are left empty for the caller.
+    pub fn parse(
+        root: &Path,
+        src: &Path,
+        path: &Path,
+        text: String,
+    ) -> Result<Chapter, Vec<Diagnostic>> {
+        let parsed = parse_chapter(text.clone(), &root.join(src).join(path), root)?;
+        Ok(Chapter {
+            title: String::new(),
+            number: None,
+            depth: 0,
+            path: path.to_path_buf(),
+            source_path: src.join(path),
+            text,
+            snippets: parsed.snippets,
+            document: parsed.document,
+        })
+    }
+
+    /// A chapter made of snippets directly, with no Markdown (tools and tests that feed the
+    /// engine SQL): `path` relative to the source directory, `source_path` as shown in
+    /// diagnostics.
+    pub fn from_snippets(
+        title: &str,
+        path: PathBuf,
+        source_path: PathBuf,
+        snippets: Vec<Snippet>,
+    ) -> Chapter {
+        Chapter {
+            title: title.to_string(),
+            number: None,
+            depth: 0,
+            path,
+            source_path,
+            text: String::new(),
+            snippets,
+            document: Document::default(),
+        }
+    }
+
+    /// Whether `snippet` is written in the chapter file itself (not brought in by a prose
+    /// `{{#include}}`), so its byte ranges are ranges of [`Chapter::text`].
+    pub fn is_written_here(&self, snippet: &Snippet) -> bool {
+        self.document
+            .map
+            .files
+            .first()
+            .is_some_and(|f| f.display == snippet.origin.file)
+    }
+
+    /// Every file this chapter was built from: the chapter file, then each file included
+    /// (in prose or in snippets), with `..` resolved. What `serve` must watch.
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        self.document.map.files.iter().map(|f| f.path.as_path())
+    }
+
     /// A digest of everything that determines this chapter's SQL results: every snippet's
     /// attributes and SQL (includes expanded), in order. Callers add server version and
     /// settings.
@@ -68,8 +131,8 @@ impl Book {
             )
         })?;
         let summary = parse_summary(&summary_text, &summary_rel)?;
-        let mut chapters = Vec::new();
         let mut errors = Vec::new();
+        let mut files = Vec::new();
         for item in &summary.items {
             let SummaryItem::Chapter {
                 title,
@@ -81,43 +144,33 @@ impl Book {
             else {
                 continue;
             };
-            let source_path = src_rel.join(path);
-            let text = match std::fs::read_to_string(src.join(path)) {
-                Ok(t) => t,
-                Err(e) => {
-                    errors.push(Diagnostic::new(
-                        &summary_rel,
-                        *line,
-                        0,
-                        format!(
-                            "chapter file '{}' cannot be read: {e}",
-                            source_path.display()
-                        ),
-                    ));
-                    continue;
-                }
-            };
-            let dir = src
-                .join(path)
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| src.clone());
-            let snippets = match parse_snippets(&text, &source_path, &dir) {
-                Ok(s) => s,
-                Err(errs) => {
-                    errors.extend(errs);
-                    Vec::new()
-                }
-            };
-            chapters.push(Chapter {
+            match std::fs::read_to_string(src.join(path)) {
+                Ok(text) => files.push((title, path, number, *depth, text)),
+                Err(e) => errors.push(Diagnostic::new(
+                    &summary_rel,
+                    *line,
+                    0,
+                    format!(
+                        "chapter file '{}' cannot be read: {e}",
+                        src_rel.join(path).display()
+                    ),
+                )),
+            }
+        }
+        let parsed = parallel_map(files, |(title, path, number, depth, text)| {
+            Chapter::parse(root, &src_rel, path, text).map(|chapter| Chapter {
                 title: title.clone(),
                 number: number.clone(),
-                depth: *depth,
-                path: path.clone(),
-                source_path,
-                text,
-                snippets,
-            });
+                depth,
+                ..chapter
+            })
+        });
+        let mut chapters = Vec::with_capacity(parsed.len());
+        for result in parsed {
+            match result {
+                Ok(chapter) => chapters.push(chapter),
+                Err(errs) => errors.extend(errs),
+            }
         }
         if !errors.is_empty() {
             return Err(Diagnostics(errors));
@@ -150,6 +203,32 @@ impl Book {
             .or_else(|| self.summary.title.clone())
             .unwrap_or_else(|| "Book".into())
     }
+}
+
+/// `f` over `items` on a few threads, results in the order of `items`. Parsing a large
+/// book's chapters is the bulk of loading it, and every `serve` rebuild loads the book.
+fn parallel_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = items.len().div_ceil(threads).max(8);
+    if items.len() <= chunk {
+        return items.into_iter().map(f).collect();
+    }
+    let mut chunks: Vec<Vec<T>> = Vec::new();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        chunks.push(items.by_ref().take(chunk).collect());
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || chunk.into_iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 #[cfg(test)]

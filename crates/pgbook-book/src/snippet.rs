@@ -1,19 +1,19 @@
-//! Finding SQL snippets and their expected `output` blocks in a chapter's Markdown.
+//! SQL snippets and their expected `output` blocks: what a snippet is, its attributes, and
+//! how positions in its SQL map back to the Markdown.
 //!
 //! A fenced block whose info string starts with `sql` is a snippet; its attributes follow,
 //! separated by commas (`sql,hidden`, `sql,error=40P01,session=bob`). An `output` block
 //! directly after it (only blank lines between) is its expected transcript. Byte ranges are
-//! kept so that `--bless` can rewrite exactly those bytes.
+//! kept so that `--bless` can rewrite exactly those bytes. Finding snippets is the chapter
+//! parse's work (`markdown`); this module parses no Markdown.
 
 use std::ops::Range;
 use std::path::Path;
 use std::time::Duration;
 
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
-
-use crate::diagnostic::{closest, line_col, Diagnostic};
+use crate::diagnostic::{closest, Diagnostic};
 use crate::duration::parse_duration;
-use crate::include;
+use crate::include::Origin;
 
 /// What a snippet expects about errors.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,13 +43,17 @@ impl Attributes {
     }
 }
 
-/// Where a line of a snippet's SQL came from in the Markdown.
+/// Where a line (or a character) of a snippet's SQL came from in the Markdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SourcePos {
-    /// 1-based line in the chapter file.
+    /// 1-based line in the chapter file (for included text, its `{{#include}}` directive's).
     pub line: usize,
     /// 1-based column of the line's first character.
     pub col: usize,
+    /// Byte offset in the chapter's expanded text (`Document::source`):
+    /// `chapter.document.origin(offset)` names the file, line and column it is written in —
+    /// the included file for included text.
+    pub offset: usize,
 }
 
 /// An `output` block: the expected transcript of the snippet before it.
@@ -70,22 +74,55 @@ pub struct Expected {
 pub struct Snippet {
     /// Position among the chapter's snippets.
     pub index: usize,
-    /// Line of the opening fence (1-based).
+    /// Line of the opening fence (1-based) in the chapter file; for a snippet that an
+    /// `{{#include}}` brought in, the line of that directive.
     pub line: usize,
+    /// Where the opening fence is written (the included file for an included snippet).
+    pub origin: Origin,
     pub attrs: Attributes,
     /// The SQL with `{{#include}}` directives expanded.
     pub sql: String,
     /// For each line of `sql`, where it is in the chapter file (included lines map to the
-    /// line of their `{{#include}}` directive).
+    /// line of their outermost `{{#include}}` directive).
     pub line_map: Vec<SourcePos>,
-    /// Bytes of the whole fenced block in the chapter source, fences included.
+    /// Bytes of the whole fenced block in the chapter's expanded text
+    /// (`Document::source`), fences included.
+    pub source_range: Range<usize>,
+    /// Bytes of the whole fenced block, fences included, in the file it is written in
+    /// (`origin.file`: the chapter file unless the snippet was included).
     pub block_range: Range<usize>,
+    /// The `output` block after it (its ranges are in the same file as `block_range`).
     pub expected: Option<Expected>,
-    /// Files pulled in by `{{#include}}`, for cache keys and watching.
-    pub included_files: Vec<std::path::PathBuf>,
 }
 
 impl Snippet {
+    /// A snippet made from SQL directly, with no Markdown around it (tools and tests that
+    /// feed the engine SQL files): snippet `index`, at line `line` of `file`, with no
+    /// expected output.
+    pub fn from_sql(
+        index: usize,
+        line: usize,
+        file: &Path,
+        attrs: Attributes,
+        sql: String,
+    ) -> Snippet {
+        Snippet {
+            index,
+            line,
+            origin: Origin {
+                file: file.to_path_buf(),
+                line,
+                col: 1,
+            },
+            attrs,
+            sql,
+            line_map: Vec::new(),
+            source_range: 0..0,
+            block_range: 0..0,
+            expected: None,
+        }
+    }
+
     /// Maps a byte offset in `sql` to a position in the chapter file.
     pub fn source_pos(&self, offset: usize) -> SourcePos {
         let offset = offset.min(self.sql.len());
@@ -97,10 +134,12 @@ impl Snippet {
             Some(pos) => SourcePos {
                 line: pos.line,
                 col: pos.col + col_in_line,
+                offset: pos.offset + (offset - line_start),
             },
             None => SourcePos {
                 line: self.line,
                 col: 1,
+                offset: self.source_range.start,
             },
         }
     }
@@ -253,145 +292,23 @@ pub fn is_sql_info(info: &str) -> bool {
     first == "sql"
 }
 
-fn is_output_info(info: &str) -> bool {
+/// Whether an info string marks an expected `output` block.
+pub fn is_output_info(info: &str) -> bool {
     info.trim() == "output"
-}
-
-/// A fenced code block as found in the source.
-struct Fence {
-    info: String,
-    range: Range<usize>,
-    content: String,
-}
-
-fn fences(text: &str) -> Vec<Fence> {
-    let mut out = Vec::new();
-    let mut current: Option<Fence> = None;
-    let opts = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS;
-    for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
-        match event {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                current = Some(Fence {
-                    info: info.to_string(),
-                    range,
-                    content: String::new(),
-                });
-            }
-            Event::Text(t) => {
-                if let Some(f) = current.as_mut() {
-                    f.content.push_str(&t);
-                }
-            }
-            Event::End(TagEnd::CodeBlock) => {
-                if let Some(f) = current.take() {
-                    out.push(f);
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Content byte range of a fenced block: after the opening fence line, before the closing one.
-fn content_range(text: &str, block: &Range<usize>) -> Range<usize> {
-    let block_text = &text[block.clone()];
-    let start = block.start + block_text.find('\n').map_or(block_text.len(), |i| i + 1);
-    let trimmed = block_text.trim_end_matches(['\n', '\r']);
-    let last_line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
-    let last_line = trimmed[last_line_start..].trim();
-    let closed =
-        last_line_start > 0 && (last_line.starts_with("```") || last_line.starts_with("~~~"));
-    let end = if closed {
-        block.start + last_line_start
-    } else {
-        block.end
-    };
-    start..end.max(start)
-}
-
-/// Finds every snippet of a chapter. `file` is the chapter path shown in diagnostics and
-/// `dir` the directory includes are resolved against. All problems are collected.
-pub fn parse_snippets(
-    text: &str,
-    file: &Path,
-    dir: &Path,
-) -> Result<Vec<Snippet>, Vec<Diagnostic>> {
-    let blocks = fences(text);
-    let mut snippets = Vec::new();
-    let mut errors = Vec::new();
-    let mut i = 0;
-    while i < blocks.len() {
-        let block = &blocks[i];
-        i += 1;
-        let (line, fence_col) = line_col(text, block.range.start);
-        if is_output_info(&block.info) {
-            errors.push(Diagnostic::new(
-                file,
-                line,
-                fence_col,
-                "an `output` block must directly follow a ```sql snippet",
-            ));
-            continue;
-        }
-        if !is_sql_info(&block.info) {
-            continue;
-        }
-        let attrs = match parse_attributes(&block.info, file, line) {
-            Ok(a) => a,
-            Err(mut d) => {
-                d.col = fence_col;
-                errors.push(d);
-                continue;
-            }
-        };
-        let mut expected = None;
-        if let Some(next) = blocks.get(i) {
-            let between = &text[block.range.end.min(next.range.start)..next.range.start];
-            if is_output_info(&next.info) && between.trim().is_empty() {
-                let content_range = content_range(text, &next.range);
-                expected = Some(Expected {
-                    text: next.content.replace("\r\n", "\n"),
-                    line: line_col(text, next.range.start).0,
-                    block_range: next.range.clone(),
-                    content_range,
-                });
-                i += 1;
-            }
-        }
-        let body = block.content.replace("\r\n", "\n");
-        let first_line = line + 1;
-        let indent_col = fence_col;
-        match include::expand_lines(&body, dir, first_line, indent_col) {
-            Ok(expanded) => snippets.push(Snippet {
-                index: snippets.len(),
-                line,
-                attrs,
-                sql: expanded.text,
-                line_map: expanded.line_map,
-                block_range: block.range.clone(),
-                expected,
-                included_files: expanded.files,
-            }),
-            Err(e) => errors.push(Diagnostic::new(file, e.line, e.col, e.message)),
-        }
-    }
-    if errors.is_empty() {
-        Ok(snippets)
-    } else {
-        Err(errors)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn try_parse(text: &str) -> Result<Vec<Snippet>, Vec<Diagnostic>> {
+        let parsed =
+            crate::markdown::parse_chapter(text.into(), Path::new("/b/ch.md"), Path::new("/b"))?;
+        Ok(parsed.snippets)
+    }
+
     fn parse(text: &str) -> Vec<Snippet> {
-        parse_snippets(text, Path::new("ch.md"), Path::new(".")).unwrap()
+        try_parse(text).unwrap()
     }
 
     #[test]
@@ -412,25 +329,6 @@ mod tests {
     }
 
     #[test]
-    fn timeout_attribute_errors_are_located() {
-        let text = "# T\n\n  ```sql,timeout=99999999999999999999999s\n  select 1;\n  ```\n";
-        let err = parse_snippets(text, Path::new("ch.md"), Path::new(".")).unwrap_err();
-        assert_eq!(
-            err[0].to_string(),
-            "ch.md:3:3: attribute 'timeout': '99999999999999999999999s' is too long: \
-             PostgreSQL accepts at most 2147483647ms (about 24 days)"
-        );
-        for (info, message) in [
-            ("sql,timeout=0s", "'0s' is zero"),
-            ("sql,timeout=soon", "'soon' is not a duration"),
-            ("sql,timeout", "needs a value"),
-        ] {
-            let err = parse_attributes(info, Path::new("x.md"), 3).unwrap_err();
-            assert!(err.message.contains(message), "{info}: {err}");
-        }
-    }
-
-    #[test]
     fn unknown_attribute_suggests() {
         let e = parse_attributes("sql,sesion=bob", Path::new("x.md"), 3).unwrap_err();
         assert_eq!(
@@ -444,7 +342,7 @@ mod tests {
     #[test]
     fn finds_snippets_and_expected_blocks() {
         let text = "# T\n\n```sql\nselect 1;\n```\n\n```output\n ?column? \n```\n\n```sql,hidden\nselect 2;\n```\ntext\n\n```output\nx\n```\n";
-        let err = parse_snippets(text, Path::new("ch.md"), Path::new(".")).unwrap_err();
+        let err = try_parse(text).unwrap_err();
         // The second output block does not follow a snippet directly.
         assert_eq!(err[0].line, 16);
         let text = "# T\n\n```sql\nselect 1;\n```\n\n```output\n ?column? \n```\n\n```sql,hidden\nselect 2;\n```\n";
@@ -510,5 +408,24 @@ mod tests {
         let exp = s[0].expected.as_ref().unwrap();
         assert_eq!(exp.text, "abc\n");
         assert_eq!(&text[exp.content_range.clone()], "abc\r\n");
+    }
+
+    #[test]
+    fn timeout_attribute_errors_are_located() {
+        let text = "# T\n\n  ```sql,timeout=99999999999999999999999s\n  select 1;\n  ```\n";
+        let err = try_parse(text).unwrap_err();
+        assert_eq!(
+            err[0].to_string(),
+            "ch.md:3:3: attribute 'timeout': '99999999999999999999999s' is too long: \
+             PostgreSQL accepts at most 2147483647ms (about 24 days)"
+        );
+        for (info, message) in [
+            ("sql,timeout=0s", "'0s' is zero"),
+            ("sql,timeout=soon", "'soon' is not a duration"),
+            ("sql,timeout", "needs a value"),
+        ] {
+            let err = parse_attributes(info, Path::new("x.md"), 3).unwrap_err();
+            assert!(err.message.contains(message), "{info}: {err}");
+        }
     }
 }

@@ -58,23 +58,11 @@ fn exit_on_signals() -> std::io::Result<()> {
 }
 
 fn one_snippet_chapter(file: &std::path::Path, sql: String) -> Chapter {
-    let snippet = Snippet {
-        index: 0,
-        line: 1,
-        attrs: Attributes::default(),
-        sql,
-        line_map: Vec::new(),
-        block_range: 0..0,
-        expected: None,
-        included_files: Vec::new(),
-    };
-    Chapter {
-        title: "run_sql".into(),
-        number: None,
-        depth: 0,
-        path: PathBuf::from("run_sql.md"),
-        source_path: file.to_path_buf(),
-        text: String::new(),
-        snippets: vec![snippet],
-    }
+    let snippet = Snippet::from_sql(0, 1, file, Attributes::default(), sql);
+    Chapter::from_snippets(
+        "run_sql",
+        PathBuf::from("run_sql.md"),
+        file.to_path_buf(),
+        vec![snippet],
+    )
 }

@@ -1,17 +1,19 @@
-//! A chapter's Markdown → HTML with pulldown-cmark: GFM tables, footnotes, strikethrough, task
-//! lists, heading ids with anchor links, `.md` links rewritten to `.html`, and SQL snippets
-//! replaced by the HTML a caller supplies. It also cuts the text into one search section per
-//! heading.
+//! A chapter's parsed Markdown (`pgbook_book::Document`) → HTML: GFM tables, footnotes,
+//! strikethrough, task lists, heading ids with anchor links, `.md` links rewritten to `.html`,
+//! and SQL snippets replaced by the HTML a caller supplies. It also cuts the text into one
+//! search section per heading.
 //!
 //! Every relative URL is emitted relative to the book's root, behind [`ROOT_MARK`], so the same
 //! body can be placed in a page at any depth and in `print.html`: the page replaces the mark
-//! with its own path to the root. This module knows nothing of templates or outcomes.
+//! with its own path to the root. This module knows nothing of templates or outcomes, and it
+//! never parses Markdown: the chapter model from `pgbook-book` is the only parse, so the page
+//! and the snippet list cannot disagree.
 
-use std::collections::HashMap;
 use std::path::{Component, Path};
 
-use pgbook_book::{Chapter, Diagnostic};
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pgbook_book::markdown::{CodeBlock, Heading};
+use pgbook_book::{Chapter, Diagnostic, Node};
+use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
 use crate::escape::{escape, push_escaped};
 use crate::highlight::{highlight_sql, is_sql_language};
@@ -46,78 +48,63 @@ impl RenderedChapter {
     }
 }
 
-/// Markdown extensions pgbook enables (the same block structure the snippet finder sees).
-pub fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-}
-
-/// Renders `chapter`. `src_dir` is the book's source directory (for prose includes);
-/// `snippet_html(index)` returns the HTML that replaces the chapter's `index`-th SQL snippet
-/// (its expected `output` block is dropped: pages show actual output).
+/// Renders `chapter` from its parsed document. `snippet_html(index)` returns the HTML that
+/// replaces the chapter's `index`-th SQL snippet (its expected `output` block is not shown:
+/// pages show actual output). A prose `{{#include}}` that could not be expanded is an error.
 pub fn render_chapter(
     chapter: &Chapter,
-    src_dir: &Path,
     snippet_html: &mut dyn FnMut(usize) -> Result<String, RenderError>,
 ) -> Result<RenderedChapter, RenderError> {
-    let text = expand_prose_includes(chapter, src_dir)?;
+    let doc = &chapter.document;
+    // `{{#rustdoc_include}}` is mdBook's Rust-only variant: pages show it as written, and only
+    // the link check judges its file.
+    let failed = doc
+        .includes
+        .iter()
+        .find(|i| i.error.is_some() && !i.rustdoc);
+    if let Some(include) = failed {
+        let o = &include.origin;
+        let message = include.error.as_ref().map_or("", |e| e.message());
+        return Err(RenderError::Input(Diagnostic::new(
+            &o.file, o.line, o.col, message,
+        )));
+    }
     let chapter_dir = chapter.path.parent().unwrap_or(Path::new(""));
     let mut state = State::new(&chapter.title);
-    let mut events = Parser::new_ext(&text, options()).peekable();
-    let mut out: Vec<Event> = Vec::with_capacity(256);
-    let mut snippet_index = 0;
-    while let Some(event) = events.next() {
-        match event {
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let info = match &kind {
-                    CodeBlockKind::Fenced(info) => info.to_string(),
-                    CodeBlockKind::Indented => String::new(),
-                };
-                let code = collect_code(&mut events);
-                if pgbook_book::snippet::is_sql_info(&info) {
-                    out.push(Event::Html(snippet_html(snippet_index)?.into()));
-                    snippet_index += 1;
-                    skip_output_block(&mut events);
-                } else {
-                    // Code blocks are left out of the search index (keeps it lean); inline
-                    // code in prose is indexed.
-                    out.push(Event::Html(code_block_html(&info, &code).into()));
+    let mut out: Vec<Event> = Vec::with_capacity(doc.nodes.len() + 16);
+    for node in &doc.nodes {
+        match node {
+            Node::Snippet(index) => out.push(Event::Html(snippet_html(*index)?.into())),
+            // Code blocks are left out of the search index (keeps it lean); inline code in
+            // prose is indexed.
+            Node::Code(code) => out.push(Event::Html(code_block_html(code).into())),
+            Node::Heading(index) => {
+                let heading = &doc.headings[*index];
+                state.start_section(&heading.title, &heading.id);
+                out.push(Event::Html(heading_open(heading).into()));
+                out.extend(
+                    heading
+                        .inner
+                        .iter()
+                        .map(|e| rewrite_link(borrow(e), chapter_dir)),
+                );
+                out.push(Event::Html(heading_close(heading).into()));
+            }
+            Node::Event(event) => {
+                match event {
+                    Event::Text(t) | Event::Code(t) => state.push_text(t),
+                    Event::SoftBreak
+                    | Event::HardBreak
+                    | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
+                        state.push_text(" ")
+                    }
+                    _ => {}
                 }
+                out.push(rewrite_link(borrow(event), chapter_dir));
             }
-            Event::Start(Tag::Heading {
-                level, id, classes, ..
-            }) => {
-                let inner = collect_heading(&mut events);
-                let title = plain_text(&inner);
-                let id = state.heading_id(id.as_deref(), &title);
-                state.start_section(&title, &id);
-                out.push(Event::Html(heading_open(level, &id, &classes).into()));
-                out.extend(inner.into_iter().map(|e| rewrite_link(e, chapter_dir)));
-                out.push(Event::Html(heading_close(level, &id).into()));
-            }
-            Event::Text(t) => {
-                state.push_text(&t);
-                out.push(Event::Text(t));
-            }
-            Event::Code(t) => {
-                state.push_text(&t);
-                out.push(Event::Code(t));
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                state.push_text(" ");
-                out.push(event);
-            }
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
-                state.push_text(" ");
-                out.push(event);
-            }
-            other => out.push(rewrite_link(other, chapter_dir)),
         }
     }
-    let mut html = String::with_capacity(text.len() * 3 / 2);
+    let mut html = String::with_capacity(doc.source.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     Ok(RenderedChapter {
         html,
@@ -125,89 +112,30 @@ pub fn render_chapter(
     })
 }
 
-fn expand_prose_includes(chapter: &Chapter, src_dir: &Path) -> Result<String, RenderError> {
-    if !chapter.text.contains("{{#include ") {
-        return Ok(chapter.text.clone());
-    }
-    let dir = src_dir.join(chapter.path.parent().unwrap_or(Path::new("")));
-    pgbook_book::include::expand_text(&chapter.text, &dir)
-        .map(|(text, _)| text)
-        .map_err(|e| {
-            RenderError::Input(Diagnostic::new(
-                &chapter.source_path,
-                e.line,
-                e.col,
-                e.message,
-            ))
-        })
-}
-
-fn collect_code<'a>(events: &mut impl Iterator<Item = Event<'a>>) -> String {
-    let mut code = String::new();
-    for event in events.by_ref() {
-        match event {
-            Event::Text(t) => code.push_str(&t),
-            Event::End(TagEnd::CodeBlock) => break,
-            _ => {}
-        }
-    }
-    code
-}
-
-/// Drops an `output` block that directly follows a snippet (only blank lines between).
-fn skip_output_block<'a, I: Iterator<Item = Event<'a>>>(events: &mut std::iter::Peekable<I>) {
-    let is_output = matches!(
-        events.peek(),
-        Some(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))) if info.trim() == "output"
-    );
-    if is_output {
-        events.next();
-        collect_code(events);
-    }
-}
-
-fn collect_heading<'a>(events: &mut impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
-    let mut inner = Vec::new();
-    for event in events.by_ref() {
-        if matches!(event, Event::End(TagEnd::Heading(_))) {
-            break;
-        }
-        inner.push(event);
-    }
-    inner
-}
-
-fn plain_text(events: &[Event]) -> String {
-    let mut text = String::new();
-    for event in events {
-        if let Event::Text(t) | Event::Code(t) = event {
-            text.push_str(t);
-        }
-    }
-    text.trim().to_string()
-}
-
-fn heading_open(level: HeadingLevel, id: &str, classes: &[CowStr]) -> String {
-    let mut html = format!("<{level} id=\"{}\"", escape(id));
-    if !classes.is_empty() {
-        let joined: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
-        html.push_str(&format!(" class=\"{}\"", escape(&joined.join(" "))));
+fn heading_open(heading: &Heading) -> String {
+    let mut html = format!("<{} id=\"{}\"", heading.level, escape(&heading.id));
+    if !heading.classes.is_empty() {
+        let joined = heading.classes.join(" ");
+        html.push_str(&format!(" class=\"{}\"", escape(&joined)));
     }
     html.push('>');
     html
 }
 
-fn heading_close(level: HeadingLevel, id: &str) -> String {
+fn heading_close(heading: &Heading) -> String {
     format!(
-        "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a></{level}>\n",
-        escape(id)
+        "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a></{}>\n",
+        escape(&heading.id),
+        heading.level
     )
 }
 
 /// A non-snippet code block: SQL dialects are highlighted, others shown as written (Rust
 /// blocks hide their `# ` lines, as mdBook does).
-fn code_block_html(info: &str, code: &str) -> String {
-    let lang = info
+fn code_block_html(block: &CodeBlock) -> String {
+    let code = block.code.as_str();
+    let lang = block
+        .info
         .split([',', ' ', '\t', '{'])
         .next()
         .unwrap_or("")
@@ -235,6 +163,19 @@ fn code_block_html(info: &str, code: &str) -> String {
     }
     html.push_str("</code></pre>\n");
     html
+}
+
+/// An event of the model that borrows its text instead of copying it: text is most of a
+/// chapter's events, and copying it for every render would be the cost of a second parse.
+fn borrow<'a>(event: &'a Event<'static>) -> Event<'a> {
+    let text = |s: &'a CowStr<'static>| CowStr::Borrowed(s.as_ref());
+    match event {
+        Event::Text(s) => Event::Text(text(s)),
+        Event::Code(s) => Event::Code(text(s)),
+        Event::Html(s) => Event::Html(text(s)),
+        Event::InlineHtml(s) => Event::InlineHtml(text(s)),
+        other => other.clone(),
+    }
 }
 
 /// Rewrites a relative link or image URL to be root-relative behind [`ROOT_MARK`], with
@@ -311,38 +252,20 @@ fn has_scheme(url: &str) -> bool {
     }
 }
 
-/// Heading ids and the search sections being collected.
+/// The search sections being collected.
 struct State {
-    ids: HashMap<String, usize>,
     sections: Vec<SearchSection>,
 }
 
 impl State {
     fn new(chapter_title: &str) -> State {
         State {
-            ids: HashMap::new(),
             sections: vec![SearchSection {
                 title: chapter_title.to_string(),
                 anchor: None,
                 text: String::new(),
             }],
         }
-    }
-
-    /// The explicit `{#id}` if given, else a slug of the text; repeated ids get `-1`, `-2`.
-    fn heading_id(&mut self, explicit: Option<&str>, text: &str) -> String {
-        let base = match explicit {
-            Some(id) => id.to_string(),
-            None => slug(text),
-        };
-        let seen = self.ids.entry(base.clone()).or_insert(0);
-        let id = if *seen == 0 {
-            base
-        } else {
-            format!("{base}-{seen}")
-        };
-        *seen += 1;
-        id
     }
 
     fn start_section(&mut self, title: &str, id: &str) {
@@ -365,22 +288,6 @@ impl State {
             .filter(|s| s.anchor.is_some() || !s.text.trim().is_empty())
             .collect()
     }
-}
-
-/// mdBook-compatible heading slug: lower case, spaces to `-`, only alphanumerics, `-`, `_`.
-pub fn slug(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.trim().chars() {
-        if c.is_alphanumeric() || c == '_' || c == '-' {
-            out.extend(c.to_lowercase());
-        } else if c.is_whitespace() {
-            out.push('-');
-        }
-    }
-    if out.is_empty() {
-        out.push_str("section");
-    }
-    out
 }
 
 #[cfg(test)]

@@ -97,7 +97,10 @@ pub fn nav_items(book: &Book) -> Vec<NavItem> {
 /// Inline Markdown (code spans, emphasis) as HTML without the paragraph around it.
 pub fn inline_markdown(text: &str) -> String {
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(text));
+    pulldown_cmark::html::push_html(
+        &mut html,
+        pgbook_book::markdown::inline_events(text).into_iter(),
+    );
     let trimmed = html.trim();
     trimmed
         .strip_prefix("<p>")

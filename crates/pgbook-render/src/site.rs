@@ -112,7 +112,7 @@ impl Renderer {
             .get_template("partials/snippet.html")
             .map_err(RenderError::template)?;
         let not_run = SnippetStatus::NotRun;
-        render_chapter(chapter, &book.src_dir(), &mut |i| {
+        render_chapter(chapter, &mut |i| {
             let Some(snippet) = chapter.snippets.get(i) else {
                 return Ok(String::new());
             };

@@ -5,6 +5,8 @@
 //!
 //! This module does not decide verdicts; it shows the [`SnippetStatus`] it is given.
 
+use std::collections::HashMap;
+
 use pgbook_book::{
     ChapterOutcome, ErrorExpectation, Event, ResultSet, ServerMessage, Snippet, SnippetOutcome,
 };
@@ -32,6 +34,10 @@ pub enum SnippetStatus {
 pub struct SnippetView {
     pub index: usize,
     pub line: usize,
+    /// The page anchor `snippet-ANCHOR`: the source line, with `-2`, `-3`... for further
+    /// snippets at the same line (several snippets of one included file share its directive's
+    /// line).
+    pub anchor: String,
     /// Highlighted SQL (trusted HTML produced by syntect from escaped text).
     pub code_html: String,
     /// The raw SQL, for the copy button.
@@ -46,8 +52,10 @@ pub struct SnippetView {
     pub expects_error: Option<String>,
     /// 1-based step during which this step, having waited on a lock, completed.
     pub completed_during: Option<usize>,
-    /// Source line (the page anchor `snippet-LINE`) of that step, when it is shown.
+    /// Source line of that step, when it is shown.
     pub completed_during_line: Option<usize>,
+    /// Page anchor (`snippet-ANCHOR`) of that step, when it is shown.
+    pub completed_during_anchor: Option<String>,
     /// Sessions whose waiting steps completed during this step (it released their lock).
     pub releases: Vec<String>,
     pub status: &'static str,
@@ -100,20 +108,35 @@ pub struct TableColumn {
 pub struct StepContext {
     pub session_number: usize,
     pub multi_session: bool,
+    /// This step's page anchor (see [`SnippetView::anchor`]).
+    pub anchor: String,
     /// Line of the (visible) step during which this one completed after waiting.
     pub completed_during_line: Option<usize>,
+    /// Page anchor of that step.
+    pub completed_during_anchor: Option<String>,
     pub releases: Vec<String>,
 }
 
 /// The [`StepContext`] of every snippet of a chapter.
 pub fn step_contexts(snippets: &[Snippet], outcome: Option<&ChapterOutcome>) -> Vec<StepContext> {
     let (numbers, multi_session) = session_numbers(snippets);
+    let mut seen: HashMap<usize, usize> = HashMap::new();
     let mut steps: Vec<StepContext> = numbers
         .into_iter()
-        .map(|session_number| StepContext {
-            session_number,
-            multi_session,
-            ..StepContext::default()
+        .zip(snippets)
+        .map(|(session_number, snippet)| {
+            let n = seen.entry(snippet.line).or_insert(0);
+            *n += 1;
+            let anchor = match *n {
+                1 => snippet.line.to_string(),
+                n => format!("{}-{n}", snippet.line),
+            };
+            StepContext {
+                session_number,
+                multi_session,
+                anchor,
+                ..StepContext::default()
+            }
         })
         .collect();
     let Some(outcome) = outcome else {
@@ -128,6 +151,7 @@ pub fn step_contexts(snippets: &[Snippet], outcome: Option<&ChapterOutcome>) -> 
         };
         if !releaser.attrs.hidden {
             steps[i].completed_during_line = Some(releaser.line);
+            steps[i].completed_during_anchor = Some(steps[during].anchor.clone());
         }
         let name = waiter.attrs.session_name().to_string();
         if !steps[during].releases.contains(&name) {
@@ -176,6 +200,7 @@ pub fn snippet_view(
     SnippetView {
         index: snippet.index,
         line: snippet.line,
+        anchor: step.anchor.clone(),
         code_html: highlight_sql(&snippet.sql),
         sql: snippet.sql.clone(),
         session: attrs.session_name().to_string(),
@@ -189,6 +214,7 @@ pub fn snippet_view(
         }),
         completed_during: outcome.and_then(|o| o.completed_during).map(|i| i + 1),
         completed_during_line: step.completed_during_line,
+        completed_during_anchor: step.completed_during_anchor.clone(),
         releases: step.releases.clone(),
         status: status_name,
         diff,

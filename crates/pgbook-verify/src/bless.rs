@@ -6,12 +6,15 @@
 //! file's line endings (LF or CRLF) and each fence's indentation. The file is replaced via a
 //! temporary file in the same directory and a rename, so an editor or watcher never sees half
 //! a file. Which text to write was decided by the checker; this module only places it.
+//! Snippets that a prose `{{#include}}` brought into the chapter are blessed in the file they
+//! are written in, with the byte ranges of that file.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::Range;
 use std::path::Path;
 
-use pgbook_book::Chapter;
+use pgbook_book::{Chapter, Snippet};
 
 use crate::check::SnippetCheck;
 
@@ -22,34 +25,81 @@ pub struct Edit {
     pub text: String,
 }
 
-/// The edits that bless `chapter`, given its snippets' checks (index-aligned).
+/// The edits that bless `chapter`'s own file, given its snippets' checks (index-aligned).
 pub fn plan_edits(chapter: &Chapter, checks: &[SnippetCheck]) -> Vec<Edit> {
-    let text = &chapter.text;
-    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let mut edits = Vec::new();
+    let blessed = chapter
+        .snippets
+        .iter()
+        .zip(checks)
+        .filter(|(snippet, _)| chapter.is_written_here(snippet));
+    edits_in(&chapter.text, blessed)
+}
+
+/// The edits of the files that prose `{{#include}}`s brought snippets from: each file's path,
+/// its text as loaded, and its edits.
+pub fn plan_included_edits<'c>(
+    chapter: &'c Chapter,
+    checks: &[SnippetCheck],
+) -> Vec<(&'c Path, &'c str, Vec<Edit>)> {
+    let mut by_file: BTreeMap<&Path, Vec<(&Snippet, &SnippetCheck)>> = BTreeMap::new();
     for (snippet, check) in chapter.snippets.iter().zip(checks) {
+        if !chapter.is_written_here(snippet) {
+            by_file
+                .entry(&snippet.origin.file)
+                .or_default()
+                .push((snippet, check));
+        }
+    }
+    let files = &chapter.document.map.files;
+    by_file
+        .into_iter()
+        .filter_map(|(display, blessed)| {
+            let file = files.iter().find(|f| f.display == display)?;
+            let edits = edits_in(&file.text, blessed.into_iter());
+            (!edits.is_empty()).then_some((file.path.as_path(), file.text.as_str(), edits))
+        })
+        .collect()
+}
+
+/// The edits of one file's text for the snippets written in it.
+fn edits_in<'a>(
+    text: &str,
+    blessed: impl Iterator<Item = (&'a Snippet, &'a SnippetCheck)>,
+) -> Vec<Edit> {
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut edits: Vec<Edit> = Vec::new();
+    for (snippet, check) in blessed {
         let Some(content) = &check.bless else {
             continue;
         };
-        match &snippet.expected {
+        let edit = match &snippet.expected {
             Some(expected) => {
                 let indent = fence_indent(text, expected.block_range.start);
                 let new = block_content(content, &indent, eol);
-                if text[expected.content_range.clone()] != new {
-                    edits.push(Edit {
-                        range: expected.content_range.clone(),
-                        text: new,
-                    });
+                if text[expected.content_range.clone()] == new {
+                    continue;
+                }
+                Edit {
+                    range: expected.content_range.clone(),
+                    text: new,
                 }
             }
             // An unclosed fence runs to the end of the file: a block added after it would
             // become part of the snippet.
-            None if !is_closed(text, &snippet.block_range) => {}
+            None if !is_closed(text, &snippet.block_range) => continue,
             None => {
                 let indent = fence_indent(text, snippet.block_range.start);
                 let end = snippet.block_range.end;
-                edits.push(new_block_after(text, end, content, eol, indent));
+                new_block_after(text, end, content, eol, indent)
             }
+        };
+        // A file included twice yields its snippets twice: place each edit once.
+        let overlaps = edits.iter().any(|e| {
+            e.range == edit.range
+                || (e.range.start < edit.range.end && edit.range.start < e.range.end)
+        });
+        if !overlaps {
+            edits.push(edit);
         }
     }
     edits
@@ -66,19 +116,29 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
     out
 }
 
-/// Blesses one chapter file under `src_dir`. Returns whether the file changed.
+/// Blesses one chapter: its own file under `src_dir`, and the files prose includes brought
+/// snippets from (unless such a file changed on disk since the book was loaded, or has
+/// `\r\n` line ends, which its loaded text no longer shows). Returns whether a file changed.
 pub fn bless_chapter(
     src_dir: &Path,
     chapter: &Chapter,
     checks: &[SnippetCheck],
 ) -> std::io::Result<bool> {
+    let mut changed = false;
     let edits = plan_edits(chapter, checks);
-    if edits.is_empty() {
-        return Ok(false);
+    if !edits.is_empty() {
+        let new_text = apply_edits(&chapter.text, &edits);
+        write_atomically(&src_dir.join(&chapter.path), &new_text)?;
+        changed = true;
     }
-    let new_text = apply_edits(&chapter.text, &edits);
-    write_atomically(&src_dir.join(&chapter.path), &new_text)?;
-    Ok(true)
+    for (path, text, edits) in plan_included_edits(chapter, checks) {
+        if std::fs::read_to_string(path)? != text {
+            continue;
+        }
+        write_atomically(path, &apply_edits(text, &edits))?;
+        changed = true;
+    }
+    Ok(changed)
 }
 
 /// Replaces `path` by writing a temporary file next to it and renaming it over the original,

@@ -117,3 +117,34 @@ fn writes_atomically_in_place() {
     // No temporary file is left behind.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+#[test]
+fn snippets_of_included_prose_are_blessed_in_their_own_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let chapter_text = "```sql\nselect 1;\n```\n\n{{#include ../parts/p.md}}\n";
+    let part_text =
+        "Part.\n\n```sql\nselect 2;\n```\n\n```output\nold\n```\n\n```sql\nselect 3;\n```\n";
+    std::fs::create_dir_all(root.join("content")).unwrap();
+    std::fs::create_dir_all(root.join("parts")).unwrap();
+    std::fs::write(root.join("content/x.md"), chapter_text).unwrap();
+    std::fs::write(root.join("parts/p.md"), part_text).unwrap();
+    let ch = Chapter::parse(
+        root,
+        Path::new("content"),
+        Path::new("x.md"),
+        chapter_text.into(),
+    )
+    .unwrap();
+    let checks = [check(None), check(Some("two\n")), check(Some("three\n"))];
+    assert!(plan_edits(&ch, &checks).is_empty());
+    assert!(bless_chapter(&root.join("content"), &ch, &checks).unwrap());
+    assert_eq!(
+        std::fs::read_to_string(root.join("content/x.md")).unwrap(),
+        chapter_text
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("parts/p.md")).unwrap(),
+        "Part.\n\n```sql\nselect 2;\n```\n\n```output\ntwo\n```\n\n```sql\nselect 3;\n```\n\n```output\nthree\n```\n"
+    );
+}

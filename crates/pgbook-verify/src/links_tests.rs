@@ -5,25 +5,11 @@ use std::fs;
 use super::*;
 
 #[test]
-fn heading_ids_table() {
-    let cases: &[(&str, &str)] = &[
-        ("Hello World", "hello-world"),
-        ("  MVCC: row versions ", "mvcc-row-versions"),
-        ("`SELECT ... FOR UPDATE`", "select--for-update"),
-        ("snake_case and kebab-case", "snake_case-and-kebab-case"),
-        ("Ünïcode ok", "ünïcode-ok"),
-        ("?!", "section"),
-    ];
-    for (content, want) in cases {
-        assert_eq!(heading_id(content), *want, "{content:?}");
-    }
-}
-
-#[test]
 fn anchors_include_duplicates_explicit_ids_and_html() {
     let text =
         "# Locks\n\n## Locks\n\n## Custom {#my-id}\n\n<a id=\"raw\"></a>\n\n## `code` *emph*\n";
-    let ids = anchors_of(text);
+    let chapter = crate::test_support::chapter(text);
+    let ids = anchors_of(&chapter.document);
     for id in ["locks", "locks-1", "my-id", "raw", "code-emph"] {
         assert!(ids.contains(id), "{id} missing from {ids:?}");
     }
@@ -69,6 +55,35 @@ fn finds_broken_links_anchors_and_includes() {
             "content/a.md:8:1: broken link to 'sub/b.md#nope': no heading or id '#nope' in sub/b.md",
             "content/a.md:9:1: broken link to '#nowhere': no heading or id '#nowhere' in a.md",
             "content/a.md:12:1: {{#include}} target '../snippets/gone.sql' does not exist",
+        ]
+    );
+}
+
+#[test]
+fn links_in_included_prose_are_reported_where_they_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("content")).unwrap();
+    fs::create_dir_all(root.join("parts")).unwrap();
+    fs::write(root.join("content/SUMMARY.md"), "- [A](a.md)\n").unwrap();
+    fs::write(
+        root.join("content/a.md"),
+        "# Alpha\n\n{{#include ../parts/p.md}}\n\n[bad](#nowhere)\n",
+    )
+    .unwrap();
+    // The included heading defines an anchor of the chapter; links resolve against it.
+    fs::write(
+        root.join("parts/p.md"),
+        "## Part%20Two\n\n[ok](#part20two) [ok](a.md#alpha) [ok](#%C3%A9t%C3%A9)\n\n## Été\n\n[bad](b.md)\n",
+    )
+    .unwrap();
+    let book = Book::load(root).unwrap();
+    let found: Vec<String> = check_links(&book).iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        found,
+        vec![
+            "parts/p.md:7:1: broken link to 'b.md': no file 'content/b.md'",
+            "content/a.md:5:1: broken link to '#nowhere': no heading or id '#nowhere' in a.md",
         ]
     );
 }

@@ -165,17 +165,12 @@ pub fn wait_gone(pid: i32) -> bool {
 
 /// A chapter parsed from Markdown `text`, as `content/NAME.md`.
 pub fn chapter(name: &str, text: &str) -> Chapter {
-    let source_path = PathBuf::from(format!("content/{name}.md"));
-    let snippets = pgbook_book::snippet::parse_snippets(text, &source_path, Path::new("."))
+    let path = PathBuf::from(format!("{name}.md"));
+    let chapter = Chapter::parse(Path::new("."), Path::new("content"), &path, text.into())
         .unwrap_or_else(|e| panic!("bad test chapter: {e:?}"));
     Chapter {
         title: name.into(),
-        number: None,
-        depth: 0,
-        path: PathBuf::from(format!("{name}.md")),
-        source_path,
-        text: text.into(),
-        snippets,
+        ..chapter
     }
 }
 
@@ -183,30 +178,22 @@ pub fn chapter(name: &str, text: &str) -> Chapter {
 /// `content/NAME.md`. The SQL is taken verbatim, with no Markdown in between, so a file's
 /// BOM, CRLF line ends or backticks reach the engine exactly as they are.
 pub fn sql_chapter(name: &str, steps: &[(Option<&str>, &str)]) -> Chapter {
+    let source_path = PathBuf::from(format!("content/{name}.md"));
     let snippets = steps
         .iter()
         .enumerate()
-        .map(|(index, (session, sql))| Snippet {
-            index,
-            line: index + 1,
-            attrs: Attributes {
+        .map(|(index, (session, sql))| {
+            let attrs = Attributes {
                 session: session.map(str::to_string),
                 ..Attributes::default()
-            },
-            sql: sql.to_string(),
-            line_map: Vec::new(),
-            block_range: 0..0,
-            expected: None,
-            included_files: Vec::new(),
+            };
+            Snippet::from_sql(index, index + 1, &source_path, attrs, sql.to_string())
         })
         .collect();
-    Chapter {
-        title: name.into(),
-        number: None,
-        depth: 0,
-        path: PathBuf::from(format!("{name}.md")),
-        source_path: PathBuf::from(format!("content/{name}.md")),
-        text: String::new(),
+    Chapter::from_snippets(
+        name,
+        PathBuf::from(format!("{name}.md")),
+        source_path,
         snippets,
-    }
+    )
 }

@@ -1,30 +1,23 @@
 //! Tests of Markdown rendering: chapters in, HTML, heading ids, links and snippet views out.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use pgbook_book::Chapter;
 
 use super::*;
 
 fn chapter(path: &str, text: &str) -> Chapter {
-    let source_path = PathBuf::from("content").join(path);
-    let snippets =
-        pgbook_book::snippet::parse_snippets(text, &source_path, Path::new("/nonexistent"))
-            .unwrap();
+    let root = Path::new("/nonexistent");
+    let chapter = Chapter::parse(root, Path::new("content"), Path::new(path), text.into()).unwrap();
     Chapter {
         title: "Title".into(),
-        number: None,
-        depth: 0,
-        path: PathBuf::from(path),
-        source_path,
-        text: text.into(),
-        snippets,
+        ..chapter
     }
 }
 
 fn render(path: &str, text: &str) -> RenderedChapter {
     let ch = chapter(path, text);
-    render_chapter(&ch, Path::new("/nonexistent"), &mut |i| {
+    render_chapter(&ch, &mut |i| {
         Ok(format!("<div class=\"snippet-{i}\"></div>"))
     })
     .unwrap()
@@ -116,13 +109,38 @@ fn raw_text_is_escaped_in_code() {
 #[test]
 fn prose_include_errors_are_located() {
     let ch = chapter("a.md", "text\n\n{{#include missing.txt}}\n");
-    let err =
-        render_chapter(&ch, Path::new("/nonexistent"), &mut |_| Ok(String::new())).unwrap_err();
+    let err = render_chapter(&ch, &mut |_| Ok(String::new())).unwrap_err();
     assert!(err.to_string().starts_with("content/a.md:3:"), "{err}");
 }
 
 #[test]
-fn slugs() {
-    assert_eq!(slug("What is `VACUUM`?"), "what-is-vacuum");
-    assert_eq!(slug("  "), "section");
+fn snippets_of_included_prose_are_rendered_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    std::fs::write(
+        dir.path().join("part.md"),
+        "Included prose.\n\n```sql\nselect 2;\n```\n\n```output\nhidden\n```\n",
+    )
+    .unwrap();
+    let text = "```sql\nselect 1;\n```\n\n{{#include ../part.md}}\n\n```sql\nselect 3;\n```\n";
+    let ch = Chapter::parse(
+        dir.path(),
+        Path::new("content"),
+        Path::new("a.md"),
+        text.into(),
+    )
+    .unwrap();
+    let r = render_chapter(&ch, &mut |i| {
+        Ok(format!("<div class=\"snippet-{i}\"></div>"))
+    })
+    .unwrap();
+    let at = |needle: &str| {
+        r.html
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {}", r.html))
+    };
+    assert!(at("snippet-0") < at("Included prose."));
+    assert!(at("Included prose.") < at("snippet-1"));
+    assert!(at("snippet-1") < at("snippet-2"));
+    assert!(!r.html.contains("hidden"), "{}", r.html);
 }

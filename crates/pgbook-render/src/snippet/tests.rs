@@ -6,9 +6,15 @@ use std::path::Path;
 
 fn snippet(info: &str) -> Snippet {
     let text = format!("```{info}\nselect 1;\n```\n");
-    pgbook_book::snippet::parse_snippets(&text, Path::new("content/a.md"), Path::new("."))
-        .unwrap()
-        .remove(0)
+    pgbook_book::Chapter::parse(
+        Path::new("."),
+        Path::new("content"),
+        Path::new("a.md"),
+        text,
+    )
+    .unwrap()
+    .snippets
+    .remove(0)
 }
 
 #[test]
@@ -121,8 +127,14 @@ fn long_results_are_cut_with_a_note() {
 #[test]
 fn sessions_numbered_by_first_use() {
     let text = "```sql\nselect 1;\n```\n```sql,session=b\nselect 1;\n```\n```sql,session=a\nselect 1;\n```\n```sql,session=b\nselect 1;\n```\n";
-    let snippets =
-        pgbook_book::snippet::parse_snippets(text, Path::new("a.md"), Path::new(".")).unwrap();
+    let snippets = pgbook_book::Chapter::parse(
+        Path::new("."),
+        Path::new(""),
+        Path::new("a.md"),
+        text.into(),
+    )
+    .unwrap()
+    .snippets;
     assert_eq!(session_numbers(&snippets), (vec![0, 1, 2, 1], true));
     assert_eq!(session_numbers(&snippets[..1]), (vec![0], false));
     // Step 1 (bob) waited and completed during step 2 (a); step 2 is shown, so linked.
@@ -138,4 +150,26 @@ fn sessions_numbered_by_first_use() {
     assert_eq!(steps[1].completed_during_line, Some(snippets[2].line));
     assert_eq!(steps[2].releases, vec!["b".to_string()]);
     assert!(steps[0].releases.is_empty());
+}
+
+#[test]
+fn snippets_sharing_a_line_get_distinct_anchors() {
+    // Three snippets of one included file all sit at its directive's line 7.
+    let file = Path::new("content/a.md");
+    let snippets: Vec<Snippet> = [(0, 3), (1, 7), (2, 7), (3, 7)]
+        .into_iter()
+        .map(|(i, line)| Snippet::from_sql(i, line, file, Default::default(), "select 1;".into()))
+        .collect();
+    let waited = SnippetOutcome {
+        completed_during: Some(3),
+        ..SnippetOutcome::default()
+    };
+    let outcome = ChapterOutcome {
+        snippets: vec![None, Some(waited), None, None],
+        server_version: String::new(),
+    };
+    let steps = step_contexts(&snippets, Some(&outcome));
+    let anchors: Vec<&str> = steps.iter().map(|s| s.anchor.as_str()).collect();
+    assert_eq!(anchors, ["3", "7", "7-2", "7-3"]);
+    assert_eq!(steps[1].completed_during_anchor.as_deref(), Some("7-3"));
 }
