@@ -414,6 +414,25 @@ fn sql_in_a_prose_include_is_a_snippet_with_its_own_output() {
     let out = pgbook(&["build", root.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("excluded"), "{}", stderr(&out));
+    // The failure is located where the snippet is written: the included file, at its fence.
+    assert!(
+        stderr(&out).contains("parts/part.md:3:"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A server error in included SQL points at its line and column in the included file.
+    let root = book_with_prose_include(&tmp.path().join("error"), "included");
+    let part = root.join("parts/part.md");
+    let text = read(&part).replace("SELECT 'inclu'", "SELECT nope, 'inclu'");
+    support::write(&part, &text);
+    let out = pgbook(&["build", root.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("parts/part.md:4:8: ERROR:  column \"nope\" does not exist"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

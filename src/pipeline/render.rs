@@ -35,13 +35,9 @@ impl Pipeline {
             .collect();
         let stale: Vec<usize> = (0..keys.len())
             .filter(|&i| {
-                let chapter = &book.chapters[i];
-                // Prose includes may change without the chapter's text changing.
-                has_prose_includes(chapter)
-                    || self
-                        .bodies
-                        .get(&chapter.path)
-                        .is_none_or(|b| b.key != keys[i])
+                self.bodies
+                    .get(&book.chapters[i].path)
+                    .is_none_or(|b| b.key != keys[i])
             })
             .collect();
         let jobs: Vec<ChapterJob> = stale
@@ -98,13 +94,8 @@ impl Pipeline {
     }
 }
 
-/// Whether the chapter includes files outside its snippets (snippet includes are part of the
-/// SQL fingerprint already).
-fn has_prose_includes(chapter: &Chapter) -> bool {
-    chapter.document.has_prose_includes(&chapter.snippets)
-}
-
-/// Everything a chapter's body depends on.
+/// Everything a chapter's body depends on. The text is the chapter with its includes expanded,
+/// so an edit of a file it includes (in prose or in a snippet) changes the key.
 fn body_key(
     chapter: &Chapter,
     outcome: &ChapterOutcome,
@@ -116,7 +107,7 @@ fn body_key(
         "{}\0{}\0{}\0{outcome_json}\0{statuses:?}\0{theme}",
         chapter.title,
         chapter.path.display(),
-        chapter.text
+        chapter.document.source
     );
     fnv64(text.as_bytes())
 }

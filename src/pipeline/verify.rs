@@ -100,7 +100,7 @@ fn bless(
     }
     for (snippet, check) in chapter.snippets.iter().zip(checks) {
         if check.bless.is_some() {
-            let place = format!("{}:{}", chapter.source_path.display(), snippet.line);
+            let place = format!("{}:{}", snippet.origin.file.display(), snippet.origin.line);
             report.verification.blessed.push(place);
             check.mark_blessed();
         }
@@ -118,8 +118,9 @@ fn located(
         .iter()
         .zip(checks)
         .map(move |(snippet, check)| CheckedSnippet {
-            file: chapter.source_path.clone(),
-            line: snippet.line,
+            // Where the snippet is written: the chapter, or the file its prose included.
+            file: snippet.origin.file.clone(),
+            line: snippet.origin.line,
             session: snippet.attrs.session_name().to_string(),
             check,
         })

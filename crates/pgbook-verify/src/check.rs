@@ -138,9 +138,11 @@ impl Verifier {
         snippet: &Snippet,
         outcome: Option<&SnippetOutcome>,
     ) -> SnippetCheck {
-        let file = chapter.source_path.as_path();
+        // Failures are located where the snippet is written: the chapter, or the file a
+        // prose `{{#include}}` brought it from.
+        let file = snippet.origin.file.as_path();
         let expected = snippet.expected.as_ref().map(|e| e.text.clone());
-        let at_fence = |message: String| Diagnostic::new(file, snippet.line, 0, message);
+        let at_fence = |message: String| Diagnostic::new(file, snippet.origin.line, 0, message);
         if snippet.attrs.ignore {
             return SnippetCheck {
                 verdict: Verdict::Ignored,
@@ -165,7 +167,7 @@ impl Verifier {
         if let Some(failure) = &outcome.failure {
             reasons.push(at_fence(failure.clone()));
         }
-        reasons.extend(error_reasons(file, snippet, outcome));
+        reasons.extend(error_reasons(chapter, snippet, outcome));
         let other_failures = reasons.len();
         let (diff, bless) = self.check_output(file, snippet, &outcome.transcript, &mut reasons);
         let verdict = match Failure::new(reasons, diff) {
@@ -200,7 +202,7 @@ impl Verifier {
             if self.require_expected {
                 reasons.push(Diagnostic::new(
                     file,
-                    snippet.line,
+                    snippet.origin.line,
                     0,
                     "no `output` block after the snippet ([verify] require-expected = true)",
                 ));
@@ -213,7 +215,7 @@ impl Verifier {
         }
         reasons.push(Diagnostic::new(
             file,
-            snippet.line,
+            snippet.origin.line,
             0,
             format!(
                 "the output differs from the `output` block at line {}",
@@ -231,8 +233,14 @@ impl Verifier {
 
 /// Reasons for errors the snippet raised that its attributes do not allow, or for an
 /// expected error that did not come; a server error is located where its position maps to in
-/// the Markdown.
-fn error_reasons(file: &Path, snippet: &Snippet, outcome: &SnippetOutcome) -> Vec<Diagnostic> {
+/// the Markdown — in the file it is written in, which for SQL brought in by `{{#include}}`
+/// is the included file.
+fn error_reasons(
+    chapter: &Chapter,
+    snippet: &Snippet,
+    outcome: &SnippetOutcome,
+) -> Vec<Diagnostic> {
+    let file = snippet.origin.file.as_path();
     let errors: Vec<(&StatementOutcome, &pgbook_book::ServerMessage)> = outcome
         .statements
         .iter()
@@ -245,7 +253,8 @@ fn error_reasons(file: &Path, snippet: &Snippet, outcome: &SnippetOutcome) -> Ve
         .collect();
     let located = |st: &StatementOutcome, m: &pgbook_book::ServerMessage, message: String| {
         let pos = snippet.error_pos(st, m.position);
-        Diagnostic::new(file, pos.line, pos.col, message)
+        let origin = chapter.document.origin(pos.offset);
+        Diagnostic::new(origin.file, origin.line, origin.col, message)
     };
     match &snippet.attrs.error {
         None => errors
@@ -259,7 +268,7 @@ fn error_reasons(file: &Path, snippet: &Snippet, outcome: &SnippetOutcome) -> Ve
             };
             vec![Diagnostic::new(
                 file,
-                snippet.line,
+                snippet.origin.line,
                 0,
                 format!("expected an error{code}, got none"),
             )]
