@@ -3,8 +3,6 @@
 //! site byte for byte as it was. This is the only code that touches the output directory.
 
 use std::collections::BTreeSet;
-use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
@@ -96,23 +94,8 @@ fn swap_in(temp: &Path, dest: &Path) -> Result<(), RenderError> {
 }
 
 fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
-    let a = CString::new(a.as_os_str().as_bytes())?;
-    let b = CString::new(b.as_os_str().as_bytes())?;
-    // SAFETY: both pointers are valid NUL-terminated strings for the duration of the call.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
+    use nix::fcntl::{renameat2, RenameFlags};
+    renameat2(None, a, None, b, RenameFlags::RENAME_EXCHANGE).map_err(std::io::Error::from)
 }
 
 /// Removes temporaries left by builds that were killed (their process no longer exists).
