@@ -4,6 +4,7 @@
 
 mod cmd;
 mod pipeline;
+mod progress;
 mod serve;
 mod signals;
 
@@ -57,6 +58,29 @@ pub struct BuildArgs {
     /// Write the site even when snippets fail
     #[arg(long)]
     pub keep_going: bool,
+    #[command(flatten)]
+    pub verbosity: VerbosityArgs,
+}
+
+/// How much `build` and `test` say while they run (progress is shown only on a terminal and
+/// never under `CI=true`).
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub struct VerbosityArgs {
+    /// Show no progress and no timings
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print each chapter's time as it finishes
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+impl VerbosityArgs {
+    pub fn get(self) -> progress::Verbosity {
+        progress::Verbosity {
+            quiet: self.quiet,
+            verbose: self.verbose,
+        }
+    }
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -72,6 +96,8 @@ pub struct ServeArgs {
     pub open: bool,
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
+    #[command(flatten)]
+    pub verbosity: VerbosityArgs,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,6 +121,11 @@ pub struct TestArgs {
     pub output: Option<PathBuf>,
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Run only the K-th of N slices of the chapters (e.g. 2/4), for N parallel CI jobs
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<pipeline::shard::Shard>,
+    #[command(flatten)]
+    pub verbosity: VerbosityArgs,
     /// Only chapters whose path contains one of these
     #[arg(last = false)]
     pub filter: Vec<String>,

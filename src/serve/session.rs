@@ -26,6 +26,7 @@ use super::ServeOptions;
 use crate::cmd::build::print_problems;
 use crate::cmd::Status;
 use crate::pipeline::{Action, Options, Pipeline};
+use crate::progress::Progress;
 
 /// Threads answering HTTP requests (event streams do not hold one once started).
 const HTTP_WORKERS: usize = 4;
@@ -53,12 +54,15 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<Status> {
     crate::signals::install_for_serve(move || {
         let _ = stop.send(Message::Stop);
     })?;
+    // Only the first build, which may run every chapter, shows progress.
+    let first_build = Progress::new(options.verbosity);
     let mut pipeline = Pipeline::new(
         &root,
         Options {
             dest: Some(site_dir(&scratch)),
             database_url: options.database_url.clone(),
             extra_body_html: Some(super::live_reload_html()),
+            progress: first_build.sink(),
         },
     );
     let filter = SourceFilter::new(&root, ignored_dirs(&root, &scratch));
@@ -72,6 +76,7 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<Status> {
     });
     site.events.start_heartbeat();
     rebuild(&mut pipeline, &site, &[]);
+    first_build.finish();
     watcher.sync(&pipeline.watched_paths());
 
     let server = Arc::new(server);

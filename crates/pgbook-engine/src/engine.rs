@@ -60,6 +60,15 @@ impl EngineOptions {
     }
 }
 
+/// What [`Engine::run_chapters_observed`] reports about one chapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChapterProgress {
+    /// A worker began running it.
+    Started,
+    /// Its result is ready (whatever it is).
+    Finished,
+}
+
 /// Runs chapters. Dropping it drops the scratch cluster, if it started one.
 pub struct Engine {
     options: EngineOptions,
@@ -155,6 +164,17 @@ impl Engine {
     /// [`crate::cancel`] is called no further chapter starts, the running ones end
     /// promptly, and every chapter not finished by then is [`EngineError::Cancelled`].
     pub fn run_chapters(&self, chapters: &[&Chapter]) -> Vec<Result<ChapterOutcome, EngineError>> {
+        self.run_chapters_observed(chapters, &|_, _| {})
+    }
+
+    /// [`Engine::run_chapters`], telling `observe` when each chapter (by its index in
+    /// `chapters`) starts and ends, from the worker thread that runs it — for progress
+    /// displays, which the engine leaves to its caller.
+    pub fn run_chapters_observed(
+        &self,
+        chapters: &[&Chapter],
+        observe: &(dyn Fn(usize, ChapterProgress) + Sync),
+    ) -> Vec<Result<ChapterOutcome, EngineError>> {
         let workers = self.worker_count().min(chapters.len()).max(1);
         let next = AtomicUsize::new(0);
         let results: Vec<Mutex<Option<Result<ChapterOutcome, EngineError>>>> =
@@ -166,6 +186,7 @@ impl Engine {
                     let Some(chapter) = chapters.get(index) else {
                         break;
                     };
+                    observe(index, ChapterProgress::Started);
                     // A bug in one chapter's run must not take the others down with it.
                     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         self.run_chapter(chapter)
@@ -176,6 +197,7 @@ impl Engine {
                         })
                     });
                     *results[index].lock().unwrap_or_else(|p| p.into_inner()) = Some(outcome);
+                    observe(index, ChapterProgress::Finished);
                 });
             }
         });

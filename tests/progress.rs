@@ -1,0 +1,111 @@
+//! Progress of `pgbook test` is drawn on a terminal (the binary run under util-linux
+//! `script`, which gives it a pty) and never into a pipe, under `CI=true` or with `--quiet`;
+//! `--verbose` prints each chapter's time wherever stderr goes.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use support::{stderr, stdout};
+
+fn book(root: &Path) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/genbook.py");
+    let status = Command::new("python3")
+        .arg(script)
+        .arg(root)
+        .args(["--chapters", "4", "--sleep-ms", "300"])
+        .status()
+        .expect("python3 runs");
+    assert!(status.success());
+}
+
+/// `pgbook test ROOT EXTRA` under `script`, whose stdout carries everything the pty saw.
+fn under_pty(root: &Path, extra: &str, ci: Option<&str>) -> Output {
+    let command = format!(
+        "{} test {} {extra}",
+        env!("CARGO_BIN_EXE_pgbook"),
+        root.display()
+    );
+    let mut script = Command::new("script");
+    script
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("DATABASE_URL")
+        .env_remove("CI");
+    if let Some(ci) = ci {
+        script.env("CI", ci);
+    }
+    script.output().expect("script (util-linux) runs")
+}
+
+fn in_pipe(root: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pgbook"))
+        .arg("test")
+        .arg(root)
+        .args(extra)
+        .env_remove("DATABASE_URL")
+        .env_remove("CI")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn progress_on_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    book(dir.path());
+
+    let tty = under_pty(dir.path(), "", None);
+    assert_eq!(tty.status.code(), Some(0), "{}", stdout(&tty));
+    let seen = stdout(&tty);
+    assert!(
+        seen.contains("/4 chapters"),
+        "no progress on a pty: {seen:?}"
+    );
+    assert!(seen.contains("snippets"), "{seen:?}");
+    assert!(seen.contains("passed, 0 failed"), "{seen:?}");
+
+    for (what, out) in [
+        ("CI=true", under_pty(dir.path(), "", Some("true"))),
+        ("--quiet", under_pty(dir.path(), "--quiet", None)),
+    ] {
+        assert_eq!(out.status.code(), Some(0), "{what}");
+        let seen = stdout(&out);
+        assert!(
+            !seen.contains("chapters"),
+            "{what} showed progress: {seen:?}"
+        );
+        assert!(seen.contains("passed, 0 failed"), "{what}: {seen:?}");
+    }
+
+    let piped = in_pipe(dir.path(), &[]);
+    assert_eq!(piped.status.code(), Some(0));
+    let (out, err) = (stdout(&piped), stderr(&piped));
+    assert!(
+        !out.contains("chapters") && !err.contains("chapters"),
+        "{err}"
+    );
+    assert!(!out.contains('\x1b') && !err.contains('\x1b'), "{err:?}");
+}
+
+#[test]
+fn verbose_prints_each_chapters_time() {
+    let dir = tempfile::tempdir().unwrap();
+    book(dir.path());
+    let out = in_pipe(dir.path(), &["--verbose"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    for i in 1..=4 {
+        let chapter = format!("content/part01/chapter-{i:03}.md");
+        let line = err
+            .lines()
+            .find(|l| l.ends_with(&chapter))
+            .unwrap_or_else(|| panic!("no time for {chapter}: {err}"));
+        let seconds = line.split_whitespace().next().unwrap();
+        let took: f64 = seconds.trim_end_matches('s').parse().expect(line);
+        assert!(
+            took >= 0.3,
+            "{chapter} sleeps 0.3 s but took {took}: {line}"
+        );
+    }
+    assert!(!err.contains('\x1b'));
+}
