@@ -33,7 +33,7 @@ enum Command {
     /// Execute every snippet and verify its output
     Test(TestArgs),
     /// Create a new book that builds and tests green
-    Init(DirArgs),
+    Init(InitArgs),
     /// Remove the built site and the cache
     Clean(DirArgs),
 }
@@ -43,6 +43,25 @@ pub struct DirArgs {
     /// The book's directory (where book.toml is)
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct InitArgs {
+    /// Where to create the book (created if missing)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Also write a CI workflow that tests the book and builds the site
+    #[arg(long, value_enum)]
+    pub ci: Option<CiService>,
+}
+
+/// The CI services `pgbook init --ci` writes a workflow for.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CiService {
+    /// GitHub Actions: `.github/workflows/pgbook.yml`
+    Github,
+    /// GitLab CI/CD: `.gitlab-ci.yml`
+    Gitlab,
 }
 
 #[derive(clap::Args, Clone, Debug)]
