@@ -13,7 +13,9 @@ use pgbook_book::{Chapter, ChapterOutcome, Config};
 use sha2::{Digest, Sha256};
 
 use crate::cluster::is_cancelled;
-use crate::database::{describe_target, server_version, AdminPool, ChapterDatabase, Server};
+use crate::database::{
+    check_can_create_databases, describe_target, server_version, AdminPool, ChapterDatabase, Server,
+};
 use crate::{runner, ClusterOptions, EngineError, ScratchCluster};
 
 /// Everything the engine needs from configuration and the command line.
@@ -91,6 +93,9 @@ impl Engine {
         };
         let mut admin = server.admin_client()?;
         let (server_version, server_version_num) = server_version(&mut admin)?;
+        if let Server::Url(_) = server {
+            check_can_create_databases(&mut admin, &server)?;
+        }
         let admin_pool = AdminPool::default();
         admin_pool.give_back(admin);
         Ok(Engine {
