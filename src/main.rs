@@ -2,6 +2,7 @@
 //! file under `cmd/`, and `main` maps results to exit codes (0 success, 1 a snippet failed,
 //! 2 usage, configuration or environment error).
 
+mod cache_dir;
 mod cmd;
 mod pipeline;
 mod progress;
@@ -35,7 +36,7 @@ enum Command {
     /// Create a new book that builds and tests green
     Init(InitArgs),
     /// Remove the built site and the cache
-    Clean(DirArgs),
+    Clean(CleanArgs),
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -43,6 +44,17 @@ pub struct DirArgs {
     /// The book's directory (where book.toml is)
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct CleanArgs {
+    /// The book's directory (where book.toml is)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Also remove pgbook's template cache ($PGBOOK_CACHE_DIR, default ~/.cache/pgbook),
+    /// shared by every book of this user
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(clap::Args, Clone, Debug)]

@@ -65,6 +65,8 @@ pub struct Options {
     pub extra_body_html: Option<String>,
     /// Told when chapters start and finish executing.
     pub progress: ProgressSink,
+    /// The initdb template cache (`None`: the engine's fallback in the temp directory).
+    pub template_cache: Option<PathBuf>,
 }
 
 /// The pipeline of one book; see the module documentation.

@@ -17,6 +17,7 @@ pub fn run(args: BuildArgs) -> anyhow::Result<Status> {
             database_url: args.database_url,
             extra_body_html: None,
             progress: progress.sink(),
+            template_cache: Some(crate::cache_dir::template_cache_dir()),
         },
     );
     let report = pipeline.run(&Action::Build {

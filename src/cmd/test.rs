@@ -26,6 +26,7 @@ pub fn run(args: TestArgs) -> anyhow::Result<Status> {
         Options {
             database_url: args.database_url.clone(),
             progress: progress.sink(),
+            template_cache: Some(crate::cache_dir::template_cache_dir()),
             ..Options::default()
         },
     );

@@ -116,7 +116,8 @@ impl Pipeline {
         match &self.installed_version {
             Some((bin, version)) if bin.as_deref() == pg_bin => version.clone(),
             _ => {
-                let version = installed_version(pg_bin).unwrap_or_default();
+                let cache = self.options.template_cache.as_deref();
+                let version = installed_version(pg_bin, cache).unwrap_or_default();
                 self.installed_version = Some((pg_bin.map(Path::to_path_buf), version.clone()));
                 version
             }
@@ -151,8 +152,10 @@ impl Pipeline {
 
     fn engine(&mut self, book: &Book) -> anyhow::Result<&Engine> {
         if self.engine.is_none() {
-            let options =
-                EngineOptions::from_config(&book.config, self.options.database_url.clone());
+            let options = EngineOptions {
+                cache_dir: self.options.template_cache.clone(),
+                ..EngineOptions::from_config(&book.config, self.options.database_url.clone())
+            };
             self.engine = Some(Engine::start(options)?);
         }
         Ok(self.engine.as_ref().expect("started above"))

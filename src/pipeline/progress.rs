@@ -20,7 +20,9 @@ pub enum ProgressEvent<'a> {
 /// Where progress events go. Called from the engine's worker threads, so it must be cheap
 /// and thread-safe.
 #[derive(Clone, Default)]
-pub struct ProgressSink(Option<Arc<dyn Fn(ProgressEvent<'_>) + Send + Sync>>);
+pub struct ProgressSink(Option<Arc<Listener>>);
+
+type Listener = dyn Fn(ProgressEvent<'_>) + Send + Sync;
 
 impl ProgressSink {
     pub fn new(f: impl Fn(ProgressEvent<'_>) + Send + Sync + 'static) -> ProgressSink {

@@ -63,6 +63,7 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<Status> {
             database_url: options.database_url.clone(),
             extra_body_html: Some(super::live_reload_html()),
             progress: first_build.sink(),
+            template_cache: Some(crate::cache_dir::template_cache_dir()),
         },
     );
     let filter = SourceFilter::new(&root, ignored_dirs(&root, &scratch));

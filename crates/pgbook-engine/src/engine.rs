@@ -30,6 +30,9 @@ pub struct EngineOptions {
     pub statement_timeout: Duration,
     /// Chapters run in parallel; 0 = number of cores.
     pub jobs: usize,
+    /// The template cache directory, resolved by the caller (see
+    /// [`ClusterOptions::cache_dir`]).
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Default for EngineOptions {
@@ -40,6 +43,7 @@ impl Default for EngineOptions {
             database_url: None,
             statement_timeout: Duration::from_secs(30),
             jobs: 0,
+            cache_dir: None,
         }
     }
 }
@@ -58,6 +62,7 @@ impl EngineOptions {
             database_url,
             statement_timeout: config.execute.timeout,
             jobs: config.execute.jobs,
+            cache_dir: None,
         }
     }
 }
@@ -89,6 +94,7 @@ impl Engine {
             None => Server::Scratch(ScratchCluster::start(&ClusterOptions {
                 pg_bin: options.pg_bin.clone(),
                 settings: options.settings.clone(),
+                cache_dir: options.cache_dir.clone(),
             })?),
         };
         let mut admin = server.admin_client()?;
