@@ -146,7 +146,8 @@ impl Progress {
             return;
         }
         let mut times = std::mem::take(&mut lock(&self.state).times);
-        if times.is_empty() {
+        // With one chapter, "the slowest" is just the run itself.
+        if times.len() < 2 {
             return;
         }
         times.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
