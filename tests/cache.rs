@@ -44,7 +44,10 @@ fn templates_go_where_the_environment_says_and_clean_all_removes_them() {
     assert_eq!(templates(&xdg.join("pgbook")), 1);
 
     let cache = tmp.path().join("cache");
-    let env = [("PGBOOK_CACHE_DIR", cache.as_path()), ("XDG_CACHE_HOME", &xdg)];
+    let env = [
+        ("PGBOOK_CACHE_DIR", cache.as_path()),
+        ("XDG_CACHE_HOME", &xdg),
+    ];
     pgbook(&["build", book_arg], &env);
     assert_eq!(templates(&cache), 1, "PGBOOK_CACHE_DIR wins over XDG");
     assert!(book.join(".pgbook-cache").is_dir());

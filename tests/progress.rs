@@ -1,4 +1,4 @@
-//! Progress of `pgbook test` is drawn on a terminal (the binary run under util-linux
+//! Progress of `pgbook test` and `pgbook build` is drawn on a terminal (the binary run under util-linux
 //! `script`, which gives it a pty) and never into a pipe, under `CI=true` or with `--quiet`;
 //! `--verbose` prints each chapter's time wherever stderr goes.
 
@@ -22,8 +22,12 @@ fn book(root: &Path) {
 
 /// `pgbook test ROOT EXTRA` under `script`, whose stdout carries everything the pty saw.
 fn under_pty(root: &Path, extra: &str, ci: Option<&str>) -> Output {
+    under_pty_run("test", root, extra, ci)
+}
+
+fn under_pty_run(subcommand: &str, root: &Path, extra: &str, ci: Option<&str>) -> Output {
     let command = format!(
-        "{} test {} {extra}",
+        "{} {subcommand} {} {extra}",
         env!("CARGO_BIN_EXE_pgbook"),
         root.display()
     );
@@ -76,6 +80,15 @@ fn progress_on_a_terminal_only() {
         );
         assert!(seen.contains("passed, 0 failed"), "{what}: {seen:?}");
     }
+
+    // `build` executes (nothing is cached yet) with the same display.
+    let build = under_pty_run("build", dir.path(), "", None);
+    assert_eq!(build.status.code(), Some(0), "{}", stdout(&build));
+    assert!(
+        stdout(&build).contains("/4 chapters"),
+        "{:?}",
+        stdout(&build)
+    );
 
     let piped = in_pipe(dir.path(), &[]);
     assert_eq!(piped.status.code(), Some(0));
