@@ -56,7 +56,13 @@ fn templates_go_where_the_environment_says_and_clean_all_removes_them() {
     pgbook(&["clean", book_arg], &env);
     assert!(!book.join("book").exists() && !book.join(".pgbook-cache").exists());
     assert_eq!(templates(&cache), 1);
+    // Only pgbook's own entries go; a directory with other things in it stays with them.
+    std::fs::write(xdg.join("pgbook/notes.txt"), "mine").unwrap();
     let out = pgbook(&["clean", "--all", book_arg], &env);
     assert!(!cache.exists(), "{}", String::from_utf8_lossy(&out.stderr));
+    let xdg_only = [("XDG_CACHE_HOME", xdg.as_path())];
+    pgbook(&["clean", "--all", book_arg], &xdg_only);
+    assert_eq!(templates(&xdg.join("pgbook")), 0);
+    assert!(xdg.join("pgbook/notes.txt").is_file());
     assert!(book.join("book.toml").is_file(), "the book itself stays");
 }

@@ -1,5 +1,6 @@
 //! `pgbook clean [DIR] [--all]`: remove the built site and the results cache of a book, and
-//! with `--all` pgbook's template cache too (initdb runs again on the next build).
+//! with `--all` pgbook's template cache too (its `clusters/` and `versions/`, and the directory
+//! itself when nothing else is in it; initdb runs again on the next build).
 
 use std::path::Path;
 
@@ -18,11 +19,21 @@ pub fn run(args: CleanArgs) -> anyhow::Result<Status> {
         doomed.push(args.dir.join(&config.build.build_dir));
         doomed.push(args.dir.join(CACHE_DIR));
     }
-    if args.all {
-        doomed.push(crate::cache_dir::template_cache_dir());
+    let cache = args.all.then(crate::cache_dir::template_cache_dir);
+    if let Some(cache) = &cache {
+        // Only what pgbook puts there: PGBOOK_CACHE_DIR may name a directory that also holds
+        // other things (or, by mistake, something like $HOME).
+        doomed.push(cache.join("clusters"));
+        doomed.push(cache.join("versions"));
     }
     for dir in doomed {
         remove(&dir)?;
+    }
+    if let Some(cache) = cache {
+        // Gone only if nothing else was in it.
+        if std::fs::remove_dir(&cache).is_ok() {
+            eprintln!("removed {}", cache.display());
+        }
     }
     Ok(Status::Success)
 }
