@@ -122,3 +122,45 @@ fn verbose_prints_each_chapters_time() {
     }
     assert!(!err.contains('\x1b'));
 }
+
+#[test]
+fn serve_shows_progress_for_its_first_build_only() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    book(dir.path());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let command = format!(
+        "{} serve {} --port {port}",
+        env!("CARGO_BIN_EXE_pgbook"),
+        dir.path().display()
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("DATABASE_URL")
+        .env_remove("CI")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Everything the pty saw up to the "serving" line (the progress line redraws with `\r`).
+    let mut seen = Vec::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    while !String::from_utf8_lossy(&seen).contains("serving http") {
+        let mut chunk = Vec::new();
+        if reader.read_until(b'\n', &mut chunk).unwrap() == 0 {
+            break;
+        }
+        seen.extend(chunk);
+    }
+    // SIGTERM to script ends the session; serve stops on the hang-up.
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let _ = child.wait();
+    let seen = String::from_utf8_lossy(&seen);
+    assert!(seen.contains("/4 chapters"), "no progress: {seen:?}");
+    // The summary starts on a cleared line, not after the progress bar.
+    let built = seen.find("pgbook serve: built in").expect("the build summary");
+    assert!(seen[..built].ends_with("\x1b[2K"), "{seen:?}");
+}

@@ -76,8 +76,7 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<Status> {
         events: Broadcaster::new(),
     });
     site.events.start_heartbeat();
-    rebuild(&mut pipeline, &site, &[]);
-    first_build.finish();
+    rebuild(&mut pipeline, &site, &[], Some(first_build));
     watcher.sync(&pipeline.watched_paths());
 
     let server = Arc::new(server);
@@ -115,14 +114,15 @@ fn watch_loop(
                 Err(_) => break,
             }
         }
-        rebuild(pipeline, site, &changed);
+        rebuild(pipeline, site, &changed, None);
         watcher.sync(&pipeline.watched_paths());
     }
 }
 
 /// One build; the reload event goes out only after `build` returned, i.e. after the new site
 /// has been written in place.
-fn rebuild(pipeline: &mut Pipeline, site: &Site, changed: &[PathBuf]) {
+/// One build; `progress` (the first build's) is cleared before the build's summary prints.
+fn rebuild(pipeline: &mut Pipeline, site: &Site, changed: &[PathBuf], progress: Option<Progress>) {
     if let Some(first) = changed.first() {
         eprintln!("pgbook serve: {} changed, rebuilding", first.display());
     }
@@ -131,6 +131,9 @@ fn rebuild(pipeline: &mut Pipeline, site: &Site, changed: &[PathBuf]) {
     let started = Instant::now();
     // Failing snippets must not stop the site from showing them.
     let outcome = pipeline.run(&Action::Build { keep_going: true });
+    if let Some(progress) = progress {
+        progress.finish();
+    }
     let generation = site.status.finish(&outcome);
     site.events.send("reload", &generation.to_string());
     let millis = started.elapsed().as_millis();
