@@ -161,6 +161,8 @@ fn serve_shows_progress_for_its_first_build_only() {
     let seen = String::from_utf8_lossy(&seen);
     assert!(seen.contains("/4 chapters"), "no progress: {seen:?}");
     // The summary starts on a cleared line, not after the progress bar.
-    let built = seen.find("pgbook serve: built in").expect("the build summary");
+    let built = seen
+        .find("pgbook serve: built in")
+        .expect("the build summary");
     assert!(seen[..built].ends_with("\x1b[2K"), "{seen:?}");
 }
