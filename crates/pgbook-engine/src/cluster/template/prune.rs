@@ -5,7 +5,9 @@
 //!
 //! It only ever removes whole template directories and their stamps, never the one in use,
 //! and never anything that is not a complete template; failures are ignored (the cache is
-//! an optimisation, and another run may be pruning at the same time).
+//! an optimisation, and another run may be pruning at the same time). A template another
+//! run is using has a fresh stamp (each use stamps before copying), so only a run that
+//! starts using a 30-day-old template in the instant it is pruned can lose it.
 
 use std::fs;
 use std::path::Path;
@@ -21,8 +23,14 @@ const STAMP: &str = "used";
 /// Records that the template `key` was just used with the binaries in `bin_dir`.
 pub(crate) fn mark_used(clusters: &Path, key: &str, bin_dir: &Path) {
     let stamp = clusters.join(format!("{key}.{STAMP}"));
-    // Rewriting the file also moves its mtime to now.
-    let _ = fs::write(stamp, bin_dir.to_string_lossy().as_bytes());
+    // Written aside and renamed over the old stamp (which also moves its mtime to now), so a
+    // concurrent prune never reads a half-written one.
+    let staging = clusters.join(format!("{key}.{STAMP}-{}", std::process::id()));
+    if fs::write(&staging, bin_dir.to_string_lossy().as_bytes()).is_ok()
+        && fs::rename(&staging, &stamp).is_err()
+    {
+        let _ = fs::remove_file(&staging);
+    }
 }
 
 /// Removes every template but `current` whose binaries are gone or whose last use is older
@@ -40,10 +48,12 @@ pub(crate) fn prune(clusters: &Path, current: &str, max_unused: Duration) {
             continue;
         }
         let stamp = clusters.join(format!("{name}.{STAMP}"));
+        // Only a stamp naming an absolute directory says where the binaries were.
         let bin_dir = fs::read_to_string(&stamp).ok();
         let binaries_gone = bin_dir
             .as_deref()
-            .is_some_and(|bin| !Path::new(bin).join("postgres").is_file());
+            .map(Path::new)
+            .is_some_and(|bin| bin.is_absolute() && !bin.join("postgres").is_file());
         let last_use = fs::metadata(&stamp)
             .or_else(|_| fs::metadata(&dir))
             .and_then(|m| m.modified())
@@ -102,6 +112,9 @@ mod tests {
         // The template in use is kept however old its stamp.
         mark_used(clusters, "current-old", &bins);
         age(&clusters.join("current-old.used"), 40 * day);
+        // A stamp being rewritten (empty for an instant) says nothing about the binaries.
+        fake_template(clusters, "rewriting");
+        fs::write(clusters.join("rewriting.used"), "").unwrap();
         // Not a template: left alone.
         fs::create_dir(clusters.join("pgbook-staging-1")).unwrap();
 
@@ -121,7 +134,9 @@ mod tests {
                 "current.used",
                 "pgbook-staging-1",
                 "recent",
-                "recent.used"
+                "recent.used",
+                "rewriting",
+                "rewriting.used"
             ]
         );
     }
