@@ -10,11 +10,17 @@ use std::process::{Command, Output};
 use support::{stderr, stdout};
 
 fn book(root: &Path) {
+    book_sleeping(root, 4, 300);
+}
+
+/// `chapters` chapters, each sleeping `ms` in one snippet.
+fn book_sleeping(root: &Path, chapters: u32, ms: u32) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/genbook.py");
     let status = Command::new("python3")
         .arg(script)
         .arg(root)
-        .args(["--chapters", "4", "--sleep-ms", "300"])
+        .args(["--chapters", &chapters.to_string()])
+        .args(["--sleep-ms", &ms.to_string()])
         .status()
         .expect("python3 runs");
     assert!(status.success());
@@ -165,4 +171,32 @@ fn serve_shows_progress_for_its_first_build_only() {
         .find("pgbook serve: built in")
         .expect("the build summary");
     assert!(seen[..built].ends_with("\x1b[2K"), "{seen:?}");
+}
+
+#[test]
+fn a_long_run_ends_with_its_slowest_chapters_unless_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    // Whatever runs in parallel, the run takes longer than a chapter: over 5 s.
+    book_sleeping(dir.path(), 2, 5500);
+    let out = in_pipe(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    let listed = err
+        .split_once("slowest chapters:\n")
+        .unwrap_or_else(|| panic!("no slowest chapters: {err}"))
+        .1;
+    let chapters: Vec<&str> = listed.lines().collect();
+    assert_eq!(chapters.len(), 2, "{err}");
+    assert!(chapters
+        .iter()
+        .all(|l| l.contains("content/part01/chapter-")));
+    // The human report on stdout still ends with its summary line.
+    let report = stdout(&out);
+    assert!(
+        report.trim_end().ends_with(" passed, 0 failed, 0 ignored"),
+        "{report}"
+    );
+
+    let quiet = in_pipe(dir.path(), &["--quiet"]);
+    assert!(!stderr(&quiet).contains("slowest"), "{}", stderr(&quiet));
 }
