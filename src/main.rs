@@ -2,8 +2,10 @@
 //! file under `cmd/`, and `main` maps results to exit codes (0 success, 1 a snippet failed,
 //! 2 usage, configuration or environment error).
 
+mod cache_dir;
 mod cmd;
 mod pipeline;
+mod progress;
 mod serve;
 mod signals;
 
@@ -32,9 +34,9 @@ enum Command {
     /// Execute every snippet and verify its output
     Test(TestArgs),
     /// Create a new book that builds and tests green
-    Init(DirArgs),
+    Init(InitArgs),
     /// Remove the built site and the cache
-    Clean(DirArgs),
+    Clean(CleanArgs),
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -42,6 +44,36 @@ pub struct DirArgs {
     /// The book's directory (where book.toml is)
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct CleanArgs {
+    /// The book's directory (where book.toml is)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Also remove pgbook's template cache ($PGBOOK_CACHE_DIR, default ~/.cache/pgbook),
+    /// shared by every book of this user
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct InitArgs {
+    /// Where to create the book (created if missing)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Also write a CI workflow that tests the book and builds the site
+    #[arg(long, value_enum)]
+    pub ci: Option<CiService>,
+}
+
+/// The CI services `pgbook init --ci` writes a workflow for.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CiService {
+    /// GitHub Actions: `.github/workflows/pgbook.yml`
+    Github,
+    /// GitLab CI/CD: `.gitlab-ci.yml`
+    Gitlab,
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -57,6 +89,29 @@ pub struct BuildArgs {
     /// Write the site even when snippets fail
     #[arg(long)]
     pub keep_going: bool,
+    #[command(flatten)]
+    pub verbosity: VerbosityArgs,
+}
+
+/// How much `build` and `test` say while they run (progress is shown only on a terminal and
+/// never under `CI=true`).
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub struct VerbosityArgs {
+    /// Show no progress and no timings
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print each chapter's time as it finishes
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+impl VerbosityArgs {
+    pub fn get(self) -> progress::Verbosity {
+        progress::Verbosity {
+            quiet: self.quiet,
+            verbose: self.verbose,
+        }
+    }
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -72,6 +127,8 @@ pub struct ServeArgs {
     pub open: bool,
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
+    #[command(flatten)]
+    pub verbosity: VerbosityArgs,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,6 +152,11 @@ pub struct TestArgs {
     pub output: Option<PathBuf>,
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Run only the K-th of N slices of the chapters (e.g. 2/4), for N parallel CI jobs
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<pipeline::shard::Shard>,
+    #[command(flatten)]
+    pub verbosity: VerbosityArgs,
     /// Only chapters whose path contains one of these
     #[arg(last = false)]
     pub filter: Vec<String>,

@@ -15,8 +15,10 @@
 
 mod cache;
 mod execute;
+mod progress;
 mod render;
 mod report;
+pub mod shard;
 mod verify;
 
 use std::collections::HashMap;
@@ -31,16 +33,22 @@ use pgbook_verify::Verifier;
 
 use cache::ResultCache;
 pub use cache::CACHE_DIR;
+pub use progress::{ProgressEvent, ProgressSink};
 use render::CachedBody;
 pub use report::RunReport;
+use shard::Shard;
 
 /// What a run of the pipeline is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// `pgbook test`: execute the chapters whose path contains one of `filter` (all without
-    /// filters) afresh, verify, rewrite failing `output` blocks when `bless`; broken links
-    /// fail the run. Nothing is rendered.
-    Test { bless: bool, filter: Vec<String> },
+    /// filters) afresh — only those of `shard` when given — verify, rewrite failing `output`
+    /// blocks when `bless`; broken links fail the run. Nothing is rendered.
+    Test {
+        bless: bool,
+        filter: Vec<String>,
+        shard: Option<Shard>,
+    },
     /// `pgbook build` and every `pgbook serve` rebuild: cached execution, verify, render and
     /// write atomically — only when no snippet failed, unless `keep_going`. Broken links are
     /// warnings.
@@ -55,6 +63,10 @@ pub struct Options {
     pub database_url: Option<String>,
     /// Injected before `</body>` of every page (serve's live-reload script).
     pub extra_body_html: Option<String>,
+    /// Told when chapters start and finish executing.
+    pub progress: ProgressSink,
+    /// The initdb template cache (`None`: the engine's fallback in the temp directory).
+    pub template_cache: Option<PathBuf>,
 }
 
 /// The pipeline of one book; see the module documentation.
@@ -113,7 +125,13 @@ impl Pipeline {
             ..RunReport::default()
         };
         let selected: Vec<usize> = match action {
-            Action::Test { filter, .. } => verify::select_chapters(&book, filter)?,
+            Action::Test { filter, shard, .. } => {
+                let chosen = verify::select_chapters(&book, filter)?;
+                match shard {
+                    Some(shard) => verify::shard_chapters(&book, chosen, *shard),
+                    None => chosen,
+                }
+            }
             Action::Build { .. } => (0..book.chapters.len()).collect(),
         };
         std::thread::scope(|scope| {

@@ -500,10 +500,12 @@ fn out_of_range_timeouts_are_located_input_errors() {
     }
 }
 
-/// Runs `pgbook test DIR other` on a pseudo-terminal (util-linux `script`), as a person would.
+/// Runs `pgbook test DIR other` on a pseudo-terminal (util-linux `script`), as a person would,
+/// with `--quiet`: the report's colours are under test here, the progress line (which redraws
+/// with terminal control sequences) in `tests/progress.rs`.
 fn on_terminal(dir: &Path, no_color: Option<&str>) -> Output {
     let command = format!(
-        "{} test {} other",
+        "{} test --quiet {} other",
         env!("CARGO_BIN_EXE_pgbook"),
         dir.display()
     );

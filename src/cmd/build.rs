@@ -4,21 +4,27 @@
 
 use super::Status;
 use crate::pipeline::{Action, Options, Pipeline, RunReport};
+use crate::progress::Progress;
 use crate::BuildArgs;
 
 pub fn run(args: BuildArgs) -> anyhow::Result<Status> {
     let _signals = crate::signals::install()?;
+    let progress = Progress::new(args.verbosity.get());
     let mut pipeline = Pipeline::new(
         &args.dir,
         Options {
             dest: args.dest,
             database_url: args.database_url,
             extra_body_html: None,
+            progress: progress.sink(),
+            template_cache: Some(crate::cache_dir::template_cache_dir()),
         },
     );
     let report = pipeline.run(&Action::Build {
         keep_going: args.keep_going,
-    })?;
+    });
+    progress.finish();
+    let report = report?;
     print_report(&report);
     if !report.is_failure() || args.keep_going {
         Ok(Status::Success)

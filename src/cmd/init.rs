@@ -1,4 +1,7 @@
-//! `pgbook init [DIR]`: a new book that builds and tests green.
+//! `pgbook init [DIR] [--ci github|gitlab]`: a new book that builds and tests green, its
+//! `.gitignore`, and with `--ci` a workflow (`init/github.yml`, `init/gitlab.yml`) that
+//! installs PostgreSQL from the distribution, caches pgbook's template directory, tests with
+//! a JUnit report, publishes it and keeps the built site.
 //!
 //! Writes only files that do not exist yet and refuses to touch a directory that already holds
 //! a book, so it can never overwrite an author's work.
@@ -9,7 +12,10 @@ use std::path::Path;
 use anyhow::{bail, Context};
 
 use super::Status;
-use crate::DirArgs;
+use crate::{CiService, InitArgs};
+
+const GITHUB_WORKFLOW: &str = include_str!("init/github.yml");
+const GITLAB_PIPELINE: &str = include_str!("init/gitlab.yml");
 
 const BOOK_TOML: &str = r#"[book]
 title = "My PostgreSQL Handbook"
@@ -70,7 +76,7 @@ DETAIL:  Key (name)=(apple) already exists.
 ```
 "#;
 
-pub fn run(args: DirArgs) -> anyhow::Result<Status> {
+pub fn run(args: InitArgs) -> anyhow::Result<Status> {
     let root = &args.dir;
     if root.join("book.toml").exists() {
         bail!(
@@ -78,13 +84,28 @@ pub fn run(args: DirArgs) -> anyhow::Result<Status> {
             root.display()
         );
     }
-    let files: [(&str, &str); 5] = [
+    let mut files: Vec<(&str, &str)> = vec![
         ("book.toml", BOOK_TOML),
         ("content/SUMMARY.md", SUMMARY),
         ("content/introduction.md", INTRODUCTION),
         ("content/first-steps.md", FIRST_STEPS),
-        (".gitignore", "/book\n/.pgbook-cache\n"),
     ];
+    match args.ci {
+        None | Some(CiService::Github) => files.push((
+            ".gitignore",
+            "/book\n/.pgbook-cache\n/site\n/pgbook-junit.xml\n",
+        )),
+        // GitLab caches only paths inside the project: the templates live there.
+        Some(CiService::Gitlab) => files.push((
+            ".gitignore",
+            "/book\n/.pgbook-cache\n/.pgbook-templates\n/public\n/pgbook-junit.xml\n",
+        )),
+    }
+    match args.ci {
+        Some(CiService::Github) => files.push((".github/workflows/pgbook.yml", GITHUB_WORKFLOW)),
+        Some(CiService::Gitlab) => files.push((".gitlab-ci.yml", GITLAB_PIPELINE)),
+        None => {}
+    }
     for (path, _) in &files {
         if root.join(path).exists() {
             bail!(
@@ -97,6 +118,9 @@ pub fn run(args: DirArgs) -> anyhow::Result<Status> {
         write_new(&root.join(path), text)?;
     }
     println!("Created a new book in {}", root.display());
+    if let Some((workflow, _)) = files.get(5) {
+        println!("  {workflow} tests it and builds the site in CI");
+    }
     println!(
         "  pgbook test {0}    # run and verify its SQL",
         root.display()

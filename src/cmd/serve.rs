@@ -11,5 +11,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Status> {
         port: args.port,
         open: args.open,
         database_url: args.database_url,
+        verbosity: args.verbosity.get(),
     })
 }

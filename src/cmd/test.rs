@@ -14,22 +14,29 @@ use pgbook_verify::Report;
 
 use super::Status;
 use crate::pipeline::{Action, Options, Pipeline};
+use crate::progress::Progress;
 use crate::{ReportFormat, TestArgs};
 
 pub fn run(args: TestArgs) -> anyhow::Result<Status> {
     let args = dir_or_filter(args);
     let _signals = crate::signals::install()?;
+    let progress = Progress::new(args.verbosity.get());
     let mut pipeline = Pipeline::new(
         &args.dir,
         Options {
             database_url: args.database_url.clone(),
+            progress: progress.sink(),
+            template_cache: Some(crate::cache_dir::template_cache_dir()),
             ..Options::default()
         },
     );
     let report = pipeline.run(&Action::Test {
         bless: args.bless,
         filter: args.filter.clone(),
-    })?;
+        shard: args.shard,
+    });
+    progress.finish();
+    let report = report?;
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }

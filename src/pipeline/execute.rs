@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use pgbook_book::{Book, Chapter, ChapterOutcome};
 use pgbook_engine::cluster::installed_version;
-use pgbook_engine::{Engine, EngineOptions};
+use pgbook_engine::{ChapterProgress, Engine, EngineError, EngineOptions};
 
 use super::cache::ResultCache;
+use super::progress::ProgressEvent;
 use super::{Pipeline, RunReport};
 
 impl Pipeline {
@@ -31,7 +32,7 @@ impl Pipeline {
         let mut results = if to_run.is_empty() {
             Vec::new()
         } else {
-            self.engine(book)?.run_chapters(&to_run)
+            self.run_chapters(book, &to_run)?
         }
         .into_iter();
         report.chapters_executed = to_run.len();
@@ -93,7 +94,7 @@ impl Pipeline {
             }
             to_run.sort_unstable();
             let chapters: Vec<&Chapter> = to_run.iter().map(|&i| &book.chapters[i]).collect();
-            let results = self.engine(book)?.run_chapters(&chapters);
+            let results = self.run_chapters(book, &chapters)?;
             for (&i, result) in to_run.iter().zip(results) {
                 let outcome = Arc::new(result?);
                 self.results.put(&keys[i], &engine_key, outcome.clone());
@@ -115,17 +116,46 @@ impl Pipeline {
         match &self.installed_version {
             Some((bin, version)) if bin.as_deref() == pg_bin => version.clone(),
             _ => {
-                let version = installed_version(pg_bin).unwrap_or_default();
+                let cache = self.options.template_cache.as_deref();
+                let version = installed_version(pg_bin, cache).unwrap_or_default();
                 self.installed_version = Some((pg_bin.map(Path::to_path_buf), version.clone()));
                 version
             }
         }
     }
 
+    /// Runs `chapters` on the engine (started if need be), telling the progress sink.
+    fn run_chapters(
+        &mut self,
+        book: &Book,
+        chapters: &[&Chapter],
+    ) -> anyhow::Result<Vec<Result<ChapterOutcome, EngineError>>> {
+        let sink = self.options.progress.clone();
+        sink.emit(ProgressEvent::Planned {
+            chapters: chapters.len(),
+            snippets: chapters.iter().map(|c| c.snippets.len()).sum(),
+        });
+        let engine = self.engine(book)?;
+        Ok(engine.run_chapters_observed(chapters, &|i, progress| {
+            let chapter = chapters[i];
+            sink.emit(match progress {
+                ChapterProgress::Started => ProgressEvent::Started {
+                    path: &chapter.source_path,
+                },
+                ChapterProgress::Finished => ProgressEvent::Finished {
+                    path: &chapter.source_path,
+                    snippets: chapter.snippets.len(),
+                },
+            })
+        }))
+    }
+
     fn engine(&mut self, book: &Book) -> anyhow::Result<&Engine> {
         if self.engine.is_none() {
-            let options =
-                EngineOptions::from_config(&book.config, self.options.database_url.clone());
+            let options = EngineOptions {
+                cache_dir: self.options.template_cache.clone(),
+                ..EngineOptions::from_config(&book.config, self.options.database_url.clone())
+            };
             self.engine = Some(Engine::start(options)?);
         }
         Ok(self.engine.as_ref().expect("started above"))

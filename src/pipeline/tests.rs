@@ -78,6 +78,7 @@ fn prose_edit_rerenders_one_page_and_runs_no_sql() {
     let test = Action::Test {
         bless: false,
         filter: Vec::new(),
+        shard: None,
     };
     let tested = fresh.run(&test).unwrap();
     assert_eq!(tested.chapters_executed, runnable);

@@ -13,6 +13,7 @@ use pgbook_verify::bless::bless_chapter;
 use pgbook_verify::links::check_links;
 use pgbook_verify::{CheckedSnippet, Failure, SnippetCheck, Verdict, Verifier};
 
+use super::shard::Shard;
 use super::RunReport;
 
 /// `pgbook test locking`: the chapters whose path contains one of the filters (all of them
@@ -28,6 +29,26 @@ pub(super) fn select_chapters(book: &Book, filters: &[String]) -> anyhow::Result
         anyhow::bail!("no chapter path contains {}", filters.join(" or "));
     }
     Ok(selected)
+}
+
+/// The chapters of `chosen` that fall in `shard` (see [`super::shard::assign`]: by path and
+/// snippet count, so the same on every runner).
+pub(super) fn shard_chapters(book: &Book, chosen: Vec<usize>, shard: Shard) -> Vec<usize> {
+    let weighed: Vec<(String, usize)> = chosen
+        .iter()
+        .map(|&i| {
+            let chapter = &book.chapters[i];
+            let path = chapter.source_path.to_string_lossy().replace('\\', "/");
+            (path, chapter.snippets.len())
+        })
+        .collect();
+    let shards = super::shard::assign(&weighed, shard.count);
+    chosen
+        .into_iter()
+        .zip(shards)
+        .filter(|&(_, s)| s + 1 == shard.index)
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// Checks every snippet of the `selected` chapters (index-aligned with `outcomes`), blesses

@@ -26,6 +26,7 @@ pub struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub database_url: Option<String>,
+    pub verbosity: crate::progress::Verbosity,
 }
 
 /// The HTML the pipeline appends to every page while serving: the live-reload script, inline

@@ -26,6 +26,7 @@ use super::ServeOptions;
 use crate::cmd::build::print_problems;
 use crate::cmd::Status;
 use crate::pipeline::{Action, Options, Pipeline};
+use crate::progress::Progress;
 
 /// Threads answering HTTP requests (event streams do not hold one once started).
 const HTTP_WORKERS: usize = 4;
@@ -53,12 +54,16 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<Status> {
     crate::signals::install_for_serve(move || {
         let _ = stop.send(Message::Stop);
     })?;
+    // Only the first build, which may run every chapter, shows progress.
+    let first_build = Progress::new(options.verbosity);
     let mut pipeline = Pipeline::new(
         &root,
         Options {
             dest: Some(site_dir(&scratch)),
             database_url: options.database_url.clone(),
             extra_body_html: Some(super::live_reload_html()),
+            progress: first_build.sink(),
+            template_cache: Some(crate::cache_dir::template_cache_dir()),
         },
     );
     let filter = SourceFilter::new(&root, ignored_dirs(&root, &scratch));
@@ -71,7 +76,7 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<Status> {
         events: Broadcaster::new(),
     });
     site.events.start_heartbeat();
-    rebuild(&mut pipeline, &site, &[]);
+    rebuild(&mut pipeline, &site, &[], Some(first_build));
     watcher.sync(&pipeline.watched_paths());
 
     let server = Arc::new(server);
@@ -109,14 +114,15 @@ fn watch_loop(
                 Err(_) => break,
             }
         }
-        rebuild(pipeline, site, &changed);
+        rebuild(pipeline, site, &changed, None);
         watcher.sync(&pipeline.watched_paths());
     }
 }
 
 /// One build; the reload event goes out only after `build` returned, i.e. after the new site
 /// has been written in place.
-fn rebuild(pipeline: &mut Pipeline, site: &Site, changed: &[PathBuf]) {
+/// One build; `progress` (the first build's) is cleared before the build's summary prints.
+fn rebuild(pipeline: &mut Pipeline, site: &Site, changed: &[PathBuf], progress: Option<Progress>) {
     if let Some(first) = changed.first() {
         eprintln!("pgbook serve: {} changed, rebuilding", first.display());
     }
@@ -125,6 +131,9 @@ fn rebuild(pipeline: &mut Pipeline, site: &Site, changed: &[PathBuf]) {
     let started = Instant::now();
     // Failing snippets must not stop the site from showing them.
     let outcome = pipeline.run(&Action::Build { keep_going: true });
+    if let Some(progress) = progress {
+        progress.finish();
+    }
     let generation = site.status.finish(&outcome);
     site.events.send("reload", &generation.to_string());
     let millis = started.elapsed().as_millis();

@@ -22,6 +22,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let chapter = one_snippet_chapter(&file, sql);
     let engine = Engine::start(EngineOptions {
         database_url,
+        // Standing in for the binary, which resolves the cache directory for the engine.
+        cache_dir: std::env::var_os("PGBOOK_CACHE_DIR").map(Into::into),
         ..EngineOptions::default()
     })?;
     let outcome = engine.run_chapter(&chapter);

@@ -43,6 +43,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let cluster = ScratchCluster::start(&ClusterOptions {
         settings,
+        // Standing in for the binary, which resolves the cache directory for the engine.
+        cache_dir: std::env::var_os("PGBOOK_CACHE_DIR").map(Into::into),
         ..ClusterOptions::default()
     })?;
     let ready_after = began.elapsed();

@@ -111,6 +111,31 @@ pub(crate) fn server_version(client: &mut Client) -> Result<(String, u32), Engin
     Ok((version, number))
 }
 
+/// Refuses a server on which the connecting role cannot create databases (pgbook creates one
+/// per chapter), before any chapter runs, with what to do about it.
+pub(crate) fn check_can_create_databases(
+    client: &mut Client,
+    server: &Server,
+) -> Result<(), EngineError> {
+    let row = client
+        .query_one(
+            "SELECT current_user::text, rolcreatedb OR rolsuper \
+               FROM pg_roles WHERE rolname = current_user",
+            &[],
+        )
+        .map_err(|cause| EngineError::Admin {
+            what: "cannot read the connecting role's privileges".into(),
+            cause,
+        })?;
+    if row.get::<_, bool>(1) {
+        return Ok(());
+    }
+    Err(EngineError::NoCreateDb {
+        role: row.get(0),
+        target: server.describe(),
+    })
+}
+
 /// Idle administrative connections, reused across chapters: a connection costs a backend
 /// start, which is a noticeable part of running a short chapter.
 #[derive(Default)]

@@ -13,7 +13,9 @@ use pgbook_book::{Chapter, ChapterOutcome, Config};
 use sha2::{Digest, Sha256};
 
 use crate::cluster::is_cancelled;
-use crate::database::{describe_target, server_version, AdminPool, ChapterDatabase, Server};
+use crate::database::{
+    check_can_create_databases, describe_target, server_version, AdminPool, ChapterDatabase, Server,
+};
 use crate::{runner, ClusterOptions, EngineError, ScratchCluster};
 
 /// Everything the engine needs from configuration and the command line.
@@ -28,6 +30,9 @@ pub struct EngineOptions {
     pub statement_timeout: Duration,
     /// Chapters run in parallel; 0 = number of cores.
     pub jobs: usize,
+    /// The template cache directory, resolved by the caller (see
+    /// [`ClusterOptions::cache_dir`]).
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Default for EngineOptions {
@@ -38,6 +43,7 @@ impl Default for EngineOptions {
             database_url: None,
             statement_timeout: Duration::from_secs(30),
             jobs: 0,
+            cache_dir: None,
         }
     }
 }
@@ -56,8 +62,18 @@ impl EngineOptions {
             database_url,
             statement_timeout: config.execute.timeout,
             jobs: config.execute.jobs,
+            cache_dir: None,
         }
     }
+}
+
+/// What [`Engine::run_chapters_observed`] reports about one chapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChapterProgress {
+    /// A worker began running it.
+    Started,
+    /// Its result is ready (whatever it is).
+    Finished,
 }
 
 /// Runs chapters. Dropping it drops the scratch cluster, if it started one.
@@ -78,10 +94,14 @@ impl Engine {
             None => Server::Scratch(ScratchCluster::start(&ClusterOptions {
                 pg_bin: options.pg_bin.clone(),
                 settings: options.settings.clone(),
+                cache_dir: options.cache_dir.clone(),
             })?),
         };
         let mut admin = server.admin_client()?;
         let (server_version, server_version_num) = server_version(&mut admin)?;
+        if let Server::Url(_) = server {
+            check_can_create_databases(&mut admin, &server)?;
+        }
         let admin_pool = AdminPool::default();
         admin_pool.give_back(admin);
         Ok(Engine {
@@ -155,6 +175,17 @@ impl Engine {
     /// [`crate::cancel`] is called no further chapter starts, the running ones end
     /// promptly, and every chapter not finished by then is [`EngineError::Cancelled`].
     pub fn run_chapters(&self, chapters: &[&Chapter]) -> Vec<Result<ChapterOutcome, EngineError>> {
+        self.run_chapters_observed(chapters, &|_, _| {})
+    }
+
+    /// [`Engine::run_chapters`], telling `observe` when each chapter (by its index in
+    /// `chapters`) starts and ends, from the worker thread that runs it — for progress
+    /// displays, which the engine leaves to its caller.
+    pub fn run_chapters_observed(
+        &self,
+        chapters: &[&Chapter],
+        observe: &(dyn Fn(usize, ChapterProgress) + Sync),
+    ) -> Vec<Result<ChapterOutcome, EngineError>> {
         let workers = self.worker_count().min(chapters.len()).max(1);
         let next = AtomicUsize::new(0);
         let results: Vec<Mutex<Option<Result<ChapterOutcome, EngineError>>>> =
@@ -166,6 +197,7 @@ impl Engine {
                     let Some(chapter) = chapters.get(index) else {
                         break;
                     };
+                    observe(index, ChapterProgress::Started);
                     // A bug in one chapter's run must not take the others down with it.
                     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         self.run_chapter(chapter)
@@ -176,6 +208,7 @@ impl Engine {
                         })
                     });
                     *results[index].lock().unwrap_or_else(|p| p.into_inner()) = Some(outcome);
+                    observe(index, ChapterProgress::Finished);
                 });
             }
         });

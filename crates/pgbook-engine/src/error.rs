@@ -67,6 +67,13 @@ pub enum EngineError {
         what: String,
         cause: postgres::Error,
     },
+    /// The database URL's role may not create databases, and each chapter needs its own.
+    #[error(
+        "the role \"{role}\" cannot create databases on {target}, and pgbook creates one per \
+         chapter: grant it with ALTER ROLE \"{role}\" CREATEDB (superuser is not needed), or \
+         use a role that has CREATEDB"
+    )]
+    NoCreateDb { role: String, target: String },
     /// The server answered an administrative query with something unusable.
     #[error("{what}: the server answered {answer:?}")]
     UnexpectedAnswer { what: String, answer: String },

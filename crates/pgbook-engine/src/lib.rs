@@ -23,5 +23,5 @@ mod steps;
 pub use cluster::{
     cancel, cleanup, is_cancelled, reap_abandoned, ClusterOptions, ScratchCluster, ScratchDir,
 };
-pub use engine::{Engine, EngineOptions};
+pub use engine::{ChapterProgress, Engine, EngineOptions};
 pub use error::EngineError;

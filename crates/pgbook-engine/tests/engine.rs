@@ -207,11 +207,13 @@ fn count_pgbook_databases(connection: &mut Connection) -> String {
 
 #[test]
 fn a_database_url_runs_chapters_in_databases_it_drops_afterwards() {
-    std::env::set_var(
-        "PGBOOK_CACHE_DIR",
-        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("engine-template-cache"),
-    );
-    let cluster = ScratchCluster::start(&ClusterOptions::default()).unwrap();
+    let cluster = ScratchCluster::start(&ClusterOptions {
+        cache_dir: Some(
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("engine-template-cache"),
+        ),
+        ..ClusterOptions::default()
+    })
+    .unwrap();
     // Both of libpq's forms, with the Unix socket directory as the host.
     let urls = [
         format!(
@@ -276,7 +278,7 @@ fn an_unreachable_database_url_is_an_environment_error() {
 fn missing_server_binaries_say_how_to_get_them() {
     let err = ScratchCluster::start(&ClusterOptions {
         pg_bin: Some("/nonexistent/pgbook/bin".into()),
-        settings: Vec::new(),
+        ..ClusterOptions::default()
     })
     .err()
     .expect("no binaries there");

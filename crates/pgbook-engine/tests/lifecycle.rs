@@ -188,6 +188,8 @@ fn concurrent_first_runs_share_one_template() {
     let templates = std::fs::read_dir(sandbox.cache_dir().join("clusters"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        // Each template's use stamp (`<key>.used`) sits beside it.
+        .filter(|name| !name.ends_with(".used"))
         .collect::<Vec<_>>();
     assert_eq!(
         templates.len(),
@@ -245,8 +247,11 @@ fn query(connection: &mut pgbook_psql::Connection, sql: &str) -> String {
 fn a_signal_drops_the_chapter_database_on_a_database_url_server() {
     let sandbox = Sandbox::new();
     sandbox.apply_to_this_process();
-    let cluster =
-        pgbook_engine::ScratchCluster::start(&pgbook_engine::ClusterOptions::default()).unwrap();
+    let cluster = pgbook_engine::ScratchCluster::start(&pgbook_engine::ClusterOptions {
+        cache_dir: Some(sandbox.cache_dir().to_path_buf()),
+        ..pgbook_engine::ClusterOptions::default()
+    })
+    .unwrap();
     let url = format!(
         "postgresql://postgres@/postgres?host={}&port={}",
         cluster.socket_dir().display(),

@@ -29,8 +29,12 @@ impl PgBinaries {
     }
 }
 
-/// Finds the server binaries, preferring `configured`.
-pub(crate) fn find(configured: Option<&Path>) -> Result<PgBinaries, EngineError> {
+/// Finds the server binaries, preferring `configured`; their version is cached under
+/// `cache_dir` (see [`super::template::cache_root`]).
+pub(crate) fn find(
+    configured: Option<&Path>,
+    cache_dir: Option<&Path>,
+) -> Result<PgBinaries, EngineError> {
     if let Some(dir) = configured {
         if !has_server_binaries(dir) {
             return Err(EngineError::NoPostgres(format!(
@@ -40,7 +44,7 @@ pub(crate) fn find(configured: Option<&Path>) -> Result<PgBinaries, EngineError>
                 HOW_TO_GET_POSTGRES
             )));
         }
-        return describe(dir);
+        return describe(dir, cache_dir);
     }
     let dir = from_path()
         .or_else(from_pg_config)
@@ -51,7 +55,7 @@ pub(crate) fn find(configured: Option<&Path>) -> Result<PgBinaries, EngineError>
                  or in /usr/lib/postgresql/*/bin\n{HOW_TO_GET_POSTGRES}"
             ))
         })?;
-    describe(&dir)
+    describe(&dir, cache_dir)
 }
 
 const HOW_TO_GET_POSTGRES: &str = "Install PostgreSQL (for example `apt-get install postgresql`), \
@@ -112,9 +116,9 @@ fn from_debian_layout() -> Option<PathBuf> {
 
 /// Reads the version, from a small cache keyed by the binary's identity when possible:
 /// running `postgres --version` costs a noticeable part of a scratch cluster's start.
-fn describe(dir: &Path) -> Result<PgBinaries, EngineError> {
+fn describe(dir: &Path, cache_dir: Option<&Path>) -> Result<PgBinaries, EngineError> {
     let postgres = dir.join("postgres");
-    let cache_file = version_cache_file(&postgres);
+    let cache_file = version_cache_file(&postgres, cache_dir);
     if let Some(line) = cache_file
         .as_ref()
         .and_then(|f| std::fs::read_to_string(f).ok())
@@ -140,7 +144,7 @@ fn describe(dir: &Path) -> Result<PgBinaries, EngineError> {
 }
 
 /// `versions/<digest of path, size, mtime, inode>` in the cache directory.
-fn version_cache_file(postgres: &Path) -> Option<PathBuf> {
+fn version_cache_file(postgres: &Path, cache_dir: Option<&Path>) -> Option<PathBuf> {
     use sha2::{Digest, Sha256};
     use std::os::unix::fs::MetadataExt;
     let real = std::fs::canonicalize(postgres).ok()?;
@@ -155,7 +159,7 @@ fn version_cache_file(postgres: &Path) -> Option<PathBuf> {
     );
     let digest = hex::encode(Sha256::digest(identity.as_bytes()));
     Some(
-        super::template::cache_root()
+        super::template::cache_root(cache_dir)
             .join("versions")
             .join(&digest[..24]),
     )

@@ -39,6 +39,9 @@ pub struct ClusterOptions {
     pub pg_bin: Option<PathBuf>,
     /// Extra server settings (a book's `[database.settings]`), applied after the fixed ones.
     pub settings: Vec<(String, String)>,
+    /// The template cache directory (the binary resolves `PGBOOK_CACHE_DIR`, the XDG cache
+    /// directory or `~/.cache/pgbook`); `None` is `pgbook-cache` in the system temp directory.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// A running scratch cluster. Dropping it stops the server and removes its files.
@@ -59,10 +62,12 @@ impl ScratchCluster {
         let mut phase = |name: &'static str| phases.push((name, began.elapsed()));
         let run_base = run_base();
         reap_all_orphans(&run_base);
-        let bins = binaries::find(options.pg_bin.as_deref())?;
+        let cache_dir = options.cache_dir.as_deref();
+        let bins = binaries::find(options.pg_bin.as_deref(), cache_dir)?;
         phase("found binaries");
         let user = osuser::server_user()?;
-        let template = template::ensure_template(&bins, &options.settings, user, &run_base)?;
+        let template =
+            template::ensure_template(&bins, &options.settings, user, &run_base, cache_dir)?;
         phase("template ready");
 
         let run_dir = ScratchDir::create(&run_base, "run", user)?;
@@ -204,22 +209,19 @@ fn reap_all_orphans(run_base: &Path) {
 
 /// The version (e.g. `15.18`) of the server binaries a scratch cluster would run, found
 /// without starting anything, so callers can key cached results by it.
-pub fn installed_version(pg_bin: Option<&Path>) -> Result<String, EngineError> {
-    binaries::find(pg_bin).map(|b| b.version)
-}
-
-/// The directory of pgbook's template cache (`$PGBOOK_CACHE_DIR`, else
-/// `$XDG_CACHE_HOME/pgbook`, else `~/.cache/pgbook`), for `pgbook clean`.
-pub fn cache_dir() -> PathBuf {
-    template::cache_root()
+pub fn installed_version(
+    pg_bin: Option<&Path>,
+    cache_dir: Option<&Path>,
+) -> Result<String, EngineError> {
+    binaries::find(pg_bin, cache_dir).map(|b| b.version)
 }
 
 /// Where run directories are created: `$PGBOOK_RUN_DIR`, else `/dev/shm` when it is a
 /// writable directory with room to spare (copying the template into memory is ~15× faster
 /// than onto disk, and the data is scratch anyway; containers often have a tiny /dev/shm,
 /// hence the free-space check), else the system temp directory.
-// PGBOOK_RUN_DIR is pgbook's documented override, read where the default is decided, like
-// the XDG cache directory in `template.rs`.
+// PGBOOK_RUN_DIR is pgbook's documented override, read where the default is decided (like
+// TMPDIR); the cache directory, by contrast, comes from the binary as data.
 #[allow(clippy::disallowed_methods)]
 pub(crate) fn run_base() -> PathBuf {
     if let Some(dir) = std::env::var_os("PGBOOK_RUN_DIR").filter(|d| !d.is_empty()) {

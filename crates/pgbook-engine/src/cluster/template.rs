@@ -1,9 +1,15 @@
 //! The template cache: one initdb per (PostgreSQL version, settings), copied for every run.
 //!
-//! Templates live in `$PGBOOK_CACHE_DIR`, else `$XDG_CACHE_HOME/pgbook`, else
-//! `~/.cache/pgbook`, under `clusters/<key>/`. A template is built in a scratch directory
-//! and renamed into place, so concurrent first runs never see a half-written one; the loser
-//! of a race throws its copy away. This module runs `initdb`; it never starts a server.
+//! Templates live under `clusters/<key>/` in the cache directory the caller passes (the
+//! binary resolves `PGBOOK_CACHE_DIR`, else `$XDG_CACHE_HOME/pgbook`, else `~/.cache/pgbook`;
+//! this module reads no environment). A template is built in a scratch directory and renamed
+//! into place, so concurrent first runs never see a half-written one; the loser of a race
+//! throws its copy away. Each use stamps `clusters/<key>.used` (the binaries' directory, and
+//! the time in its mtime), and templates whose binaries are gone or that went unused for
+//! [`MAX_UNUSED`] are pruned (`prune.rs`). This module runs `initdb`; it never starts a
+//! server.
+
+mod prune;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -43,22 +49,13 @@ pub(crate) struct Template {
     pub created: bool,
 }
 
-/// The directory holding every cached template.
-pub(crate) fn clusters_dir() -> PathBuf {
-    cache_root().join("clusters")
-}
-
-// The XDG base directory convention (and its PGBOOK_CACHE_DIR override) for cached data.
-#[allow(clippy::disallowed_methods)]
-pub(crate) fn cache_root() -> PathBuf {
-    if let Some(dir) = std::env::var_os("PGBOOK_CACHE_DIR").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
+/// The cache directory: the caller's, else `pgbook-cache` in the system temp directory
+/// (the binary always passes one; library users who pass none still get a cache).
+pub(crate) fn cache_root(configured: Option<&Path>) -> PathBuf {
+    match configured {
+        Some(dir) => dir.to_path_buf(),
+        None => std::env::temp_dir().join("pgbook-cache"),
     }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir).join("pgbook");
-    }
-    let home = std::env::var_os("HOME").unwrap_or_else(|| "/tmp".into());
-    PathBuf::from(home).join(".cache").join("pgbook")
 }
 
 /// The cache key of a template: version plus a digest of everything that shaped it.
@@ -87,10 +84,14 @@ pub(crate) fn ensure_template(
     settings: &[(String, String)],
     user: Option<ServerUser>,
     run_base: &Path,
+    cache_dir: Option<&Path>,
 ) -> Result<Template, EngineError> {
-    let clusters = clusters_dir();
-    let final_dir = clusters.join(template_key(bins, settings));
+    let clusters = cache_root(cache_dir).join("clusters");
+    let key = template_key(bins, settings);
+    let final_dir = clusters.join(&key);
     if is_complete(&final_dir) {
+        prune::mark_used(&clusters, &key, &bins.bin_dir);
+        prune::prune(&clusters, &key, prune::MAX_UNUSED);
         return Ok(Template {
             data_dir: final_dir,
             created: false,
@@ -131,6 +132,8 @@ pub(crate) fn ensure_template(
             })
         }
     }
+    prune::mark_used(&clusters, &key, &bins.bin_dir);
+    prune::prune(&clusters, &key, prune::MAX_UNUSED);
     Ok(Template {
         data_dir: final_dir,
         created: true,
@@ -139,7 +142,7 @@ pub(crate) fn ensure_template(
 
 /// Whether `dir` holds a whole template (templates only appear by rename, but a user may
 /// have deleted files from the cache by hand).
-fn is_complete(dir: &Path) -> bool {
+pub(crate) fn is_complete(dir: &Path) -> bool {
     dir.join("PG_VERSION").is_file()
         && dir.join("global").join("pg_control").is_file()
         && dir.join("postgresql.conf").is_file()

@@ -88,10 +88,10 @@ impl Sandbox {
         names
     }
 
-    /// Points this process's clusters at the sandbox (for in-process engine tests).
+    /// Points this process's clusters at the sandbox's run directory (for in-process engine
+    /// tests; the cache directory is passed in the options).
     pub fn apply_to_this_process(&self) {
         std::env::set_var("PGBOOK_RUN_DIR", self.run_dir());
-        std::env::set_var("PGBOOK_CACHE_DIR", &self.cache);
     }
 }
 
@@ -106,8 +106,11 @@ pub fn engine() -> &'static Engine {
         }
         // SAFETY: registers a plain function without captured state.
         unsafe { libc::atexit(clean_up_at_exit) };
-        std::env::set_var("PGBOOK_CACHE_DIR", shared_cache_dir());
-        Engine::start(EngineOptions::default()).expect("start the scratch cluster")
+        Engine::start(EngineOptions {
+            cache_dir: Some(shared_cache_dir()),
+            ..EngineOptions::default()
+        })
+        .expect("start the scratch cluster")
     })
 }
 
