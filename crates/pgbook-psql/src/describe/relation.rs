@@ -1,0 +1,382 @@
+//! `\d NAME` / `\d+ NAME`: finds the relations a pattern names, then prints each — its
+//! title, its columns (tables, views, materialized views, indexes) or parameters
+//! (sequences), and the footers of indexes, views and sequences. Table footers are in
+//! `table.rs`.
+//!
+//! It builds psql 15's catalog queries and prints like it; nothing here prints or reads input.
+
+use pgbook_book::ResultSet;
+
+use super::lists::{pattern_conditions, relation_columns, where_clause};
+use super::query::{cell, fetch, is_null, left_aligned, literal, Failure, Outcome};
+use super::table;
+use super::DescribeCommand;
+use crate::format::{write_titled_table, Footer};
+use crate::Connection;
+
+/// What the footers of one relation need to know about it.
+pub(super) struct Relation {
+    pub oid: String,
+    pub schema: String,
+    pub name: String,
+    pub kind: char,
+    pub checks: bool,
+    pub has_index: bool,
+    pub is_partition: bool,
+    pub options: String,
+    pub persistence: char,
+    pub replica_identity: char,
+    pub access_method: Option<String>,
+    pub verbose: bool,
+}
+
+/// Every relation `command.pattern` names, each described in turn.
+pub(super) fn describe(connection: &mut Connection, command: &DescribeCommand) -> Outcome {
+    let conditions = pattern_conditions(command, &relation_columns())?;
+    let sql = format!(
+        "SELECT c.oid,\n  n.nspname,\n  c.relname\nFROM pg_catalog.pg_class c\n     \
+         LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n{}ORDER BY 2, 3;",
+        where_clause(&conditions)
+    );
+    let found = fetch(connection, &sql)?;
+    if found.rows.is_empty() {
+        let pattern = command.pattern.as_deref().unwrap_or_default();
+        return Err(Failure::message(format!(
+            "Did not find any relation named \"{pattern}\"."
+        )));
+    }
+    let mut out = String::new();
+    for i in 0..found.rows.len() {
+        let oid = cell(&found, i, 0).to_string();
+        let (schema, name) = (cell(&found, i, 1), cell(&found, i, 2));
+        let relation = facts(connection, oid, schema, name, command.plus)?;
+        out.push_str(&describe_one(connection, &relation)?);
+    }
+    Ok(out)
+}
+
+fn facts(
+    connection: &mut Connection,
+    oid: String,
+    schema: &str,
+    name: &str,
+    verbose: bool,
+) -> Result<Relation, Failure> {
+    let sql = format!(
+        "SELECT c.relchecks, c.relkind, c.relhasindex, c.relispartition, \
+         pg_catalog.array_to_string(c.reloptions || array(select 'toast.' || x \
+         from pg_catalog.unnest(tc.reloptions) x), ', '), c.relpersistence, am.amname, c.relreplident\n\
+         FROM pg_catalog.pg_class c\n \
+         LEFT JOIN pg_catalog.pg_class tc ON (c.reltoastrelid = tc.oid)\n\
+         LEFT JOIN pg_catalog.pg_am am ON (c.relam = am.oid)\nWHERE c.oid = {};",
+        literal(&oid)
+    );
+    let info = fetch(connection, &sql)?;
+    let first_char = |column| cell(&info, 0, column).chars().next().unwrap_or(' ');
+    Ok(Relation {
+        schema: schema.to_string(),
+        name: name.to_string(),
+        kind: first_char(1),
+        checks: cell(&info, 0, 0) != "0",
+        has_index: cell(&info, 0, 2) == "t",
+        is_partition: cell(&info, 0, 3) == "t",
+        options: cell(&info, 0, 4).to_string(),
+        persistence: first_char(5),
+        replica_identity: first_char(7),
+        access_method: (!is_null(&info, 0, 6)).then(|| cell(&info, 0, 6).to_string()),
+        verbose,
+        oid,
+    })
+}
+
+fn describe_one(connection: &mut Connection, relation: &Relation) -> Outcome {
+    if relation.kind == 'S' {
+        return sequence(connection, relation);
+    }
+    let is_index = matches!(relation.kind, 'i' | 'I');
+    let (headers, rows) = columns(connection, relation, is_index)?;
+    let mut footers = Vec::new();
+    match relation.kind {
+        'i' | 'I' => index_footer(connection, relation, &mut footers)?,
+        'v' => view_footers(connection, relation, &mut footers)?,
+        _ => table::footers(connection, relation, &mut footers)?,
+    }
+    let mut out = String::new();
+    let title = title(relation);
+    write_titled_table(
+        Some(&title),
+        &left_aligned(&headers, rows),
+        Footer::Lines(&footers),
+        &mut out,
+    );
+    Ok(out)
+}
+
+fn title(relation: &Relation) -> String {
+    let unlogged = relation.persistence == 'u';
+    let kind = match (relation.kind, unlogged) {
+        ('r', false) => "Table",
+        ('r', true) => "Unlogged table",
+        ('p', false) => "Partitioned table",
+        ('p', true) => "Unlogged partitioned table",
+        ('v', _) => "View",
+        ('m', false) => "Materialized view",
+        ('m', true) => "Unlogged materialized view",
+        ('i', false) => "Index",
+        ('i', true) => "Unlogged index",
+        ('I', false) => "Partitioned index",
+        ('I', true) => "Unlogged partitioned index",
+        ('t', _) => "TOAST table",
+        ('c', _) => "Composite type",
+        ('f', _) => "Foreign table",
+        _ => "?",
+    };
+    format!("{kind} \"{}.{}\"", relation.schema, relation.name)
+}
+
+type Rows = Vec<Vec<Option<String>>>;
+
+/// The column table: names and types, then per kind the nullability and defaults (tables,
+/// views) or key and definition (indexes), then the `+` columns.
+fn columns(
+    connection: &mut Connection,
+    relation: &Relation,
+    is_index: bool,
+) -> Result<(Vec<&'static str>, Rows), Failure> {
+    let oid = literal(&relation.oid);
+    let sql = format!(
+        "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),\n  \
+         (SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid, true) FROM pg_catalog.pg_attrdef d \
+          WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum AND a.atthasdef),\n  \
+         a.attnotnull,\n  \
+         (SELECT c.collname FROM pg_catalog.pg_collation c, pg_catalog.pg_type t \
+          WHERE c.oid = a.attcollation AND t.oid = a.atttypid \
+          AND a.attcollation <> t.typcollation),\n  \
+         a.attidentity, a.attgenerated, a.attstorage, a.attcompression,\n  \
+         CASE WHEN a.attstattarget = -1 THEN NULL ELSE a.attstattarget END,\n  \
+         pg_catalog.col_description(a.attrelid, a.attnum),\n  \
+         CASE WHEN a.attnum <= (SELECT i.indnkeyatts FROM pg_catalog.pg_index i \
+          WHERE i.indexrelid = {oid}) THEN 'yes' ELSE 'no' END,\n  \
+         CASE WHEN c.relkind IN ('i', 'I') \
+          THEN pg_catalog.pg_get_indexdef(a.attrelid, a.attnum, true) END\n\
+         FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid\n\
+         WHERE a.attrelid = {oid} AND a.attnum > 0 AND NOT a.attisdropped\n\
+         ORDER BY a.attnum;"
+    );
+    let attributes = fetch(connection, &sql)?;
+    let kind = relation.kind;
+    let details = matches!(kind, 'r' | 'p' | 'v' | 'm' | 'f' | 'c');
+    let verbose = relation.verbose;
+    let compression = verbose && matches!(kind, 'r' | 'p' | 'm');
+    let stats = verbose && matches!(kind, 'r' | 'i' | 'I' | 'm' | 'f' | 'p');
+    let description = verbose && !is_index;
+    let mut headers = vec!["Column", "Type"];
+    if details {
+        headers.extend(["Collation", "Nullable", "Default"]);
+    }
+    if is_index {
+        headers.extend(["Key?", "Definition"]);
+    }
+    if verbose {
+        headers.push("Storage");
+    }
+    if compression {
+        headers.push("Compression");
+    }
+    if stats {
+        headers.push("Stats target");
+    }
+    if description {
+        headers.push("Description");
+    }
+    let text = |row: usize, column: usize| Some(cell(&attributes, row, column).to_string());
+    let rows = (0..attributes.rows.len())
+        .map(|i| {
+            let mut row = vec![text(i, 0), text(i, 1)];
+            if details {
+                row.push(text(i, 4));
+                let not_null = cell(&attributes, i, 3) == "t";
+                row.push(Some(if not_null { "not null" } else { "" }.to_string()));
+                row.push(Some(default_text(&attributes, i)));
+            }
+            if is_index {
+                row.extend([text(i, 11), text(i, 12)]);
+            }
+            if verbose {
+                row.push(Some(storage(cell(&attributes, i, 7)).to_string()));
+            }
+            if compression {
+                row.push(Some(compression_name(cell(&attributes, i, 8)).to_string()));
+            }
+            if stats {
+                row.push(text(i, 9));
+            }
+            if description {
+                row.push(text(i, 10));
+            }
+            row
+        })
+        .collect();
+    Ok((headers, rows))
+}
+
+/// The Default column: identity, generated expression, or the default expression.
+fn default_text(attributes: &ResultSet, i: usize) -> String {
+    let expression = cell(attributes, i, 2);
+    match (cell(attributes, i, 5), cell(attributes, i, 6)) {
+        ("a", _) => "generated always as identity".into(),
+        ("d", _) => "generated by default as identity".into(),
+        (_, "s") => format!("generated always as ({expression}) stored"),
+        _ => expression.into(),
+    }
+}
+
+fn storage(code: &str) -> &'static str {
+    match code {
+        "p" => "plain",
+        "m" => "main",
+        "x" => "extended",
+        "e" => "external",
+        _ => "???",
+    }
+}
+
+fn compression_name(code: &str) -> &'static str {
+    match code {
+        "p" => "pglz",
+        "l" => "lz4",
+        _ => "",
+    }
+}
+
+/// The line under an index: what kind, on which table, its predicate and flags.
+fn index_footer(
+    connection: &mut Connection,
+    relation: &Relation,
+    footers: &mut Vec<String>,
+) -> Result<(), Failure> {
+    let oid = literal(&relation.oid);
+    let sql = format!(
+        "SELECT i.indisunique, i.indisprimary, i.indisclustered, i.indisvalid,\n  \
+         (NOT i.indimmediate) AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint \
+          WHERE conrelid = i.indrelid AND conindid = i.indexrelid \
+          AND contype IN ('p','u','x') AND condeferrable),\n  \
+         (NOT i.indimmediate) AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint \
+          WHERE conrelid = i.indrelid AND conindid = i.indexrelid \
+          AND contype IN ('p','u','x') AND condeferred),\n  \
+         i.indisreplident, i.indnullsnotdistinct, a.amname, c2.relname,\n  \
+         pg_catalog.pg_get_expr(i.indpred, i.indrelid, true)\n\
+         FROM pg_catalog.pg_index i, pg_catalog.pg_class c, pg_catalog.pg_class c2, \
+         pg_catalog.pg_am a\n\
+         WHERE i.indexrelid = c.oid AND c.oid = {oid} AND c.relam = a.oid \
+         AND i.indrelid = c2.oid;"
+    );
+    let index = fetch(connection, &sql)?;
+    if index.rows.is_empty() {
+        return Ok(());
+    }
+    let flag = |column| cell(&index, 0, column) == "t";
+    let mut line = String::new();
+    if flag(1) {
+        line.push_str("primary key, ");
+    } else if flag(0) {
+        line.push_str("unique");
+        if flag(7) {
+            line.push_str(" nulls not distinct");
+        }
+        line.push_str(", ");
+    }
+    line.push_str(&format!(
+        "{}, for table \"{}.{}\"",
+        cell(&index, 0, 8),
+        relation.schema,
+        cell(&index, 0, 9)
+    ));
+    let predicate = cell(&index, 0, 10);
+    if !predicate.is_empty() {
+        line.push_str(&format!(", predicate ({predicate})"));
+    }
+    let flags = [
+        (flag(2), ", clustered"),
+        (!flag(3), ", invalid"),
+        (flag(4), ", deferrable"),
+        (flag(5), ", initially deferred"),
+        (flag(6), ", replica identity"),
+    ];
+    for (set, text) in flags {
+        if set {
+            line.push_str(text);
+        }
+    }
+    footers.push(line);
+    Ok(())
+}
+
+/// `\d+` of a view shows its definition.
+fn view_footers(
+    connection: &mut Connection,
+    relation: &Relation,
+    footers: &mut Vec<String>,
+) -> Result<(), Failure> {
+    if relation.verbose {
+        footers.push("View definition:".into());
+        footers.push(view_definition(connection, relation)?);
+    }
+    Ok(())
+}
+
+pub(super) fn view_definition(
+    connection: &mut Connection,
+    relation: &Relation,
+) -> Result<String, Failure> {
+    let sql = format!(
+        "SELECT pg_catalog.pg_get_viewdef({}::pg_catalog.oid, true);",
+        literal(&relation.oid)
+    );
+    let definition = fetch(connection, &sql)?;
+    Ok(cell(&definition, 0, 0).to_string())
+}
+
+/// A sequence: its parameters as a one-row table, and the column that owns it.
+fn sequence(connection: &mut Connection, relation: &Relation) -> Outcome {
+    let oid = literal(&relation.oid);
+    let sql = format!(
+        "SELECT pg_catalog.format_type(seqtypid, NULL) AS \"Type\",\n       \
+         seqstart AS \"Start\",\n       seqmin AS \"Minimum\",\n       \
+         seqmax AS \"Maximum\",\n       seqincrement AS \"Increment\",\n       \
+         CASE WHEN seqcycle THEN 'yes' ELSE 'no' END AS \"Cycles?\",\n       \
+         seqcache AS \"Cache\"\nFROM pg_catalog.pg_sequence\nWHERE seqrelid = {oid};"
+    );
+    let parameters = fetch(connection, &sql)?;
+    let sql = format!(
+        "SELECT pg_catalog.quote_ident(nspname) || '.' || pg_catalog.quote_ident(relname) \
+         || '.' || pg_catalog.quote_ident(attname), d.deptype\n\
+         FROM pg_catalog.pg_class c\n\
+         INNER JOIN pg_catalog.pg_depend d ON c.oid = d.refobjid\n\
+         INNER JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n\
+         INNER JOIN pg_catalog.pg_attribute a ON (a.attrelid = c.oid \
+         AND a.attnum = d.refobjsubid)\n\
+         WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass\n \
+         AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass\n \
+         AND d.objid = {oid}\n AND d.deptype IN ('a', 'i')"
+    );
+    let owner = fetch(connection, &sql)?;
+    let mut footers = Vec::new();
+    if !owner.rows.is_empty() {
+        let label = if cell(&owner, 0, 1) == "i" {
+            "Sequence for identity column"
+        } else {
+            "Owned by"
+        };
+        footers.push(format!("{label}: {}", cell(&owner, 0, 0)));
+    }
+    let kind = if relation.persistence == 'u' {
+        "Unlogged sequence"
+    } else {
+        "Sequence"
+    };
+    let title = format!("{kind} \"{}.{}\"", relation.schema, relation.name);
+    let mut out = String::new();
+    write_titled_table(Some(&title), &parameters, Footer::Lines(&footers), &mut out);
+    Ok(out)
+}

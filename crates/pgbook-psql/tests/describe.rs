@@ -1,0 +1,230 @@
+//! The describe family against psql itself: a schema with every kind of object a handbook
+//! shows (tables with btree, unique, partial and expression indexes, checks, foreign keys
+//! both ways, a partitioned table with a default partition, views, a materialized view,
+//! owned and free sequences, a publication, an extension, comments), then every command
+//! form through `describe::run` and through `psql -X`, compared byte for byte.
+//!
+//! One server for the whole binary, so the checks run in sequence inside one test.
+
+// The support module also serves the client tests, which use parts this test does not.
+#[allow(dead_code)]
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use pgbook_book::Event;
+use pgbook_psql::describe::{self, DescribeCommand};
+use pgbook_psql::{ConnectOptions, Connection, Target};
+use support::TestServer;
+
+const SCHEMA: &str = r#"
+CREATE EXTENSION pg_trgm;
+CREATE SCHEMA app;
+COMMENT ON SCHEMA app IS 'the application';
+CREATE TABLE customers (
+    id serial PRIMARY KEY,
+    email text NOT NULL UNIQUE,
+    name varchar(40) COLLATE "C",
+    created date DEFAULT current_date,
+    CHECK (length(email) > 3)
+);
+COMMENT ON TABLE customers IS 'People who buy';
+COMMENT ON COLUMN customers.email IS 'login';
+CREATE TABLE orders (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    customer_id int REFERENCES customers (id) ON DELETE CASCADE,
+    total numeric(10,2) CHECK (total >= 0),
+    doubled numeric GENERATED ALWAYS AS (total * 2) STORED,
+    parent_id bigint REFERENCES orders (id)
+);
+CREATE INDEX orders_total_idx ON orders (total) WHERE total > 100;
+CREATE INDEX orders_lower_idx ON orders (lower(customer_id::text));
+CREATE UNIQUE INDEX orders_parent_key ON orders (parent_id, customer_id);
+CREATE INDEX customers_name_trgm ON customers USING gin (name gin_trgm_ops);
+CREATE TABLE measurements (city text, logdate date NOT NULL, peak int)
+    PARTITION BY RANGE (logdate);
+CREATE TABLE measurements_2024 PARTITION OF measurements
+    FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE measurements_default PARTITION OF measurements DEFAULT;
+CREATE TABLE empty_parent (a int) PARTITION BY LIST (a);
+CREATE TABLE "Mixed Case" ("Key" int);
+CREATE VIEW big_orders AS SELECT id, total FROM orders WHERE total > 100;
+COMMENT ON VIEW big_orders IS 'orders over 100';
+CREATE MATERIALIZED VIEW order_totals AS
+    SELECT customer_id, sum(total) AS s FROM orders GROUP BY customer_id;
+CREATE SEQUENCE free_seq START 10 INCREMENT 5 CACHE 3 CYCLE;
+CREATE UNLOGGED TABLE scratch (v text) WITH (fillfactor = 70);
+CREATE TABLE app.things (x int, thing_id int REFERENCES customers (id));
+CREATE FUNCTION app.add_one(i int) RETURNS int LANGUAGE sql IMMUTABLE RETURN i + 1;
+CREATE PUBLICATION pub_all FOR TABLE customers, orders (id, total) WHERE (total > 0);
+CREATE PUBLICATION pub_schema FOR TABLES IN SCHEMA app;
+CREATE ROLE reader NOLOGIN CONNECTION LIMIT 3;
+CREATE ROLE writer NOINHERIT LOGIN CONNECTION LIMIT 1 IN ROLE reader;
+COMMENT ON ROLE writer IS 'writes';
+GRANT SELECT ON customers TO reader;
+GRANT UPDATE (name) ON customers TO writer;
+"#;
+
+/// Every command form, as typed after the backslash with its argument.
+const COMMANDS: &[(&str, &str)] = &[
+    ("d", ""),
+    ("d+", ""),
+    ("d", "customers"),
+    ("d+", "customers"),
+    ("d", "orders"),
+    ("d+", "orders"),
+    ("d", "measurements"),
+    ("d+", "measurements"),
+    ("d", "measurements_2024"),
+    ("d+", "measurements_2024"),
+    ("d", "measurements_default"),
+    ("d", "empty_parent"),
+    ("d+", "empty_parent"),
+    ("d", "\"Mixed Case\""),
+    ("d", "customers_pkey"),
+    ("d+", "customers_pkey"),
+    ("d", "orders_total_idx"),
+    ("d", "orders_lower_idx"),
+    ("d", "orders_parent_key"),
+    ("d+", "customers_name_trgm"),
+    ("d", "big_orders"),
+    ("d+", "big_orders"),
+    ("d", "order_totals"),
+    ("d+", "order_totals"),
+    ("d", "free_seq"),
+    ("d+", "free_seq"),
+    ("d", "customers_id_seq"),
+    ("d", "orders_id_seq"),
+    ("d+", "scratch"),
+    ("d", "app.things"),
+    ("d", "app.*"),
+    ("d", "measurements*"),
+    ("d", "CUSTOMERS"),
+    ("d", "nosuch"),
+    ("d", "nosuch*"),
+    ("dt", ""),
+    ("dt+", ""),
+    ("dt", "m*"),
+    ("dt", "*.things"),
+    ("dt", "nosuch"),
+    ("dtS", "pg_class"),
+    ("di", ""),
+    ("di+", ""),
+    ("di", "orders_*"),
+    ("dv", ""),
+    ("dv+", ""),
+    ("dm", ""),
+    ("dm+", ""),
+    ("ds", ""),
+    ("ds+", ""),
+    ("dtv", ""),
+    ("dn", ""),
+    ("dn+", ""),
+    ("dn", "app"),
+    ("dn", "nosuch"),
+    ("du", ""),
+    ("du+", ""),
+    ("du", "reader"),
+    ("dx", ""),
+    ("dx+", ""),
+    ("dx", "pg_trgm"),
+    ("dx+", "nosuch"),
+    ("df", ""),
+    ("df+", ""),
+    ("df", "app.*"),
+    ("df", "similarity"),
+    ("dp", ""),
+    ("dp", "customers"),
+    ("dRp", ""),
+    ("dRp+", ""),
+    ("dRp+", "pub_schema"),
+    ("dRp+", "nosuch"),
+    ("dRs", ""),
+    ("dRs+", ""),
+];
+
+/// Commands run in a database holding no relations.
+const EMPTY_COMMANDS: &[(&str, &str)] = &[("d", ""), ("dt", ""), ("di+", ""), ("dRp+", "")];
+
+#[test]
+fn describe_commands_print_what_psql_prints() {
+    let server = TestServer::start();
+    let mut connection = Connection::connect(&options(&server, "postgres")).unwrap();
+    for event in connection.execute(SCHEMA).unwrap() {
+        assert!(!matches!(event, Event::Error(_)), "{event:?}");
+    }
+    connection.execute("CREATE DATABASE empty").unwrap();
+    let mut mismatches = compare(&server, &mut connection, "postgres", COMMANDS);
+    let mut empty = Connection::connect(&options(&server, "empty")).unwrap();
+    mismatches.extend(compare(&server, &mut empty, "empty", EMPTY_COMMANDS));
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} commands differ from psql:\n{}",
+        mismatches.len(),
+        COMMANDS.len() + EMPTY_COMMANDS.len(),
+        mismatches.join("\n")
+    );
+}
+
+/// The commands whose output differs from psql's, each with both outputs.
+fn compare(
+    server: &TestServer,
+    connection: &mut Connection,
+    database: &str,
+    commands: &[(&str, &str)],
+) -> Vec<String> {
+    let mut mismatches = Vec::new();
+    for (name, args) in commands {
+        let command = DescribeCommand::parse(name, args)
+            .unwrap_or_else(|| panic!("\\{name} {args} did not parse"));
+        let ours = describe::run(connection, &command);
+        let (psql, psql_failed) = psql(server, database, &format!("\\{name} {args}"));
+        let expects_error = psql.starts_with("Did not find") || psql_failed;
+        if ours.text != psql || ours.is_error != expects_error {
+            mismatches.push(format!(
+                "--- \\{name} {args} (is_error {}, psql {expects_error})\n\
+                 pgbook:\n{}psql:\n{}",
+                ours.is_error, ours.text, psql
+            ));
+        }
+    }
+    mismatches
+}
+
+fn options(server: &TestServer, dbname: &str) -> ConnectOptions {
+    ConnectOptions {
+        target: Target::Unix {
+            dir: server.socket_dir().to_path_buf(),
+            port: server.tcp_port,
+        },
+        user: "postgres".to_string(),
+        password: None,
+        dbname: dbname.to_string(),
+        application_name: "pgbook-test".to_string(),
+        connect_timeout: Some(std::time::Duration::from_secs(10)),
+    }
+}
+
+/// What `psql -X` prints (stdout and stderr together) for `input` read from a pipe, and
+/// whether it reported a failure (`ON_ERROR_STOP` makes a failed meta-command exit 3).
+fn psql(server: &TestServer, database: &str, input: &str) -> (String, bool) {
+    let script = format!(
+        "psql -X -v ON_ERROR_STOP=1 -h '{}' -p {} -U postgres -d {database} 2>&1",
+        server.socket_dir().display(),
+        server.tcp_port
+    );
+    let mut child = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    stdin.write_all(b"\n").unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    (text, !output.status.success())
+}
