@@ -64,6 +64,34 @@ CREATE ROLE writer NOINHERIT LOGIN CONNECTION LIMIT 1 IN ROLE reader;
 COMMENT ON ROLE writer IS 'writes';
 GRANT SELECT ON customers TO reader;
 GRANT UPDATE (name) ON customers TO writer;
+CREATE TABLE accounts (id int PRIMARY KEY, owner text, balance int,
+    CONSTRAINT no_overlap EXCLUDE USING btree (owner WITH =) DEFERRABLE INITIALLY DEFERRED);
+ALTER TABLE accounts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_rows ON accounts USING (owner = current_user);
+CREATE POLICY admins ON accounts AS RESTRICTIVE FOR UPDATE TO reader, writer
+    USING (true) WITH CHECK (balance >= 0);
+CREATE TABLE audited (a int, b int, c int);
+ALTER TABLE audited REPLICA IDENTITY FULL;
+ALTER TABLE audited FORCE ROW LEVEL SECURITY;
+CREATE STATISTICS audited_ab (dependencies) ON a, b FROM audited;
+CREATE STATISTICS audited_all ON a, c FROM audited;
+ALTER STATISTICS audited_all SET STATISTICS 50;
+CREATE FUNCTION note() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER audited_note BEFORE INSERT ON audited FOR EACH ROW EXECUTE FUNCTION note();
+CREATE TRIGGER audited_off AFTER UPDATE ON audited FOR EACH ROW EXECUTE FUNCTION note();
+ALTER TABLE audited DISABLE TRIGGER audited_off;
+CREATE RULE audited_nothing AS ON DELETE TO audited DO INSTEAD NOTHING;
+CREATE TRIGGER measurements_note BEFORE INSERT ON measurements
+    FOR EACH ROW EXECUTE FUNCTION note();
+CREATE TABLE parent_a (p int);
+CREATE TABLE parent_b (q int);
+CREATE TABLE child_ab (r int) INHERITS (parent_a, parent_b);
+CREATE TABLE child_a2 () INHERITS (parent_a);
+CREATE VIEW writable AS SELECT a, b FROM audited;
+CREATE RULE writable_insert AS ON INSERT TO writable DO INSTEAD
+    INSERT INTO audited (a, b) VALUES (NEW.a, NEW.b);
+CREATE INDEX measurements_city ON measurements (city);
+CLUSTER customers USING customers_pkey;
 "#;
 
 /// Every command form, as typed after the backslash with its argument.
@@ -103,6 +131,24 @@ const COMMANDS: &[(&str, &str)] = &[
     ("d", "CUSTOMERS"),
     ("d", "nosuch"),
     ("d", "nosuch*"),
+    ("d", "accounts"),
+    ("d+", "accounts"),
+    ("d", "audited"),
+    ("d+", "audited"),
+    ("d", "measurements"),
+    ("d+", "measurements_city"),
+    ("d", "measurements_2024_city_idx"),
+    ("d", "parent_a"),
+    ("d+", "parent_a"),
+    ("d", "child_ab"),
+    ("d+", "writable"),
+    ("d", "a.b.c"),
+    ("d", "postgres.public.customers"),
+    ("d", "a.b.c.d"),
+    ("dn", "postgres.public"),
+    ("du", "a.b"),
+    ("d+", "measurements_2024_city_idx"),
+    ("dt", "("),
     ("dt", ""),
     ("dt+", ""),
     ("dt", "m*"),

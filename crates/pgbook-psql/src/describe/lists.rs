@@ -21,14 +21,23 @@ pub(super) fn where_clause(conditions: &[String]) -> String {
 
 /// The pattern's conditions, or psql's error for a malformed pattern.
 pub(super) fn pattern_conditions(
+    connection: &mut Connection,
     command: &DescribeCommand,
     columns: &Columns<'_>,
 ) -> Result<Vec<String>, Failure> {
-    match command.pattern.as_deref() {
+    let Some(pattern) = command.pattern.as_deref() else {
         // No pattern: every object visible in the search path.
-        None => Ok(columns.visible.map(str::to_string).into_iter().collect()),
-        Some(pattern) => pattern::conditions(pattern, columns).map_err(Failure::message),
-    }
+        return Ok(columns.visible.map(str::to_string).into_iter().collect());
+    };
+    // Only a pattern that names a database needs to know which one this is.
+    let current = match pattern::database_part(pattern, columns) {
+        Some(_) => {
+            let name = fetch(connection, "SELECT pg_catalog.current_database();")?;
+            Some(cell(&name, 0, 0).to_string())
+        }
+        None => None,
+    };
+    pattern::conditions(pattern, columns, current.as_deref()).map_err(Failure::message)
 }
 
 /// Runs `sql` and prints it under `title` with the `(N rows)` footer.
@@ -121,7 +130,11 @@ pub(super) fn relations(
                 .into(),
         );
     }
-    conditions.extend(pattern_conditions(command, &relation_columns())?);
+    conditions.extend(pattern_conditions(
+        connection,
+        command,
+        &relation_columns(),
+    )?);
     sql.push_str(&where_clause(&conditions));
     sql.push_str("ORDER BY 1,2;");
     let result = fetch(connection, &sql)?;
@@ -147,6 +160,7 @@ pub(super) fn relation_columns() -> Columns<'static> {
         schema: Some("n.nspname"),
         name: "c.relname",
         visible: Some("pg_catalog.pg_table_is_visible(c.oid)"),
+        in_database: true,
     }
 }
 
@@ -170,8 +184,9 @@ pub(super) fn schemas(connection: &mut Connection, command: &DescribeCommand) ->
         schema: None,
         name: "n.nspname",
         visible: None,
+        in_database: true,
     };
-    conditions.extend(pattern_conditions(command, &columns)?);
+    conditions.extend(pattern_conditions(connection, command, &columns)?);
     sql.push_str(&where_clause(&conditions));
     sql.push_str("ORDER BY 1;");
     let Some(pattern) = command.pattern.as_deref() else {
@@ -244,8 +259,9 @@ pub(super) fn functions(connection: &mut Connection, command: &DescribeCommand) 
         schema: Some("n.nspname"),
         name: "p.proname",
         visible: Some("pg_catalog.pg_function_is_visible(p.oid)"),
+        in_database: true,
     };
-    conditions.extend(pattern_conditions(command, &columns)?);
+    conditions.extend(pattern_conditions(connection, command, &columns)?);
     sql.push_str(&where_clause(&conditions));
     sql.push_str("ORDER BY 1, 2, 4;");
     titled_query(connection, "List of functions", &sql)
@@ -287,7 +303,11 @@ pub(super) fn privileges(connection: &mut Connection, command: &DescribeCommand)
         conditions
             .push("n.nspname !~ '^pg_' AND pg_catalog.pg_table_is_visible(c.oid)".to_string());
     }
-    conditions.extend(pattern_conditions(command, &relation_columns())?);
+    conditions.extend(pattern_conditions(
+        connection,
+        command,
+        &relation_columns(),
+    )?);
     sql.push_str(&where_clause(&conditions));
     sql.push_str("ORDER BY 1, 2;");
     titled_query(connection, "Access privileges", &sql)

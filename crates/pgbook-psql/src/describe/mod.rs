@@ -12,6 +12,7 @@ mod pattern;
 mod query;
 mod relation;
 mod roles;
+mod rules;
 mod table;
 
 use crate::Connection;

@@ -15,6 +15,7 @@ fn name_only(column: &str) -> Columns<'_> {
         schema: None,
         name: column,
         visible: None,
+        in_database: false,
     }
 }
 
@@ -28,7 +29,7 @@ fn none_found(command: &DescribeCommand, what: &str, plural: &str) -> Failure {
 
 /// `\dx` lists extensions; `\dx+` lists, for each, the objects it owns.
 pub(super) fn extensions(connection: &mut Connection, command: &DescribeCommand) -> Outcome {
-    let conditions = pattern_conditions(command, &name_only("e.extname"))?;
+    let conditions = pattern_conditions(connection, command, &name_only("e.extname"))?;
     if !command.plus {
         let sql = format!(
             "SELECT e.extname AS \"Name\", e.extversion AS \"Version\", \
@@ -71,7 +72,7 @@ pub(super) fn extensions(connection: &mut Connection, command: &DescribeCommand)
 
 /// `\dRp` lists publications; `\dRp+` prints each with its tables and schemas.
 pub(super) fn publications(connection: &mut Connection, command: &DescribeCommand) -> Outcome {
-    let conditions = pattern_conditions(command, &name_only("pubname"))?;
+    let conditions = pattern_conditions(connection, command, &name_only("pubname"))?;
     if !command.plus {
         let sql = format!(
             "SELECT pubname AS \"Name\",\n  pg_catalog.pg_get_userbyid(pubowner) AS \"Owner\",\n  \
@@ -189,7 +190,11 @@ pub(super) fn subscriptions(connection: &mut Connection, command: &DescribeComma
     let mut conditions = vec!["subdbid = (SELECT oid FROM pg_catalog.pg_database \
          WHERE datname = pg_catalog.current_database())"
         .to_string()];
-    conditions.extend(pattern_conditions(command, &name_only("subname"))?);
+    conditions.extend(pattern_conditions(
+        connection,
+        command,
+        &name_only("subname"),
+    )?);
     sql.push_str(&where_clause(&conditions));
     sql.push_str("ORDER BY 1;");
     let result = fetch(connection, &sql)?;

@@ -14,15 +14,41 @@ pub(super) struct Columns<'a> {
     /// The condition that keeps only objects visible in the search path, used when the
     /// pattern names no schema.
     pub visible: Option<&'a str>,
+    /// The objects live in a database, so a part before the name (or before the schema)
+    /// names a database: schemas and relations, not roles or extensions.
+    pub in_database: bool,
 }
 
-/// The SQL conditions (to be joined with AND) that select what `pattern` names.
-/// `Err` is psql's message for a name with too many dots.
-pub(super) fn conditions(pattern: &str, columns: &Columns<'_>) -> Result<Vec<String>, String> {
-    let parts = regex_parts(pattern);
+/// The database a pattern names (`db.schema.name`, or `db.schema` for schemas), with
+/// psql's case folding and quotes applied; `None` when it names none.
+pub(super) fn database_part(pattern: &str, columns: &Columns<'_>) -> Option<String> {
+    let parts = split_parts(pattern);
+    let wanted = if columns.schema.is_some() { 3 } else { 2 };
+    (columns.in_database && parts.len() == wanted).then(|| parts[0].literal.clone())
+}
+
+/// The SQL conditions (to be joined with AND) that select what `pattern` names, given the
+/// name of the database connected to (needed only when [`database_part`] names one).
+/// `Err` is psql's message for a name with too many dots or naming another database.
+pub(super) fn conditions(
+    pattern: &str,
+    columns: &Columns<'_>,
+    current_database: Option<&str>,
+) -> Result<Vec<String>, String> {
+    let parts: Vec<String> = split_parts(pattern).into_iter().map(|p| p.regex).collect();
+    let cross_database = || format!("cross-database references are not implemented: {pattern}");
     let (schema, name) = match (parts.as_slice(), columns.schema) {
         ([name], _) => (None, name.as_str()),
         ([schema, name], Some(_)) => (Some(schema.as_str()), name.as_str()),
+        // psql 15 refuses a database in a schema pattern even when it is the current one.
+        ([_, _], None) if columns.in_database => return Err(cross_database()),
+        ([_, schema, name], Some(_)) if columns.in_database => {
+            let named = database_part(pattern, columns);
+            if named.as_deref() != current_database {
+                return Err(cross_database());
+            }
+            (Some(schema.as_str()), name.as_str())
+        }
         _ => {
             return Err(format!(
                 "improper qualified name (too many dotted names): {pattern}"
@@ -52,9 +78,20 @@ pub(super) fn conditions(pattern: &str, columns: &Columns<'_>) -> Result<Vec<Str
     Ok(out)
 }
 
-/// The pattern cut at unquoted dots, each part turned into a regular expression body.
-fn regex_parts(pattern: &str) -> Vec<String> {
-    let mut parts = vec![String::new()];
+/// One dot-separated part of a pattern: as a regular expression body, and as the plain
+/// name it spells (quotes removed, unquoted letters folded), for comparing a database name.
+struct Part {
+    regex: String,
+    literal: String,
+}
+
+/// The pattern cut at unquoted dots.
+fn split_parts(pattern: &str) -> Vec<Part> {
+    let new_part = || Part {
+        regex: String::new(),
+        literal: String::new(),
+    };
+    let mut parts = vec![new_part()];
     let mut in_quotes = false;
     let chars: Vec<char> = pattern.chars().collect();
     let mut i = 0;
@@ -63,28 +100,40 @@ fn regex_parts(pattern: &str) -> Vec<String> {
         let current = parts.last_mut().expect("parts is never empty");
         match c {
             '"' if in_quotes && chars.get(i + 1) == Some(&'"') => {
-                current.push('"');
+                current.regex.push('"');
+                current.literal.push('"');
                 i += 1;
             }
             '"' => in_quotes = !in_quotes,
-            '*' if !in_quotes => current.push_str(".*"),
-            '?' if !in_quotes => current.push('.'),
-            '.' if !in_quotes => parts.push(String::new()),
-            // `$` is legal in identifiers and the pattern is anchored anyway: always literal.
-            '$' => current.push_str("\\$"),
-            c if !in_quotes && c.is_ascii_uppercase() => current.push(c.to_ascii_lowercase()),
+            '.' if !in_quotes => parts.push(new_part()),
             c => {
-                let special = "|*+?()[]{}.^$\\".contains(c);
-                // `[]` outside quotes is far more likely an array type than a bracket class.
-                if (in_quotes && special) || (c == '[' && chars.get(i + 1) == Some(&']')) {
-                    current.push('\\');
-                }
-                current.push(c);
+                let folded = if in_quotes { c } else { c.to_ascii_lowercase() };
+                current.literal.push(folded);
+                push_regex(&mut current.regex, c, in_quotes, chars.get(i + 1));
             }
         }
         i += 1;
     }
     parts
+}
+
+/// Appends one character of a pattern to its regular expression.
+fn push_regex(regex: &mut String, c: char, in_quotes: bool, next: Option<&char>) {
+    match c {
+        '*' if !in_quotes => regex.push_str(".*"),
+        '?' if !in_quotes => regex.push('.'),
+        // `$` is legal in identifiers and the pattern is anchored anyway: always literal.
+        '$' => regex.push_str("\\$"),
+        c if !in_quotes && c.is_ascii_uppercase() => regex.push(c.to_ascii_lowercase()),
+        c => {
+            let special = "|*+?()[]{}.^$\\".contains(c);
+            // `[]` outside quotes is far more likely an array type than a bracket class.
+            if (in_quotes && special) || (c == '[' && next == Some(&']')) {
+                regex.push('\\');
+            }
+            regex.push(c);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -95,6 +144,7 @@ mod tests {
         schema: Some("n.nspname"),
         name: "c.relname",
         visible: Some("vis"),
+        in_database: true,
     };
 
     fn name_is(regex: &str) -> String {
@@ -122,11 +172,24 @@ mod tests {
             ("it's", vec![name_is("^(it''s)$"), "vis".into()]),
         ];
         for (pattern, expected) in cases {
-            assert_eq!(conditions(pattern, &RELATIONS), Ok(expected), "{pattern}");
+            assert_eq!(
+                conditions(pattern, &RELATIONS, None),
+                Ok(expected),
+                "{pattern}"
+            );
         }
         assert_eq!(
-            conditions("a.b.c", &RELATIONS),
-            Err("improper qualified name (too many dotted names): a.b.c".into())
+            conditions("db.s.t", &RELATIONS, Some("db")),
+            Ok(vec![name_is("^(t)$"), schema_is("^(s)$")])
+        );
+        assert_eq!(database_part("DB.s.t", &RELATIONS), Some("db".into()));
+        assert_eq!(
+            conditions("a.b.c", &RELATIONS, Some("db")),
+            Err("cross-database references are not implemented: a.b.c".into())
+        );
+        assert_eq!(
+            conditions("a.b.c.d", &RELATIONS, Some("db")),
+            Err("improper qualified name (too many dotted names): a.b.c.d".into())
         );
     }
 }

@@ -9,8 +9,8 @@ use pgbook_book::ResultSet;
 
 use super::lists::{pattern_conditions, relation_columns, where_clause};
 use super::query::{cell, fetch, is_null, left_aligned, literal, Failure, Outcome};
-use super::table;
 use super::DescribeCommand;
+use super::{rules, table};
 use crate::format::{write_titled_table, Footer};
 use crate::Connection;
 
@@ -22,6 +22,10 @@ pub(super) struct Relation {
     pub kind: char,
     pub checks: bool,
     pub has_index: bool,
+    pub has_rules: bool,
+    pub has_triggers: bool,
+    pub row_security: bool,
+    pub force_row_security: bool,
     pub is_partition: bool,
     pub options: String,
     pub persistence: char,
@@ -32,7 +36,7 @@ pub(super) struct Relation {
 
 /// Every relation `command.pattern` names, each described in turn.
 pub(super) fn describe(connection: &mut Connection, command: &DescribeCommand) -> Outcome {
-    let conditions = pattern_conditions(command, &relation_columns())?;
+    let conditions = pattern_conditions(connection, command, &relation_columns())?;
     let sql = format!(
         "SELECT c.oid,\n  n.nspname,\n  c.relname\nFROM pg_catalog.pg_class c\n     \
          LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n{}ORDER BY 2, 3;",
@@ -65,7 +69,8 @@ fn facts(
     let sql = format!(
         "SELECT c.relchecks, c.relkind, c.relhasindex, c.relispartition, \
          pg_catalog.array_to_string(c.reloptions || array(select 'toast.' || x \
-         from pg_catalog.unnest(tc.reloptions) x), ', '), c.relpersistence, am.amname, c.relreplident\n\
+         from pg_catalog.unnest(tc.reloptions) x), ', '), c.relpersistence, am.amname, c.relreplident,\n  \
+         c.relhasrules, c.relhastriggers, c.relrowsecurity, c.relforcerowsecurity\n\
          FROM pg_catalog.pg_class c\n \
          LEFT JOIN pg_catalog.pg_class tc ON (c.reltoastrelid = tc.oid)\n\
          LEFT JOIN pg_catalog.pg_am am ON (c.relam = am.oid)\nWHERE c.oid = {};",
@@ -79,6 +84,10 @@ fn facts(
         kind: first_char(1),
         checks: cell(&info, 0, 0) != "0",
         has_index: cell(&info, 0, 2) == "t",
+        has_rules: cell(&info, 0, 8) == "t",
+        has_triggers: cell(&info, 0, 9) == "t",
+        row_security: cell(&info, 0, 10) == "t",
+        force_row_security: cell(&info, 0, 11) == "t",
         is_partition: cell(&info, 0, 3) == "t",
         options: cell(&info, 0, 4).to_string(),
         persistence: first_char(5),
@@ -97,7 +106,7 @@ fn describe_one(connection: &mut Connection, relation: &Relation) -> Outcome {
     let (headers, rows) = columns(connection, relation, is_index)?;
     let mut footers = Vec::new();
     match relation.kind {
-        'i' | 'I' => index_footer(connection, relation, &mut footers)?,
+        'i' | 'I' => table::index_footers(connection, relation, &mut footers)?,
         'v' => view_footers(connection, relation, &mut footers)?,
         _ => table::footers(connection, relation, &mut footers)?,
     }
@@ -250,7 +259,7 @@ fn compression_name(code: &str) -> &'static str {
 }
 
 /// The line under an index: what kind, on which table, its predicate and flags.
-fn index_footer(
+pub(super) fn index_footer(
     connection: &mut Connection,
     relation: &Relation,
     footers: &mut Vec<String>,
@@ -318,9 +327,16 @@ fn view_footers(
     relation: &Relation,
     footers: &mut Vec<String>,
 ) -> Result<(), Failure> {
+    let oid = literal(&relation.oid);
     if relation.verbose {
         footers.push("View definition:".into());
         footers.push(view_definition(connection, relation)?);
+        if relation.has_rules {
+            rules::rules(connection, &oid, true, footers)?;
+        }
+    }
+    if relation.has_triggers {
+        rules::triggers(connection, &oid, footers)?;
     }
     Ok(())
 }

@@ -30,8 +30,9 @@ pub(super) fn roles(connection: &mut Connection, command: &DescribeCommand) -> O
         schema: None,
         name: "r.rolname",
         visible: None,
+        in_database: false,
     };
-    conditions.extend(pattern_conditions(command, &columns)?);
+    conditions.extend(pattern_conditions(connection, command, &columns)?);
     sql.push_str(&where_clause(&conditions));
     sql.push_str("ORDER BY 1;");
     let result = fetch(connection, &sql)?;

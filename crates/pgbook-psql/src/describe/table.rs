@@ -6,7 +6,8 @@
 //! It only adds footer lines; nothing here prints or reads input.
 
 use super::query::{cell, fetch, is_null, literal, Failure};
-use super::relation::{view_definition, Relation};
+use super::relation::{index_footer, view_definition, Relation};
+use super::rules;
 use crate::Connection;
 
 type Footers = Vec<String>;
@@ -42,14 +43,44 @@ pub(super) fn footers(
         });
     }
     foreign_keys(connection, &oid, footers)?;
+    let (enabled, forced) = (relation.row_security, relation.force_row_security);
+    rules::policies(connection, &oid, enabled, forced, footers)?;
+    rules::statistics(connection, &oid, footers)?;
+    if relation.has_rules && relation.kind != 'm' {
+        rules::rules(connection, &oid, false, footers)?;
+    }
     publications(connection, &oid, footers)?;
     if relation.kind == 'm' && relation.verbose {
         footers.push("View definition:".into());
         footers.push(view_definition(connection, relation)?);
     }
+    if relation.has_triggers || relation.kind == 'p' {
+        rules::triggers(connection, &oid, footers)?;
+    }
     inheritance(connection, relation, &oid, footers)?;
     if relation.verbose {
         verbose_footers(relation, footers);
+    }
+    Ok(())
+}
+
+/// An index's footers: the index it is a partition of, its description line, and for a
+/// partitioned index its partitions (and with `+` its access method).
+pub(super) fn index_footers(
+    connection: &mut Connection,
+    relation: &Relation,
+    footers: &mut Footers,
+) -> Result<(), Failure> {
+    let oid = literal(&relation.oid);
+    if relation.is_partition {
+        partition_of(connection, relation, &oid, footers)?;
+    }
+    index_footer(connection, relation, footers)?;
+    if relation.kind == 'I' {
+        inheritance(connection, relation, &oid, footers)?;
+        if relation.verbose {
+            verbose_footers(relation, footers);
+        }
     }
     Ok(())
 }
@@ -96,7 +127,7 @@ fn partition_of(
         cell(&parent, 0, 1)
     ));
     if relation.verbose {
-        if is_null(&parent, 0, 3) {
+        if cell(&parent, 0, 3).is_empty() {
             footers.push("No partition constraint".into());
         } else {
             footers.push(format!("Partition constraint: {}", cell(&parent, 0, 3)));
@@ -275,8 +306,8 @@ fn inheritance(
     );
     let children = fetch(connection, &sql)?;
     let count = children.rows.len();
-    let partitioned = relation.kind == 'p';
-    if partitioned && count == 0 {
+    let partitioned = matches!(relation.kind, 'p' | 'I');
+    if relation.kind == 'p' && count == 0 {
         footers.push("Number of partitions: 0".into());
     } else if !relation.verbose {
         if count > 0 {
