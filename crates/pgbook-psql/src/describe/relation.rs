@@ -28,6 +28,8 @@ pub(super) struct Relation {
     pub force_row_security: bool,
     pub is_partition: bool,
     pub options: String,
+    /// The tablespace, when not the database's default.
+    pub tablespace: Option<String>,
     pub persistence: char,
     pub replica_identity: char,
     pub access_method: Option<String>,
@@ -70,7 +72,8 @@ fn facts(
         "SELECT c.relchecks, c.relkind, c.relhasindex, c.relispartition, \
          pg_catalog.array_to_string(c.reloptions || array(select 'toast.' || x \
          from pg_catalog.unnest(tc.reloptions) x), ', '), c.relpersistence, am.amname, c.relreplident,\n  \
-         c.relhasrules, c.relhastriggers, c.relrowsecurity, c.relforcerowsecurity\n\
+         c.relhasrules, c.relhastriggers, c.relrowsecurity, c.relforcerowsecurity,\n  \
+         (SELECT spcname FROM pg_catalog.pg_tablespace WHERE oid = c.reltablespace)\n\
          FROM pg_catalog.pg_class c\n \
          LEFT JOIN pg_catalog.pg_class tc ON (c.reltoastrelid = tc.oid)\n\
          LEFT JOIN pg_catalog.pg_am am ON (c.relam = am.oid)\nWHERE c.oid = {};",
@@ -90,6 +93,7 @@ fn facts(
         force_row_security: cell(&info, 0, 11) == "t",
         is_partition: cell(&info, 0, 3) == "t",
         options: cell(&info, 0, 4).to_string(),
+        tablespace: (!is_null(&info, 0, 12)).then(|| cell(&info, 0, 12).to_string()),
         persistence: first_char(5),
         replica_identity: first_char(7),
         access_method: (!is_null(&info, 0, 6)).then(|| cell(&info, 0, 6).to_string()),
@@ -109,6 +113,13 @@ fn describe_one(connection: &mut Connection, relation: &Relation) -> Outcome {
         'i' | 'I' => table::index_footers(connection, relation, &mut footers)?,
         'v' => view_footers(connection, relation, &mut footers)?,
         _ => table::footers(connection, relation, &mut footers)?,
+    }
+    if relation.verbose && !relation.options.is_empty() {
+        footers.push(format!("Options: {}", relation.options));
+    }
+    let has_tablespace = matches!(relation.kind, 'r' | 'm' | 'i' | 'p' | 'I' | 't');
+    if let Some(tablespace) = relation.tablespace.as_ref().filter(|_| has_tablespace) {
+        footers.push(format!("Tablespace: \"{tablespace}\""));
     }
     let mut out = String::new();
     let title = title(relation);

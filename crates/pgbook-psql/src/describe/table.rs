@@ -1,7 +1,7 @@
 //! The footers under `\d NAME` of a table, partitioned table, partition or materialized
 //! view, in psql 15's order: partition of / key, indexes, check constraints, foreign keys
 //! both ways, publications, view definition, inheritance and partitions, replica identity,
-//! access method, options.
+//! access method (options and tablespace are added for every kind in `relation.rs`).
 //!
 //! It only adds footer lines; nothing here prints or reads input.
 
@@ -20,6 +20,21 @@ pub(super) fn footers(
     let oid = literal(&relation.oid);
     if relation.is_partition {
         partition_of(connection, relation, &oid, footers)?;
+    }
+    if relation.kind == 't' {
+        let sql = format!(
+            "SELECT n.nspname, c.relname\nFROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n\
+             WHERE reltoastrelid = {oid};"
+        );
+        let owner = fetch(connection, &sql)?;
+        if owner.rows.len() == 1 {
+            footers.push(format!(
+                "Owning table: \"{}.{}\"",
+                cell(&owner, 0, 0),
+                cell(&owner, 0, 1)
+            ));
+        }
     }
     if relation.kind == 'p' {
         let key = fetch(
@@ -142,7 +157,8 @@ fn indexes(connection: &mut Connection, oid: &str, footers: &mut Footers) -> Res
         "SELECT c2.relname, i.indisprimary, i.indisunique, i.indisclustered, i.indisvalid, \
          pg_catalog.pg_get_indexdef(i.indexrelid, 0, true),\n  \
          pg_catalog.pg_get_constraintdef(con.oid, true), contype, condeferrable, condeferred, \
-         i.indisreplident\n\
+         i.indisreplident,\n  \
+         (SELECT spcname FROM pg_catalog.pg_tablespace WHERE oid = c2.reltablespace)\n\
          FROM pg_catalog.pg_class c, pg_catalog.pg_class c2, pg_catalog.pg_index i\n  \
          LEFT JOIN pg_catalog.pg_constraint con ON (conrelid = i.indrelid \
          AND conindid = i.indexrelid AND contype IN ('p','u','x'))\n\
@@ -187,6 +203,10 @@ fn indexes(connection: &mut Connection, oid: &str, footers: &mut Footers) -> Res
             if set {
                 line.push_str(text);
             }
+        }
+        // An index outside the database's default tablespace says where it is.
+        if !is_null(&found, i, 11) {
+            line.push_str(&format!(", tablespace \"{}\"", cell(&found, i, 11)));
         }
         line
     });
@@ -364,7 +384,7 @@ fn listed(
     }
 }
 
-/// Replica identity, access method and storage options, shown by `\d+` only.
+/// Replica identity and access method, shown by `\d+` only.
 fn verbose_footers(relation: &Relation, footers: &mut Footers) {
     let shows_identity = matches!(relation.kind, 'r' | 'm')
         && relation.replica_identity != 'i'
@@ -383,8 +403,5 @@ fn verbose_footers(relation: &Relation, footers: &mut Footers) {
     }
     if let Some(method) = &relation.access_method {
         footers.push(format!("Access method: {method}"));
-    }
-    if !relation.options.is_empty() {
-        footers.push(format!("Options: {}", relation.options));
     }
 }
