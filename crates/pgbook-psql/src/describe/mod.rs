@@ -6,6 +6,7 @@
 //! [`run`]. This module neither reads input nor prints: it returns the text psql would have
 //! written (stdout and stderr, in order), and never panics on a bad name or pattern.
 
+mod index;
 mod lists;
 mod objects;
 mod pattern;
@@ -13,7 +14,9 @@ mod query;
 mod relation;
 mod roles;
 mod rules;
+mod sequence;
 mod table;
+mod view;
 
 use crate::Connection;
 

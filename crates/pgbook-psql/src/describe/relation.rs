@@ -1,7 +1,7 @@
 //! `\d NAME` / `\d+ NAME`: finds the relations a pattern names, then prints each — its
-//! title, its columns (tables, views, materialized views, indexes) or parameters
-//! (sequences), and the footers of indexes, views and sequences. Table footers are in
-//! `table.rs`.
+//! title and its columns (tables, views, materialized views, indexes, composite types), with
+//! the footers of its kind from `table.rs`, `index.rs` or `view.rs` (a sequence is printed
+//! by `sequence.rs`), then the options and tablespace footers every kind shares.
 //!
 //! It builds psql 15's catalog queries and prints like it; nothing here prints or reads input.
 
@@ -10,7 +10,7 @@ use pgbook_book::ResultSet;
 use super::lists::{pattern_conditions, relation_columns, where_clause};
 use super::query::{cell, fetch, is_null, left_aligned, literal, Failure, Outcome};
 use super::DescribeCommand;
-use super::{rules, table};
+use super::{index, sequence, table, view};
 use crate::format::{write_titled_table, Footer};
 use crate::Connection;
 
@@ -104,14 +104,14 @@ fn facts(
 
 fn describe_one(connection: &mut Connection, relation: &Relation) -> Outcome {
     if relation.kind == 'S' {
-        return sequence(connection, relation);
+        return sequence::sequence(connection, relation);
     }
     let is_index = matches!(relation.kind, 'i' | 'I');
     let (headers, rows) = columns(connection, relation, is_index)?;
     let mut footers = Vec::new();
     match relation.kind {
-        'i' | 'I' => table::index_footers(connection, relation, &mut footers)?,
-        'v' => view_footers(connection, relation, &mut footers)?,
+        'i' | 'I' => index::index_footers(connection, relation, &mut footers)?,
+        'v' => view::view_footers(connection, relation, &mut footers)?,
         _ => table::footers(connection, relation, &mut footers)?,
     }
     if relation.verbose && !relation.options.is_empty() {
@@ -267,143 +267,4 @@ fn compression_name(code: &str) -> &'static str {
         "l" => "lz4",
         _ => "",
     }
-}
-
-/// The line under an index: what kind, on which table, its predicate and flags.
-pub(super) fn index_footer(
-    connection: &mut Connection,
-    relation: &Relation,
-    footers: &mut Vec<String>,
-) -> Result<(), Failure> {
-    let oid = literal(&relation.oid);
-    let sql = format!(
-        "SELECT i.indisunique, i.indisprimary, i.indisclustered, i.indisvalid,\n  \
-         (NOT i.indimmediate) AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint \
-          WHERE conrelid = i.indrelid AND conindid = i.indexrelid \
-          AND contype IN ('p','u','x') AND condeferrable),\n  \
-         (NOT i.indimmediate) AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint \
-          WHERE conrelid = i.indrelid AND conindid = i.indexrelid \
-          AND contype IN ('p','u','x') AND condeferred),\n  \
-         i.indisreplident, i.indnullsnotdistinct, a.amname, c2.relname,\n  \
-         pg_catalog.pg_get_expr(i.indpred, i.indrelid, true)\n\
-         FROM pg_catalog.pg_index i, pg_catalog.pg_class c, pg_catalog.pg_class c2, \
-         pg_catalog.pg_am a\n\
-         WHERE i.indexrelid = c.oid AND c.oid = {oid} AND c.relam = a.oid \
-         AND i.indrelid = c2.oid;"
-    );
-    let index = fetch(connection, &sql)?;
-    if index.rows.is_empty() {
-        return Ok(());
-    }
-    let flag = |column| cell(&index, 0, column) == "t";
-    let mut line = String::new();
-    if flag(1) {
-        line.push_str("primary key, ");
-    } else if flag(0) {
-        line.push_str("unique");
-        if flag(7) {
-            line.push_str(" nulls not distinct");
-        }
-        line.push_str(", ");
-    }
-    line.push_str(&format!(
-        "{}, for table \"{}.{}\"",
-        cell(&index, 0, 8),
-        relation.schema,
-        cell(&index, 0, 9)
-    ));
-    let predicate = cell(&index, 0, 10);
-    if !predicate.is_empty() {
-        line.push_str(&format!(", predicate ({predicate})"));
-    }
-    let flags = [
-        (flag(2), ", clustered"),
-        (!flag(3), ", invalid"),
-        (flag(4), ", deferrable"),
-        (flag(5), ", initially deferred"),
-        (flag(6), ", replica identity"),
-    ];
-    for (set, text) in flags {
-        if set {
-            line.push_str(text);
-        }
-    }
-    footers.push(line);
-    Ok(())
-}
-
-/// `\d+` of a view shows its definition.
-fn view_footers(
-    connection: &mut Connection,
-    relation: &Relation,
-    footers: &mut Vec<String>,
-) -> Result<(), Failure> {
-    let oid = literal(&relation.oid);
-    if relation.verbose {
-        footers.push("View definition:".into());
-        footers.push(view_definition(connection, relation)?);
-        if relation.has_rules {
-            rules::rules(connection, &oid, true, footers)?;
-        }
-    }
-    if relation.has_triggers {
-        rules::triggers(connection, &oid, footers)?;
-    }
-    Ok(())
-}
-
-pub(super) fn view_definition(
-    connection: &mut Connection,
-    relation: &Relation,
-) -> Result<String, Failure> {
-    let sql = format!(
-        "SELECT pg_catalog.pg_get_viewdef({}::pg_catalog.oid, true);",
-        literal(&relation.oid)
-    );
-    let definition = fetch(connection, &sql)?;
-    Ok(cell(&definition, 0, 0).to_string())
-}
-
-/// A sequence: its parameters as a one-row table, and the column that owns it.
-fn sequence(connection: &mut Connection, relation: &Relation) -> Outcome {
-    let oid = literal(&relation.oid);
-    let sql = format!(
-        "SELECT pg_catalog.format_type(seqtypid, NULL) AS \"Type\",\n       \
-         seqstart AS \"Start\",\n       seqmin AS \"Minimum\",\n       \
-         seqmax AS \"Maximum\",\n       seqincrement AS \"Increment\",\n       \
-         CASE WHEN seqcycle THEN 'yes' ELSE 'no' END AS \"Cycles?\",\n       \
-         seqcache AS \"Cache\"\nFROM pg_catalog.pg_sequence\nWHERE seqrelid = {oid};"
-    );
-    let parameters = fetch(connection, &sql)?;
-    let sql = format!(
-        "SELECT pg_catalog.quote_ident(nspname) || '.' || pg_catalog.quote_ident(relname) \
-         || '.' || pg_catalog.quote_ident(attname), d.deptype\n\
-         FROM pg_catalog.pg_class c\n\
-         INNER JOIN pg_catalog.pg_depend d ON c.oid = d.refobjid\n\
-         INNER JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n\
-         INNER JOIN pg_catalog.pg_attribute a ON (a.attrelid = c.oid \
-         AND a.attnum = d.refobjsubid)\n\
-         WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass\n \
-         AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass\n \
-         AND d.objid = {oid}\n AND d.deptype IN ('a', 'i')"
-    );
-    let owner = fetch(connection, &sql)?;
-    let mut footers = Vec::new();
-    if !owner.rows.is_empty() {
-        let label = if cell(&owner, 0, 1) == "i" {
-            "Sequence for identity column"
-        } else {
-            "Owned by"
-        };
-        footers.push(format!("{label}: {}", cell(&owner, 0, 0)));
-    }
-    let kind = if relation.persistence == 'u' {
-        "Unlogged sequence"
-    } else {
-        "Sequence"
-    };
-    let title = format!("{kind} \"{}.{}\"", relation.schema, relation.name);
-    let mut out = String::new();
-    write_titled_table(Some(&title), &parameters, Footer::Lines(&footers), &mut out);
-    Ok(out)
 }

@@ -6,8 +6,9 @@
 //! It only adds footer lines; nothing here prints or reads input.
 
 use super::query::{cell, fetch, is_null, literal, Failure};
-use super::relation::{index_footer, view_definition, Relation};
+use super::relation::Relation;
 use super::rules;
+use super::view::view_definition;
 use crate::Connection;
 
 type Footers = Vec<String>;
@@ -79,27 +80,6 @@ pub(super) fn footers(
     Ok(())
 }
 
-/// An index's footers: the index it is a partition of, its description line, and for a
-/// partitioned index its partitions (and with `+` its access method).
-pub(super) fn index_footers(
-    connection: &mut Connection,
-    relation: &Relation,
-    footers: &mut Footers,
-) -> Result<(), Failure> {
-    let oid = literal(&relation.oid);
-    if relation.is_partition {
-        partition_of(connection, relation, &oid, footers)?;
-    }
-    index_footer(connection, relation, footers)?;
-    if relation.kind == 'I' {
-        inheritance(connection, relation, &oid, footers)?;
-        if relation.verbose {
-            verbose_footers(relation, footers);
-        }
-    }
-    Ok(())
-}
-
 /// A heading followed by one line per row, or nothing when there are no rows.
 fn section(
     footers: &mut Footers,
@@ -114,7 +94,7 @@ fn section(
     footers.extend((0..rows.rows.len()).map(line));
 }
 
-fn partition_of(
+pub(super) fn partition_of(
     connection: &mut Connection,
     relation: &Relation,
     oid: &str,
@@ -300,7 +280,7 @@ fn publications(
 }
 
 /// "Inherits:" (non-partition parents) and the partitions or child tables.
-fn inheritance(
+pub(super) fn inheritance(
     connection: &mut Connection,
     relation: &Relation,
     oid: &str,
@@ -385,7 +365,7 @@ fn listed(
 }
 
 /// Replica identity and access method, shown by `\d+` only.
-fn verbose_footers(relation: &Relation, footers: &mut Footers) {
+pub(super) fn verbose_footers(relation: &Relation, footers: &mut Footers) {
     let shows_identity = matches!(relation.kind, 'r' | 'm')
         && relation.replica_identity != 'i'
         && if relation.schema == "pg_catalog" {
