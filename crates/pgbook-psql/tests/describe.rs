@@ -114,6 +114,10 @@ CREATE TABLE sales_eu_small PARTITION OF sales_eu FOR VALUES FROM (0) TO (100);
 CREATE TABLE "Odd ""Name""" (id int PRIMARY KEY);
 CREATE TABLE refers_odd (odd_id int REFERENCES "Odd ""Name""");
 CREATE UNIQUE INDEX order_totals_key ON order_totals (customer_id);
+CREATE TABLE "表" ("列" int, "説明" text);
+CREATE TABLE nocols ();
+CREATE ROLE expiring LOGIN VALID UNTIL '2031-05-06 07:08:09+00' CONNECTION LIMIT 0;
+CREATE PUBLICATION pub_every FOR ALL TABLES;
 "#;
 
 /// Every command form, as typed after the backslash with its argument.
@@ -193,6 +197,12 @@ const COMMANDS: &[(&str, &str)] = &[
     ("dS", ""),
     ("dnS", ""),
     ("dx+", "pg_trgm"),
+    ("d", "表"),
+    ("d+", "\"表\""),
+    ("d", "nocols"),
+    ("du", "exp*"),
+    ("dg", ""),
+    ("dRp+", "pub_every"),
     ("dt", ""),
     ("dt+", ""),
     ("dt", "m*"),

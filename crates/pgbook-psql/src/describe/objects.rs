@@ -118,7 +118,13 @@ pub(super) fn publications(connection: &mut Connection, command: &DescribeComman
             publication_footers(connection, cell(&found, i, 0), &mut footers)?;
         }
         let title = format!("Publication {}", cell(&found, i, 1));
-        write_titled_table(Some(&title), &table, Footer::Lines(&footers), &mut out);
+        // Without tables or schemas to list, psql's default row count stands.
+        let footer = if footers.is_empty() {
+            Footer::RowCount
+        } else {
+            Footer::Lines(&footers)
+        };
+        write_titled_table(Some(&title), &table, footer, &mut out);
     }
     Ok(out)
 }
