@@ -256,6 +256,10 @@ fn describe_commands_print_what_psql_prints() {
     }
     connection.execute("CREATE DATABASE empty").unwrap();
     let mut mismatches = compare(&server, &mut connection, "postgres", COMMANDS);
+    mismatches.extend(in_failed_transaction(
+        &server,
+        &options(&server, "postgres"),
+    ));
     let mut empty = Connection::connect(&options(&server, "empty")).unwrap();
     mismatches.extend(compare(&server, &mut empty, "empty", EMPTY_COMMANDS));
     assert!(
@@ -279,7 +283,7 @@ fn compare(
         let command = DescribeCommand::parse(name, args)
             .unwrap_or_else(|| panic!("\\{name} {args} did not parse"));
         let ours = describe::run(connection, &command);
-        let (psql, psql_failed) = psql(server, database, &format!("\\{name} {args}"));
+        let (psql, psql_failed) = psql(server, database, &format!("\\{name} {args}"), true);
         let expects_error = psql.starts_with("Did not find") || psql_failed;
         if ours.text != psql || ours.is_error != expects_error {
             mismatches.push(format!(
@@ -290,6 +294,36 @@ fn compare(
         }
     }
     mismatches
+}
+
+/// In a failed transaction the catalog queries fail too, and the server's error is printed.
+fn in_failed_transaction(server: &TestServer, options: &ConnectOptions) -> Vec<String> {
+    let mut connection = Connection::connect(options).unwrap();
+    let mut ours = String::new();
+    for sql in ["begin;", "select 1/0;"] {
+        let events = connection.execute(sql).unwrap();
+        pgbook_psql::format_statement(sql, &events, &mut ours);
+    }
+    let mut all_errors = true;
+    for (name, args) in [("d", "customers"), ("dt", ""), ("du", "")] {
+        let command = DescribeCommand::parse(name, args).unwrap();
+        let output = describe::run(&mut connection, &command);
+        all_errors &= output.is_error;
+        ours.push_str(&output.text);
+    }
+    let (psql, _) = psql(
+        server,
+        &options.dbname,
+        "begin;\nselect 1/0;\n\\d customers\n\\dt\n\\du",
+        false,
+    );
+    if ours == psql && all_errors {
+        Vec::new()
+    } else {
+        vec![format!(
+            "--- in a failed transaction (all errors: {all_errors})\npgbook:\n{ours}psql:\n{psql}"
+        )]
+    }
 }
 
 fn options(server: &TestServer, dbname: &str) -> ConnectOptions {
@@ -307,10 +341,12 @@ fn options(server: &TestServer, dbname: &str) -> ConnectOptions {
 }
 
 /// What `psql -X` prints (stdout and stderr together) for `input` read from a pipe, and
-/// whether it reported a failure (`ON_ERROR_STOP` makes a failed meta-command exit 3).
-fn psql(server: &TestServer, database: &str, input: &str) -> (String, bool) {
+/// whether it reported a failure (with `stop`, `ON_ERROR_STOP` makes a failed meta-command
+/// exit 3).
+fn psql(server: &TestServer, database: &str, input: &str, stop: bool) -> (String, bool) {
     let script = format!(
-        "psql -X -v ON_ERROR_STOP=1 -h '{}' -p {} -U postgres -d {database} 2>&1",
+        "psql -X -v ON_ERROR_STOP={} -h '{}' -p {} -U postgres -d {database} 2>&1",
+        u8::from(stop),
         server.socket_dir().display(),
         server.tcp_port
     );
