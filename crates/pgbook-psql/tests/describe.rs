@@ -118,6 +118,8 @@ CREATE TABLE "表" ("列" int, "説明" text);
 CREATE TABLE nocols ();
 CREATE ROLE expiring LOGIN VALID UNTIL '2031-05-06 07:08:09+00' CONNECTION LIMIT 0;
 CREATE PUBLICATION pub_every FOR ALL TABLES;
+CREATE PROCEDURE app.tidy() LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE AGGREGATE app.total(int) (sfunc = int4pl, stype = int);
 "#;
 
 /// Every command form, as typed after the backslash with its argument.
@@ -203,6 +205,14 @@ const COMMANDS: &[(&str, &str)] = &[
     ("du", "exp*"),
     ("dg", ""),
     ("dRp+", "pub_every"),
+    ("dfa", ""),
+    ("dfn", "app.*"),
+    ("dfp+", ""),
+    ("dft", ""),
+    ("dfw", ""),
+    ("dfap", "app.*"),
+    ("dfanptw", "app.*"),
+    ("dfaS", "count"),
     ("dt", ""),
     ("dt+", ""),
     ("dt", "m*"),

@@ -220,8 +220,12 @@ pub(super) fn schemas(connection: &mut Connection, command: &DescribeCommand) ->
     Ok(out)
 }
 
-/// `\df[+]`: "List of functions".
-pub(super) fn functions(connection: &mut Connection, command: &DescribeCommand) -> Outcome {
+/// `\df[anptw][+]`: "List of functions", of the kinds `kinds` names (all when none).
+pub(super) fn functions(
+    connection: &mut Connection,
+    command: &DescribeCommand,
+    kinds: &str,
+) -> Outcome {
     let mut sql = String::from(
         "SELECT n.nspname as \"Schema\",\n  p.proname as \"Name\",\n  \
          pg_catalog.pg_get_function_result(p.oid) as \"Result data type\",\n  \
@@ -255,6 +259,7 @@ pub(super) fn functions(connection: &mut Connection, command: &DescribeCommand) 
     if !command.system && command.pattern.is_none() {
         conditions.push("n.nspname <> 'pg_catalog' AND n.nspname <> 'information_schema'".into());
     }
+    conditions.extend(function_kinds(kinds));
     let columns = Columns {
         schema: Some("n.nspname"),
         name: "p.proname",
@@ -265,6 +270,44 @@ pub(super) fn functions(connection: &mut Connection, command: &DescribeCommand) 
     sql.push_str(&where_clause(&conditions));
     sql.push_str("ORDER BY 1, 2, 4;");
     titled_query(connection, "List of functions", &sql)
+}
+
+/// The condition for `\df`'s kind letters: with `n` (normal functions), everything except
+/// the kinds not named; without it, only the kinds named.
+fn function_kinds(kinds: &str) -> Option<String> {
+    const TRIGGER: &str = "p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype";
+    let all = "anptw".chars().all(|c| kinds.contains(c));
+    if kinds.is_empty() || all {
+        return None;
+    }
+    let named = |c| kinds.contains(c);
+    if named('n') {
+        let mut excluded = Vec::new();
+        if !named('a') {
+            excluded.push("p.prokind != 'a'".to_string());
+        }
+        if !named('p') {
+            excluded.push("(p.prokind IS NULL OR p.prokind <> 'p')".to_string());
+        }
+        if !named('t') {
+            excluded.push(format!("NOT ({TRIGGER})"));
+        }
+        if !named('w') {
+            excluded.push("p.prokind <> 'w'".to_string());
+        }
+        return (!excluded.is_empty()).then(|| excluded.join(" AND "));
+    }
+    let wanted: Vec<String> = [
+        ('a', "p.prokind = 'a'"),
+        ('t', TRIGGER),
+        ('p', "p.prokind = 'p'"),
+        ('w', "p.prokind = 'w'"),
+    ]
+    .iter()
+    .filter(|(c, _)| named(*c))
+    .map(|(_, condition)| condition.to_string())
+    .collect();
+    Some(format!("({})", wanted.join(" OR ")))
 }
 
 /// `\dp`: "Access privileges" of tables, views, sequences, with column privileges and

@@ -1,4 +1,4 @@
-//! psql's describe family (`\d`, `\d+ NAME`, `\dt`, `\di`, `\dv`, `\dm`, `\ds`, `\dn`, `\df`,
+//! psql's describe family (`\d`, `\d+ NAME`, `\dt`, `\di`, `\dv`, `\dm`, `\ds`, `\dn`, `\df[anptw]`,
 //! `\dx`, `\dp`, `\du`, `\dRp`, `\dRs`): the catalog queries psql 15 would send, run on the
 //! crate's own connection, printed byte for byte as psql prints them.
 //!
@@ -56,7 +56,9 @@ impl DescribeCommand {
         let system = rest.contains('S');
         let kind: String = rest.chars().filter(|c| !matches!(c, '+' | 'S')).collect();
         let known = match kind.as_str() {
-            "n" | "f" | "x" | "p" | "u" | "g" | "Rp" | "Rs" => true,
+            "n" | "x" | "p" | "u" | "g" | "Rp" | "Rs" => true,
+            // `\df` and its kinds: aggregates, normal, procedures, trigger, window functions.
+            kinds if kinds.starts_with('f') => kinds[1..].chars().all(|c| "anptw".contains(c)),
             kinds => kinds.chars().all(|c| RELATION_KINDS.contains(c)),
         };
         if !known {
@@ -78,7 +80,7 @@ pub fn run(connection: &mut Connection, command: &DescribeCommand) -> DescribeOu
     let result = match kind {
         "" if pattern.is_some() => relation::describe(connection, command),
         "n" => lists::schemas(connection, command),
-        "f" => lists::functions(connection, command),
+        kinds if kinds.starts_with('f') => lists::functions(connection, command, &kinds[1..]),
         "x" => objects::extensions(connection, command),
         "p" => lists::privileges(connection, command),
         "u" | "g" => roles::roles(connection, command),
@@ -160,6 +162,9 @@ mod tests {
             ("dq", "", None),
             ("x", "", None),
             ("dT", "", None),
+            ("dfa+", "", Some(("dfa", true, false, None))),
+            ("dfS", "", Some(("df", false, true, None))),
+            ("dfx", "", None),
         ];
         for (name, args, expected) in cases {
             let parsed = DescribeCommand::parse(name, args);
