@@ -103,9 +103,14 @@ pub fn run(connection: &mut Connection, command: &DescribeCommand) -> DescribeOu
 }
 
 /// The first argument of a meta-command: up to unquoted whitespace, double quotes kept
-/// (patterns interpret them), single quotes removed as psql's argument scanner does.
+/// (patterns interpret them), single quotes removed as psql's argument scanner does (so
+/// `''` is an empty pattern, not none). An unterminated quote leaves no argument, as in
+/// psql, whose scanner reports it ("unterminated quoted string") before the command runs.
 fn first_argument(args: &str) -> Option<String> {
     let args = args.trim_start();
+    if args.is_empty() {
+        return None;
+    }
     let mut out = String::new();
     let mut chars = args.chars().peekable();
     let mut double = false;
@@ -116,7 +121,8 @@ fn first_argument(args: &str) -> Option<String> {
                 out.push(c);
             }
             '\'' if !double => {
-                // A single-quoted piece is taken literally, `''` being one quote.
+                // A single-quoted piece is taken literally, `''` inside it being one quote.
+                let mut closed = false;
                 while let Some(q) = chars.next() {
                     if q == '\'' {
                         if chars.peek() == Some(&'\'') {
@@ -124,16 +130,20 @@ fn first_argument(args: &str) -> Option<String> {
                             out.push('\'');
                             continue;
                         }
+                        closed = true;
                         break;
                     }
                     out.push(q);
+                }
+                if !closed {
+                    return None;
                 }
             }
             c if c.is_whitespace() && !double => break,
             c => out.push(c),
         }
     }
-    (!out.is_empty()).then_some(out)
+    (!double).then_some(out)
 }
 
 #[cfg(test)]
@@ -159,6 +169,14 @@ mod tests {
                 Some(("di", false, false, Some("\"My Index\""))),
             ),
             ("dt", "'it''s'", Some(("dt", false, false, Some("it's")))),
+            ("dt", "''", Some(("dt", false, false, Some("")))),
+            ("d", "\"open", Some(("d", false, false, None))),
+            ("d", "'open", Some(("d", false, false, None))),
+            (
+                "d",
+                "\"a b\"c d",
+                Some(("d", false, false, Some("\"a b\"c"))),
+            ),
             ("dq", "", None),
             ("x", "", None),
             ("dT", "", None),
