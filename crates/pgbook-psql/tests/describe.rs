@@ -91,6 +91,14 @@ CREATE VIEW writable AS SELECT a, b FROM audited;
 CREATE RULE writable_insert AS ON INSERT TO writable DO INSTEAD
     INSERT INTO audited (a, b) VALUES (NEW.a, NEW.b);
 CREATE INDEX measurements_city ON measurements (city);
+CREATE TRIGGER writable_update INSTEAD OF UPDATE ON writable
+    FOR EACH ROW EXECUTE FUNCTION note();
+CREATE TRIGGER audited_always AFTER DELETE ON audited FOR EACH ROW EXECUTE FUNCTION note();
+ALTER TABLE audited ENABLE ALWAYS TRIGGER audited_always;
+CREATE TRIGGER audited_replica AFTER DELETE ON audited FOR EACH ROW EXECUTE FUNCTION note();
+ALTER TABLE audited ENABLE REPLICA TRIGGER audited_replica;
+CREATE RULE audited_update AS ON UPDATE TO audited DO ALSO NOTIFY audited;
+ALTER TABLE audited DISABLE RULE audited_update;
 CLUSTER customers USING customers_pkey;
 CREATE VIEW checked AS SELECT * FROM customers WHERE id > 0 WITH LOCAL CHECK OPTION;
 CREATE INDEX customers_created ON customers (created) WITH (fillfactor = 80);
@@ -170,6 +178,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ("d+", "parent_a"),
     ("d", "child_ab"),
     ("d+", "writable"),
+    ("d", "writable"),
     ("d", "a.b.c"),
     ("d", "postgres.public.customers"),
     ("d", "a.b.c.d"),
