@@ -128,6 +128,12 @@ CREATE ROLE expiring LOGIN VALID UNTIL '2031-05-06 07:08:09+00' CONNECTION LIMIT
 CREATE PUBLICATION pub_every FOR ALL TABLES;
 CREATE PROCEDURE app.tidy() LANGUAGE sql AS $$ SELECT 1 $$;
 CREATE AGGREGATE app.total(int) (sfunc = int4pl, stype = int);
+CREATE EXTENSION file_fdw;
+CREATE SERVER files FOREIGN DATA WRAPPER file_fdw;
+CREATE FOREIGN TABLE readings (at int OPTIONS (force_not_null 'true'), note text)
+    SERVER files OPTIONS (filename '/dev/null', format 'csv');
+COMMENT ON FOREIGN TABLE readings IS 'from a file';
+CREATE FOREIGN TABLE bare (x int) SERVER files OPTIONS (filename '/dev/null');
 "#;
 
 /// Every command form, as typed after the backslash with its argument.
@@ -236,6 +242,11 @@ const COMMANDS: &[(&str, &str)] = &[
     ("dt", "''"),
     ("d", "\"a\"b"),
     ("dt", "*.*.*"),
+    ("d", "readings"),
+    ("d+", "readings"),
+    ("d", "bare"),
+    ("dE", ""),
+    ("dE+", ""),
     ("dt", ""),
     ("dt+", ""),
     ("dt", "m*"),

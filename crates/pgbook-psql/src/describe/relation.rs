@@ -178,7 +178,11 @@ fn columns(
          CASE WHEN a.attnum <= (SELECT i.indnkeyatts FROM pg_catalog.pg_index i \
           WHERE i.indexrelid = {oid}) THEN 'yes' ELSE 'no' END,\n  \
          CASE WHEN c.relkind IN ('i', 'I') \
-          THEN pg_catalog.pg_get_indexdef(a.attrelid, a.attnum, true) END\n\
+          THEN pg_catalog.pg_get_indexdef(a.attrelid, a.attnum, true) END,\n  \
+         CASE WHEN attfdwoptions IS NULL THEN '' ELSE '(' || pg_catalog.array_to_string(ARRAY(\
+         SELECT pg_catalog.quote_ident(option_name) || ' ' || \
+         pg_catalog.quote_literal(option_value) \
+         FROM pg_catalog.pg_options_to_table(attfdwoptions)), ', ') || ')' END\n\
          FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid\n\
          WHERE a.attrelid = {oid} AND a.attnum > 0 AND NOT a.attisdropped\n\
          ORDER BY a.attnum;"
@@ -196,6 +200,9 @@ fn columns(
     }
     if is_index {
         headers.extend(["Key?", "Definition"]);
+    }
+    if kind == 'f' {
+        headers.push("FDW options");
     }
     if verbose {
         headers.push("Storage");
@@ -221,6 +228,9 @@ fn columns(
             }
             if is_index {
                 row.extend([text(i, 11), text(i, 12)]);
+            }
+            if kind == 'f' {
+                row.push(text(i, 13));
             }
             if verbose {
                 row.push(Some(storage(cell(&attributes, i, 7)).to_string()));

@@ -1,7 +1,8 @@
-//! The footers under `\d NAME` of a table, partitioned table, partition or materialized
-//! view, in psql 15's order: partition of / key, indexes, check constraints, foreign keys
-//! both ways, publications, view definition, inheritance and partitions, replica identity,
-//! access method (options and tablespace are added for every kind in `relation.rs`).
+//! The footers under `\d NAME` of a table, partitioned table, partition, foreign table or
+//! materialized view, in psql 15's order: partition of / key, indexes, check constraints,
+//! foreign keys both ways, publications, view definition, a foreign table's server,
+//! inheritance and partitions, replica identity, access method (options and tablespace are
+//! added for every kind in `relation.rs`).
 //!
 //! It only adds footer lines; nothing here prints or reads input.
 
@@ -73,9 +74,38 @@ pub(super) fn footers(
     if relation.has_triggers || relation.kind == 'p' {
         rules::triggers(connection, &oid, footers)?;
     }
+    if relation.kind == 'f' {
+        foreign_server(connection, &oid, footers)?;
+    }
     inheritance(connection, relation, &oid, footers)?;
     if relation.verbose {
         verbose_footers(relation, footers);
+    }
+    Ok(())
+}
+
+/// A foreign table's server and options.
+fn foreign_server(
+    connection: &mut Connection,
+    oid: &str,
+    footers: &mut Footers,
+) -> Result<(), Failure> {
+    let sql = format!(
+        "SELECT s.srvname,\n  pg_catalog.array_to_string(ARRAY(\
+         SELECT pg_catalog.quote_ident(option_name) || ' ' || \
+         pg_catalog.quote_literal(option_value) \
+         FROM pg_catalog.pg_options_to_table(ftoptions)), ', ')\n\
+         FROM pg_catalog.pg_foreign_table f, pg_catalog.pg_foreign_server s\n\
+         WHERE f.ftrelid = {oid} AND s.oid = f.ftserver;"
+    );
+    let server = fetch(connection, &sql)?;
+    if server.rows.is_empty() {
+        return Ok(());
+    }
+    footers.push(format!("Server: {}", cell(&server, 0, 0)));
+    let options = cell(&server, 0, 1);
+    if !options.is_empty() {
+        footers.push(format!("FDW options: ({options})"));
     }
     Ok(())
 }
