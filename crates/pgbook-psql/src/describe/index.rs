@@ -4,9 +4,10 @@
 //!
 //! It only adds footer lines; nothing here prints or reads input.
 
+use super::partition::{inheritance, partition_of};
 use super::query::{cell, fetch, literal, Failure};
 use super::relation::Relation;
-use super::table::{inheritance, partition_of, verbose_footers};
+use super::table::verbose_footers;
 use crate::Connection;
 
 type Footers = Vec<String>;

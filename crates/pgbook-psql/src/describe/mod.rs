@@ -9,6 +9,7 @@
 mod index;
 mod lists;
 mod objects;
+mod partition;
 mod pattern;
 mod query;
 mod relation;
