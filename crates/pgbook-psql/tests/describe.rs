@@ -133,6 +133,8 @@ CREATE SERVER files FOREIGN DATA WRAPPER file_fdw;
 CREATE FOREIGN TABLE readings (at int OPTIONS (force_not_null 'true'), note text)
     SERVER files OPTIONS (filename '/dev/null', format 'csv');
 COMMENT ON FOREIGN TABLE readings IS 'from a file';
+CREATE SUBSCRIPTION elsewhere CONNECTION 'dbname=nowhere' PUBLICATION pub_all, pub_schema
+    WITH (connect = false, enabled = false, slot_name = NONE);
 CREATE FOREIGN TABLE bare (x int) SERVER files OPTIONS (filename '/dev/null');
 "#;
 
@@ -286,6 +288,8 @@ const COMMANDS: &[(&str, &str)] = &[
     ("dRp+", "nosuch"),
     ("dRs", ""),
     ("dRs+", ""),
+    ("dRs", "else*"),
+    ("dRs", "nosuch"),
 ];
 
 /// Commands run in a database holding no relations.
