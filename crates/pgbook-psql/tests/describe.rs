@@ -282,6 +282,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ("df", "similarity"),
     ("dp", ""),
     ("dp", "customers"),
+    ("z", "accounts"),
     ("dRp", ""),
     ("dRp+", ""),
     ("dRp+", "pub_schema"),

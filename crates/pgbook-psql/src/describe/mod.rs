@@ -51,7 +51,11 @@ impl DescribeCommand {
     /// Parses `name` (`d+`, `dt`, `dRp+`, `dtS` … without the backslash) and its argument
     /// text; `None` when this is not a describe command this module knows.
     pub fn parse(name: &str, args: &str) -> Option<DescribeCommand> {
-        let rest = name.strip_prefix('d')?;
+        // `\z` is psql's other name for `\dp`.
+        let rest = match name.strip_prefix('z') {
+            Some(modifiers) => format!("p{modifiers}"),
+            None => name.strip_prefix('d')?.to_string(),
+        };
         // psql looks for the modifiers anywhere after the command letters.
         let plus = rest.contains('+');
         let system = rest.contains('S');
@@ -184,6 +188,11 @@ mod tests {
             ("dfa+", "", Some(("dfa", true, false, None))),
             ("dfS", "", Some(("df", false, true, None))),
             ("dfx", "", None),
+            (
+                "z",
+                "customers",
+                Some(("dp", false, false, Some("customers"))),
+            ),
         ];
         for (name, args, expected) in cases {
             let parsed = DescribeCommand::parse(name, args);
