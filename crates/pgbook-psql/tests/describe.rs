@@ -135,6 +135,8 @@ CREATE FOREIGN TABLE readings (at int OPTIONS (force_not_null 'true'), note text
 COMMENT ON FOREIGN TABLE readings IS 'from a file';
 CREATE SUBSCRIPTION elsewhere CONNECTION 'dbname=nowhere' PUBLICATION pub_all, pub_schema
     WITH (connect = false, enabled = false, slot_name = NONE);
+CREATE TABLE quiet_fk (c int REFERENCES customers (id));
+ALTER TABLE quiet_fk DISABLE TRIGGER ALL;
 CREATE FOREIGN TABLE bare (x int) SERVER files OPTIONS (filename '/dev/null');
 "#;
 
@@ -283,6 +285,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ("dp", ""),
     ("dp", "customers"),
     ("z", "accounts"),
+    ("d", "quiet_fk"),
     ("dRp", ""),
     ("dRp+", ""),
     ("dRp+", "pub_schema"),
