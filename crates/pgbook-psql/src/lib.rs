@@ -9,6 +9,7 @@
 //! chapter or HTML; psql's own output is its specification.
 
 pub mod client;
+pub mod describe;
 pub mod format;
 mod lexer;
 pub mod split;

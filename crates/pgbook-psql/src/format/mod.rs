@@ -6,9 +6,12 @@
 
 mod message;
 mod table;
+mod titled;
 mod width;
 
 use pgbook_book::{Event, ServerMessage, StatementOutcome};
+
+pub use titled::{write_titled_table, Footer};
 
 /// libpq's words when the server closes the connection, which psql prints after a FATAL.
 const CONNECTION_CLOSED: &str = "server closed the connection unexpectedly\n\
