@@ -1,5 +1,6 @@
-//! The [`Engine`]: one server for a whole build (scratch cluster or database URL), and
-//! chapters run on it — each in a fresh database, several at once.
+//! The [`Engine`]: where a build's chapters run — each on its own scratch cluster copied
+//! from the template, or each in its own database on the server a database URL names —
+//! several at once.
 //!
 //! This module wires options to the cluster, databases and runner; it knows nothing of
 //! how statements are split or printed.
@@ -13,8 +14,10 @@ use pgbook_book::{Chapter, ChapterOutcome, Config};
 use sha2::{Digest, Sha256};
 
 use crate::cluster::is_cancelled;
-use crate::database::{describe_target, server_version, AdminPool, ChapterDatabase, Server};
-use crate::{runner, ClusterOptions, EngineError, ScratchCluster};
+use crate::database::{
+    describe_target, server_version, AdminPool, ChapterCluster, ChapterDatabase, Server,
+};
+use crate::{runner, ClusterOptions, ClusterTemplate, EngineError, ScratchCluster};
 
 /// Everything the engine needs from configuration and the command line.
 #[derive(Debug, Clone)]
@@ -60,7 +63,8 @@ impl EngineOptions {
     }
 }
 
-/// Runs chapters. Dropping it drops the scratch cluster, if it started one.
+/// Runs chapters. Dropping it stops the reference scratch cluster, if it started one
+/// (each chapter's own cluster is stopped when the chapter ends).
 pub struct Engine {
     options: EngineOptions,
     // Declared before `server`: pooled connections close before the cluster stops.
@@ -71,14 +75,23 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Starts a scratch cluster, or checks that the database URL's server is reachable.
+    /// Prepares the cluster template and starts one reference cluster from it (so a
+    /// setting the server refuses is reported before any chapter runs), or checks that the
+    /// database URL's server is reachable.
     pub fn start(options: EngineOptions) -> Result<Engine, EngineError> {
         let server = match &options.database_url {
             Some(url) => Server::from_url(url)?,
-            None => Server::Scratch(ScratchCluster::start(&ClusterOptions {
-                pg_bin: options.pg_bin.clone(),
-                settings: options.settings.clone(),
-            })?),
+            None => {
+                let template = ClusterTemplate::prepare(&ClusterOptions {
+                    pg_bin: options.pg_bin.clone(),
+                    settings: options.settings.clone(),
+                })?;
+                let reference = template.start()?;
+                Server::Scratch {
+                    template,
+                    reference,
+                }
+            }
         };
         let mut admin = server.admin_client()?;
         let (server_version, server_version_num) = server_version(&mut admin)?;
@@ -107,7 +120,7 @@ impl Engine {
         let mut digest = Sha256::new();
         digest.update(self.server_version.as_bytes());
         let mode = match &self.server {
-            Server::Scratch(_) => "scratch".to_string(),
+            Server::Scratch { .. } => "scratch".to_string(),
             Server::Url(options) => format!("url {}", describe_target(options)),
         };
         digest.update(format!("\0{mode}").as_bytes());
@@ -118,9 +131,9 @@ impl Engine {
         format!("{}-{}", self.server_version(), &hash[..16])
     }
 
-    /// Runs one chapter in a fresh database that is dropped afterwards. After
-    /// [`crate::cancel`] it returns [`EngineError::Cancelled`] instead of an outcome that
-    /// the cancellation cut short.
+    /// Runs one chapter on a fresh scratch cluster of its own (or in a fresh database on
+    /// the URL's server), stopped (dropped) afterwards. After [`crate::cancel`] it returns
+    /// [`EngineError::Cancelled`] instead of an outcome that the cancellation cut short.
     pub fn run_chapter(&self, chapter: &Chapter) -> Result<ChapterOutcome, EngineError> {
         // A meta-command stops the chapter before anything is created or run.
         let plans = runner::split_chapter(chapter)?;
@@ -132,16 +145,31 @@ impl Engine {
             .with_extension("")
             .to_string_lossy()
             .into_owned();
-        let database = ChapterDatabase::create(
-            &self.server,
-            &self.admin_pool,
-            &hint,
-            self.server_version_num,
-        )?;
-        let options = self.server.admin_options().with_dbname(database.name());
-        let snippets =
-            runner::run_snippets(chapter, plans, &options, self.options.statement_timeout);
-        drop(database);
+        let timeout = self.options.statement_timeout;
+        let snippets = match &self.server {
+            Server::Scratch { template, .. } => {
+                let place = ChapterCluster::start(template, &hint, self.server_version_num)
+                    // A start the cancellation interrupted is the cancellation's doing.
+                    .map_err(|e| {
+                        if is_cancelled() {
+                            EngineError::Cancelled
+                        } else {
+                            e
+                        }
+                    })?;
+                runner::run_snippets(chapter, plans, &place.connect_options(), timeout)
+            }
+            Server::Url(_) => {
+                let database = ChapterDatabase::create(
+                    &self.server,
+                    &self.admin_pool,
+                    &hint,
+                    self.server_version_num,
+                )?;
+                let options = self.server.admin_options().with_dbname(database.name());
+                runner::run_snippets(chapter, plans, &options, timeout)
+            }
+        };
         if is_cancelled() {
             return Err(EngineError::Cancelled);
         }
@@ -197,10 +225,12 @@ impl Engine {
         }
     }
 
-    /// The scratch cluster, when the engine runs one (None with a database URL).
+    /// A running scratch cluster with the book's settings, like the ones chapters get but
+    /// never used by them (None with a database URL): for tools and tests that compare
+    /// with psql on an identical server.
     pub fn scratch_cluster(&self) -> Option<&ScratchCluster> {
         match &self.server {
-            Server::Scratch(cluster) => Some(cluster),
+            Server::Scratch { reference, .. } => Some(reference),
             Server::Url(_) => None,
         }
     }

@@ -21,7 +21,8 @@ mod session;
 mod steps;
 
 pub use cluster::{
-    cancel, cleanup, is_cancelled, reap_abandoned, ClusterOptions, ScratchCluster, ScratchDir,
+    cancel, cleanup, is_cancelled, reap_abandoned, ClusterOptions, ClusterTemplate, ScratchCluster,
+    ScratchDir,
 };
 pub use engine::{Engine, EngineOptions};
 pub use error::EngineError;

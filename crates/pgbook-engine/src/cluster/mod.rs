@@ -52,22 +52,60 @@ pub struct ScratchCluster {
     run_dir: ScratchDir,
 }
 
-impl ScratchCluster {
-    pub fn start(options: &ClusterOptions) -> Result<ScratchCluster, EngineError> {
+/// Everything needed to start scratch clusters of one (version, settings), found and
+/// prepared once: the binaries, the server user and the cached template. Each
+/// [`ClusterTemplate::start`] copies the template into a new private directory and starts
+/// a server there — the per-chapter cost (tens of milliseconds), with no initdb.
+pub struct ClusterTemplate {
+    bins: binaries::PgBinaries,
+    user: Option<osuser::ServerUser>,
+    data_dir: PathBuf,
+    run_base: PathBuf,
+    created: bool,
+    has_book_settings: bool,
+    phases: Vec<(&'static str, Duration)>,
+}
+
+impl ClusterTemplate {
+    /// Finds the binaries and makes sure the template for these settings is in the cache
+    /// (running initdb only the first time); also removes what killed runs left behind.
+    pub fn prepare(options: &ClusterOptions) -> Result<ClusterTemplate, EngineError> {
         let began = Instant::now();
         let mut phases = Vec::new();
-        let mut phase = |name: &'static str| phases.push((name, began.elapsed()));
         let run_base = run_base();
         reap_all_orphans(&run_base);
         let bins = binaries::find(options.pg_bin.as_deref())?;
-        phase("found binaries");
+        phases.push(("found binaries", began.elapsed()));
         let user = osuser::server_user()?;
         let template = template::ensure_template(&bins, &options.settings, user, &run_base)?;
-        phase("template ready");
+        phases.push(("template ready", began.elapsed()));
+        Ok(ClusterTemplate {
+            bins,
+            user,
+            data_dir: template.data_dir,
+            run_base,
+            created: template.created,
+            has_book_settings: !options.settings.is_empty(),
+            phases,
+        })
+    }
 
-        let run_dir = ScratchDir::create(&run_base, "run", user)?;
+    /// Short server version of the binaries, e.g. `15.18`.
+    pub fn version(&self) -> &str {
+        &self.bins.version
+    }
+
+    /// A new cluster copied from the template, started and accepting connections.
+    pub fn start(&self) -> Result<ScratchCluster, EngineError> {
+        if is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
+        let began = Instant::now();
+        let mut phases = Vec::new();
+        let mut phase = |name: &'static str| phases.push((name, began.elapsed()));
+        let run_dir = ScratchDir::create(&self.run_base, "run", self.user)?;
         let data_dir = run_dir.path().join("data");
-        osuser::copy_tree(&template.data_dir, &data_dir, user)
+        osuser::copy_tree(&self.data_dir, &data_dir, self.user)
             .map_err(EngineError::io("cannot copy the cluster template"))?;
         phase("template copied");
         let log_path = run_dir.path().join("server.log");
@@ -77,20 +115,20 @@ impl ScratchCluster {
         )))?;
 
         let mut cluster = ScratchCluster {
-            bin_dir: bins.bin_dir.clone(),
-            version: bins.version.clone(),
-            ran_initdb: template.created,
+            bin_dir: self.bins.bin_dir.clone(),
+            version: self.bins.version.clone(),
+            ran_initdb: self.created,
             phases: Vec::new(),
             server: None,
             run_dir,
         };
         let server = ServerProcess::spawn(ServerSpec {
-            postgres: bins.postgres(),
+            postgres: self.bins.postgres(),
             data_dir,
             socket_dir: cluster.run_dir.path().to_path_buf(),
             port: PORT,
             log,
-            user,
+            user: self.user,
         })?;
         cleanup::set_postmaster(cluster.run_dir.id(), server.pid);
         let pid = server.pid;
@@ -107,14 +145,32 @@ impl ScratchCluster {
         )
         .map_err(|problem| EngineError::ServerStart {
             problem,
-            hint: if options.settings.is_empty() {
-                ""
-            } else {
+            hint: if self.has_book_settings {
                 " (check the book's [database.settings])"
+            } else {
+                ""
             },
             log_tail: read_log_tail(&log_path),
         })?;
         phase("server ready");
+        cluster.phases = phases;
+        Ok(cluster)
+    }
+}
+
+impl ScratchCluster {
+    /// Prepares the template ([`ClusterTemplate::prepare`]) and starts one cluster from it.
+    pub fn start(options: &ClusterOptions) -> Result<ScratchCluster, EngineError> {
+        let template = ClusterTemplate::prepare(options)?;
+        let mut cluster = template.start()?;
+        let before = template.phases.last().map_or(Duration::ZERO, |p| p.1);
+        let mut phases = template.phases.clone();
+        phases.extend(
+            cluster
+                .phases
+                .iter()
+                .map(|(name, at)| (*name, before + *at)),
+        );
         cluster.phases = phases;
         Ok(cluster)
     }
@@ -173,6 +229,14 @@ impl ScratchCluster {
     /// The postmaster's process id.
     pub fn postmaster_pid(&self) -> Option<i32> {
         self.server.as_ref().map(|s| s.pid)
+    }
+
+    /// Stops the server at once (immediate shutdown: nothing is flushed, since nothing is
+    /// kept) and removes every file of this run; what a chapter's cluster gets at its end.
+    pub fn discard(mut self) {
+        if let Some(server) = self.server.take() {
+            server.discard();
+        }
     }
 
     /// Stops the server (fast shutdown) and removes every file of this run.
