@@ -10,14 +10,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use pgbook_book::{Chapter, ChapterOutcome, Config};
+use pgbook_book::node_attrs::Restart;
+use pgbook_book::{Chapter, ChapterOutcome, Config, Diagnostic, Snippet};
 use sha2::{Digest, Sha256};
 
 use crate::cluster::is_cancelled;
 use crate::database::{
     describe_target, server_version, AdminPool, ChapterCluster, ChapterDatabase, Server,
 };
-use crate::{runner, ClusterOptions, ClusterTemplate, EngineError, ScratchCluster};
+use crate::{nodes, runner, ClusterOptions, ClusterTemplate, EngineError, ScratchCluster};
 
 /// Everything the engine needs from configuration and the command line.
 #[derive(Debug, Clone)]
@@ -137,6 +138,10 @@ impl Engine {
     pub fn run_chapter(&self, chapter: &Chapter) -> Result<ChapterOutcome, EngineError> {
         // A meta-command stops the chapter before anything is created or run.
         let plans = runner::split_chapter(chapter)?;
+        nodes::plan(chapter).map_err(EngineError::Input)?;
+        if let Some(snippet) = nodes::first_node_snippet(chapter) {
+            return Err(EngineError::Input(self.nodes_unavailable(chapter, snippet)));
+        }
         if is_cancelled() {
             return Err(EngineError::Cancelled);
         }
@@ -177,6 +182,26 @@ impl Engine {
             snippets,
             server_version: self.server_version.clone(),
         })
+    }
+
+    /// Why a chapter that uses nodes cannot run here, located at its first such snippet.
+    fn nodes_unavailable(&self, chapter: &Chapter, snippet: &Snippet) -> Diagnostic {
+        let what = describe_node_use(snippet);
+        let message = match &self.server {
+            Server::Url(_) => format!(
+                "this chapter uses nodes ({what}): nodes are scratch clusters of their own \
+                 and need PostgreSQL's server binaries, but this run uses the server of \
+                 --database-url; run it without --database-url (and with postgres and \
+                 pg_basebackup installed)"
+            ),
+            // Said plainly rather than running the chapter on `main` alone, which would
+            // print transcripts of a scenario that did not happen.
+            Server::Scratch { .. } => format!(
+                "this chapter uses nodes ({what}), which this version of pgbook parses and \
+                 checks but cannot run yet"
+            ),
+        };
+        Diagnostic::new(&chapter.source_path, snippet.line, 0, message)
     }
 
     /// Runs chapters `jobs` at a time; results are in the order of `chapters`. Once
@@ -234,6 +259,30 @@ impl Engine {
             Server::Url(_) => None,
         }
     }
+}
+
+/// The node attributes of `snippet`, as written (`node=replica,standby-of=main`).
+fn describe_node_use(snippet: &Snippet) -> String {
+    let n = &snippet.attrs.nodes;
+    let mut parts = Vec::new();
+    if let Some(node) = &n.node {
+        parts.push(format!("node={node}"));
+    }
+    if let Some(of) = &n.standby_of {
+        parts.push(format!("standby-of={of}"));
+    }
+    if let Some(backup) = &n.restore {
+        parts.push(format!("restore={backup}"));
+    }
+    if let Some(backup) = &n.backup {
+        parts.push(format!("backup={backup}"));
+    }
+    match n.restart {
+        Some(Restart::Clean) => parts.push("restart".into()),
+        Some(Restart::Immediate) => parts.push("restart=immediate".into()),
+        None => {}
+    }
+    parts.join(",")
 }
 
 #[cfg(test)]
