@@ -23,7 +23,7 @@ mod steps;
 
 pub use cluster::{
     cancel, cleanup, is_cancelled, reap_abandoned, ClusterOptions, ClusterTemplate, ScratchCluster,
-    ScratchDir,
+    ScratchDir, StandbyRecipe,
 };
 pub use engine::{Engine, EngineOptions};
 pub use error::EngineError;

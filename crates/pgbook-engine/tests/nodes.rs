@@ -35,7 +35,10 @@ fn a_database_url_run_says_that_nodes_need_the_server_binaries() {
     .expect("connect through the URL");
     let message = input_error(on_url.run_chapter(&chapter("standby", STANDBY)));
     assert!(message.starts_with("content/standby.md:5"), "{message}");
-    assert!(message.contains("node=replica,standby-of=main"), "{message}");
+    assert!(
+        message.contains("node=replica,standby-of=main"),
+        "{message}"
+    );
     assert!(
         message.contains("need PostgreSQL's server binaries"),
         "{message}"
@@ -56,5 +59,8 @@ fn node_mistakes_are_located_in_the_chapter() {
                 ```sql,node=other,session=app\nSELECT 2;\n```\n";
     let message = input_error(engine().run_chapter(&chapter("moved", text)));
     assert!(message.starts_with("content/moved.md:5"), "{message}");
-    assert!(message.contains("session 'app' runs on node 'main'"), "{message}");
+    assert!(
+        message.contains("session 'app' runs on node 'main'"),
+        "{message}"
+    );
 }

@@ -18,6 +18,7 @@ mod osuser;
 mod ready;
 mod server;
 pub mod settings;
+mod standby;
 mod template;
 
 use std::fs::File;
@@ -25,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub use cleanup::{cancel, cleanup, is_cancelled, reap_abandoned, ScratchDir};
+pub use standby::StandbyRecipe;
 
 use crate::EngineError;
 use server::{ServerProcess, ServerSpec};
@@ -97,17 +99,41 @@ impl ClusterTemplate {
 
     /// A new cluster copied from the template, started and accepting connections.
     pub fn start(&self) -> Result<ScratchCluster, EngineError> {
+        self.start_with(&[])
+    }
+
+    /// Like [`ClusterTemplate::start`], with `settings` appended to this cluster's
+    /// `postgresql.conf` (after the template's, so they win). A node that standbys are
+    /// made from needs `full_page_writes = on` from its start, for instance: the scratch
+    /// default `off` makes a backup taken from a standby of it unusable.
+    pub fn start_with(&self, settings: &[(String, String)]) -> Result<ScratchCluster, EngineError> {
         if is_cancelled() {
             return Err(EngineError::Cancelled);
         }
         let began = Instant::now();
-        let mut phases = Vec::new();
-        let mut phase = |name: &'static str| phases.push((name, began.elapsed()));
         let run_dir = ScratchDir::create(&self.run_base, "run", self.user)?;
         let data_dir = run_dir.path().join("data");
         osuser::copy_tree(&self.data_dir, &data_dir, self.user)
             .map_err(EngineError::io("cannot copy the cluster template"))?;
-        phase("template copied");
+        if !settings.is_empty() {
+            append_settings(&data_dir, settings)
+                .map_err(EngineError::io("cannot write the cluster's settings"))?;
+        }
+        let copied = began.elapsed();
+        let mut cluster = self.launch(run_dir, began)?;
+        cluster.phases.insert(0, ("template copied", copied));
+        Ok(cluster)
+    }
+
+    /// Starts `postgres` on the data directory `run_dir/data`, listening in `run_dir`, and
+    /// returns once it accepts connections (a standby: once it is consistent).
+    pub(crate) fn launch(
+        &self,
+        run_dir: ScratchDir,
+        began: Instant,
+    ) -> Result<ScratchCluster, EngineError> {
+        let mut phases = Vec::new();
+        let data_dir = run_dir.path().join("data");
         let log_path = run_dir.path().join("server.log");
         let log = File::create(&log_path).map_err(EngineError::io(format!(
             "cannot create {}",
@@ -133,7 +159,7 @@ impl ClusterTemplate {
         cleanup::set_postmaster(cluster.run_dir.id(), server.pid);
         let pid = server.pid;
         cluster.server = Some(server);
-        phase("server spawned");
+        phases.push(("server spawned", began.elapsed()));
 
         let socket = server::socket_path(cluster.socket_dir(), PORT);
         ready::wait_until_ready(
@@ -152,7 +178,7 @@ impl ClusterTemplate {
             },
             log_tail: read_log_tail(&log_path),
         })?;
-        phase("server ready");
+        phases.push(("server ready", began.elapsed()));
         cluster.phases = phases;
         Ok(cluster)
     }
@@ -251,6 +277,19 @@ impl ScratchCluster {
         }
         Ok(())
     }
+}
+
+/// Appends `settings` to `data_dir/postgresql.conf` (appending keeps the file's owner).
+fn append_settings(data_dir: &Path, settings: &[(String, String)]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut conf = std::fs::OpenOptions::new()
+        .append(true)
+        .open(data_dir.join("postgresql.conf"))?;
+    writeln!(conf, "# Added by pgbook: this cluster's own settings.")?;
+    for (name, value) in settings {
+        writeln!(conf, "{name} = '{}'", value.replace('\'', "''"))?;
+    }
+    Ok(())
 }
 
 /// Removes what killed runs left, wherever a run directory may have been put.
