@@ -49,6 +49,9 @@ pub struct ScratchCluster {
     version: String,
     ran_initdb: bool,
     phases: Vec<(&'static str, Duration)>,
+    user: Option<osuser::ServerUser>,
+    /// Added to a start-up failure's message.
+    start_hint: &'static str,
     // Field order matters: the server stops before its directory is removed.
     server: Option<ServerProcess>,
     run_dir: ScratchDir,
@@ -132,36 +135,53 @@ impl ClusterTemplate {
         run_dir: ScratchDir,
         began: Instant,
     ) -> Result<ScratchCluster, EngineError> {
-        let mut phases = Vec::new();
-        let data_dir = run_dir.path().join("data");
-        let log_path = run_dir.path().join("server.log");
-        let log = File::create(&log_path).map_err(EngineError::io(format!(
-            "cannot create {}",
-            log_path.display()
-        )))?;
-
         let mut cluster = ScratchCluster {
             bin_dir: self.bins.bin_dir.clone(),
             version: self.bins.version.clone(),
             ran_initdb: self.created,
             phases: Vec::new(),
+            user: self.user,
+            start_hint: if self.has_book_settings {
+                " (check the book's [database.settings])"
+            } else {
+                ""
+            },
             server: None,
             run_dir,
         };
+        cluster.run_server(began)?;
+        Ok(cluster)
+    }
+}
+
+impl ScratchCluster {
+    /// Starts `postgres` on this cluster's data directory (its output appended to
+    /// `server.log`) and waits until it accepts connections.
+    pub(crate) fn run_server(&mut self, began: Instant) -> Result<(), EngineError> {
+        let data_dir = self.run_dir.path().join("data");
+        let log_path = self.run_dir.path().join("server.log");
+        let log = File::options()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .map_err(EngineError::io(format!(
+                "cannot open {}",
+                log_path.display()
+            )))?;
         let server = ServerProcess::spawn(ServerSpec {
-            postgres: self.bins.postgres(),
+            postgres: self.bin_dir.join("postgres"),
             data_dir,
-            socket_dir: cluster.run_dir.path().to_path_buf(),
+            socket_dir: self.run_dir.path().to_path_buf(),
             port: PORT,
             log,
             user: self.user,
         })?;
-        cleanup::set_postmaster(cluster.run_dir.id(), server.pid);
+        cleanup::set_postmaster(self.run_dir.id(), server.pid);
         let pid = server.pid;
-        cluster.server = Some(server);
-        phases.push(("server spawned", began.elapsed()));
+        self.server = Some(server);
+        self.phases.push(("server spawned", began.elapsed()));
 
-        let socket = server::socket_path(cluster.socket_dir(), PORT);
+        let socket = server::socket_path(self.socket_dir(), PORT);
         ready::wait_until_ready(
             &socket,
             template::SUPERUSER,
@@ -171,16 +191,26 @@ impl ClusterTemplate {
         )
         .map_err(|problem| EngineError::ServerStart {
             problem,
-            hint: if self.has_book_settings {
-                " (check the book's [database.settings])"
-            } else {
-                ""
-            },
+            hint: self.start_hint,
             log_tail: read_log_tail(&log_path),
         })?;
-        phases.push(("server ready", began.elapsed()));
-        cluster.phases = phases;
-        Ok(cluster)
+        self.phases.push(("server ready", began.elapsed()));
+        Ok(())
+    }
+
+    /// Restarts the server on the same data: a fast shutdown, or with `immediate` a crash
+    /// (SIGQUIT, no shutdown checkpoint), so that the start replays the WAL. Connections to
+    /// it are ended; returns once it accepts new ones.
+    pub fn restart(&mut self, immediate: bool) -> Result<(), EngineError> {
+        if let Some(server) = self.server.take() {
+            if immediate {
+                server.discard();
+            } else {
+                server.stop();
+            }
+        }
+        self.phases.clear();
+        self.run_server(Instant::now())
     }
 }
 
