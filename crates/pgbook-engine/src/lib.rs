@@ -22,8 +22,8 @@ mod session;
 mod steps;
 
 pub use cluster::{
-    cancel, cleanup, is_cancelled, reap_abandoned, ClusterOptions, ClusterTemplate, ScratchCluster,
-    ScratchDir, StandbyRecipe,
+    cancel, cleanup, is_cancelled, reap_abandoned, Backup, ClusterOptions, ClusterTemplate,
+    RestoreTarget, ScratchCluster, ScratchDir, StandbyRecipe, WalArchive,
 };
 pub use engine::{Engine, EngineOptions};
 pub use error::EngineError;

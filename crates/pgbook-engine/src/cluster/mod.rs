@@ -12,6 +12,7 @@
 //!
 //! This module knows nothing of books or chapters, and runs no SQL beyond a readiness probe.
 
+mod backup;
 mod binaries;
 pub(crate) mod cleanup;
 mod osuser;
@@ -25,6 +26,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+pub use backup::{Backup, RestoreTarget, WalArchive};
 pub use cleanup::{cancel, cleanup, is_cancelled, reap_abandoned, ScratchDir};
 pub use standby::StandbyRecipe;
 
