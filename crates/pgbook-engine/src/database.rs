@@ -172,28 +172,13 @@ impl ChapterCluster {
             }
         }));
         let database = chapter_database_name(chapter_hint);
-        let admin_options = cluster.connect_options("postgres");
         let chapter = ChapterCluster {
             cancel_hook,
             cluster: Some(cluster),
             database,
         };
-        let mut config = admin_options.to_config();
-        config.options(ADMIN_STATEMENT_TIMEOUT);
-        let mut admin = config
-            .connect(NoTls)
-            .map_err(|cause| EngineError::Connect {
-                target: describe_target(&admin_options),
-                cause,
-            })?;
-        admin
-            .batch_execute(&create_database_sql(&chapter.database, server_version_num))
-            .map_err(|cause| EngineError::Admin {
-                what: format!("cannot create database {}", chapter.database),
-                cause,
-            })?;
-        // Closed now: the chapter's own sessions are the only ones `pg_stat_activity` shows.
-        drop(admin);
+        let cluster = chapter.cluster.as_ref().expect("just set");
+        create_chapter_database(cluster, &chapter.database, server_version_num)?;
         Ok(chapter)
     }
 
@@ -211,6 +196,31 @@ impl Drop for ChapterCluster {
             cluster.discard();
         }
     }
+}
+
+/// Creates the chapter's database `name` on its own `cluster`.
+pub(crate) fn create_chapter_database(
+    cluster: &ScratchCluster,
+    name: &str,
+    server_version_num: u32,
+) -> Result<(), EngineError> {
+    let admin_options = cluster.connect_options("postgres");
+    let mut config = admin_options.to_config();
+    config.options(ADMIN_STATEMENT_TIMEOUT);
+    let mut admin = config
+        .connect(NoTls)
+        .map_err(|cause| EngineError::Connect {
+            target: describe_target(&admin_options),
+            cause,
+        })?;
+    admin
+        .batch_execute(&create_database_sql(name, server_version_num))
+        .map_err(|cause| EngineError::Admin {
+            what: format!("cannot create database {name}"),
+            cause,
+        })
+    // The connection closes here: the chapter's own sessions are the only ones
+    // `pg_stat_activity` shows.
 }
 
 /// The database of a chapter on its own cluster: its path without the extension, in

@@ -16,9 +16,12 @@ use sha2::{Digest, Sha256};
 
 use crate::cluster::is_cancelled;
 use crate::database::{
-    describe_target, server_version, AdminPool, ChapterCluster, ChapterDatabase, Server,
+    chapter_database_name, describe_target, server_version, AdminPool, ChapterCluster,
+    ChapterDatabase, Server,
 };
-use crate::{nodes, runner, ClusterOptions, ClusterTemplate, EngineError, ScratchCluster};
+use crate::{
+    node_run, nodes, runner, ClusterOptions, ClusterTemplate, EngineError, ScratchCluster,
+};
 
 /// Everything the engine needs from configuration and the command line.
 #[derive(Debug, Clone)]
@@ -138,9 +141,10 @@ impl Engine {
     pub fn run_chapter(&self, chapter: &Chapter) -> Result<ChapterOutcome, EngineError> {
         // A meta-command stops the chapter before anything is created or run.
         let plans = runner::split_chapter(chapter)?;
-        nodes::plan(chapter).map_err(EngineError::Input)?;
-        if let Some(snippet) = nodes::first_node_snippet(chapter) {
-            return Err(EngineError::Input(self.nodes_unavailable(chapter, snippet)));
+        let node_plan = nodes::plan(chapter).map_err(EngineError::Input)?;
+        let with_nodes = nodes::first_node_snippet(chapter);
+        if let (Some(snippet), Server::Url(_)) = (with_nodes, &self.server) {
+            return Err(EngineError::Input(nodes_need_binaries(chapter, snippet)));
         }
         if is_cancelled() {
             return Err(EngineError::Cancelled);
@@ -152,6 +156,25 @@ impl Engine {
             .into_owned();
         let timeout = self.options.statement_timeout;
         let snippets = match &self.server {
+            Server::Scratch { template, .. } if with_nodes.is_some() => {
+                let database = chapter_database_name(&hint);
+                node_run::run_with_nodes(
+                    template,
+                    chapter,
+                    plans,
+                    &node_plan,
+                    &database,
+                    self.server_version_num,
+                    timeout,
+                )
+                .map_err(|e| {
+                    if is_cancelled() {
+                        EngineError::Cancelled
+                    } else {
+                        e
+                    }
+                })?
+            }
             Server::Scratch { template, .. } => {
                 let place = ChapterCluster::start(template, &hint, self.server_version_num)
                     // A start the cancellation interrupted is the cancellation's doing.
@@ -182,26 +205,6 @@ impl Engine {
             snippets,
             server_version: self.server_version.clone(),
         })
-    }
-
-    /// Why a chapter that uses nodes cannot run here, located at its first such snippet.
-    fn nodes_unavailable(&self, chapter: &Chapter, snippet: &Snippet) -> Diagnostic {
-        let what = describe_node_use(snippet);
-        let message = match &self.server {
-            Server::Url(_) => format!(
-                "this chapter uses nodes ({what}): nodes are scratch clusters of their own \
-                 and need PostgreSQL's server binaries, but this run uses the server of \
-                 --database-url; run it without --database-url (and with postgres and \
-                 pg_basebackup installed)"
-            ),
-            // Said plainly rather than running the chapter on `main` alone, which would
-            // print transcripts of a scenario that did not happen.
-            Server::Scratch { .. } => format!(
-                "this chapter uses nodes ({what}), which this version of pgbook parses and \
-                 checks but cannot run yet"
-            ),
-        };
-        Diagnostic::new(&chapter.source_path, snippet.line, 0, message)
     }
 
     /// Runs chapters `jobs` at a time; results are in the order of `chapters`. Once
@@ -259,6 +262,18 @@ impl Engine {
             Server::Url(_) => None,
         }
     }
+}
+
+/// Why a chapter that uses nodes cannot run on a database URL's server, located at its
+/// first node snippet.
+fn nodes_need_binaries(chapter: &Chapter, snippet: &Snippet) -> Diagnostic {
+    let message = format!(
+        "this chapter uses nodes ({}): nodes are scratch clusters of their own and need \
+         PostgreSQL's server binaries, but this run uses the server of --database-url; run \
+         it without --database-url (and with postgres and pg_basebackup installed)",
+        describe_node_use(snippet)
+    );
+    Diagnostic::new(&chapter.source_path, snippet.line, 0, message)
 }
 
 /// The node attributes of `snippet`, as written (`node=replica,standby-of=main`).

@@ -15,6 +15,7 @@ pub mod cluster;
 mod database;
 mod engine;
 mod error;
+mod node_run;
 mod nodes;
 mod runner;
 mod scheduler;

@@ -116,8 +116,21 @@ impl ClusterTemplate {
         archive: &WalArchive,
         target: &RestoreTarget,
     ) -> Result<(ScratchCluster, Vec<(String, String)>), EngineError> {
+        self.start_restored_in(self.new_run_dir("restore")?, backup, archive, target)
+    }
+
+    /// [`ClusterTemplate::start_restored`] in a directory from `new_run_dir`.
+    pub fn start_restored_in(
+        &self,
+        run_dir: ScratchDir,
+        backup: &Backup,
+        archive: &WalArchive,
+        target: &RestoreTarget,
+    ) -> Result<(ScratchCluster, Vec<(String, String)>), EngineError> {
+        if super::is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
         let began = Instant::now();
-        let run_dir = ScratchDir::create(&self.run_base, "restore", self.user)?;
         let data = run_dir.path().join("data");
         super::osuser::copy_tree(&backup.data(), &data, self.user).map_err(EngineError::io(
             format!("cannot copy backup {}", backup.name),

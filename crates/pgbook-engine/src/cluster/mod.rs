@@ -112,11 +112,25 @@ impl ClusterTemplate {
     /// made from needs `full_page_writes = on` from its start, for instance: the scratch
     /// default `off` makes a backup taken from a standby of it unusable.
     pub fn start_with(&self, settings: &[(String, String)]) -> Result<ScratchCluster, EngineError> {
+        self.start_in(self.new_run_dir("run")?, settings)
+    }
+
+    /// A new private directory for a cluster, registered for cleanup; its path (the
+    /// socket directory) is known before the cluster is made in it.
+    pub fn new_run_dir(&self, what: &str) -> Result<ScratchDir, EngineError> {
+        ScratchDir::create(&self.run_base, what, self.user)
+    }
+
+    /// [`ClusterTemplate::start_with`] in a directory from [`ClusterTemplate::new_run_dir`].
+    pub fn start_in(
+        &self,
+        run_dir: ScratchDir,
+        settings: &[(String, String)],
+    ) -> Result<ScratchCluster, EngineError> {
         if is_cancelled() {
             return Err(EngineError::Cancelled);
         }
         let began = Instant::now();
-        let run_dir = ScratchDir::create(&self.run_base, "run", self.user)?;
         let data_dir = run_dir.path().join("data");
         osuser::copy_tree(&self.data_dir, &data_dir, self.user)
             .map_err(EngineError::io("cannot copy the cluster template"))?;
@@ -235,19 +249,7 @@ impl ScratchCluster {
 
     /// Connection options for `dbname` as the superuser, over the Unix socket.
     pub fn connect_options(&self, dbname: &str) -> pgbook_psql::ConnectOptions {
-        pgbook_psql::ConnectOptions {
-            target: pgbook_psql::Target::Unix {
-                dir: self.socket_dir().to_path_buf(),
-                port: PORT,
-            },
-            user: template::SUPERUSER.to_string(),
-            password: None,
-            dbname: dbname.to_string(),
-            application_name: "pgbook".to_string(),
-            // The socket is local, but a server stopped under us (e.g. on a signal) must
-            // not leave a reconnect waiting.
-            connect_timeout: Some(crate::database::CONNECT_TIMEOUT),
-        }
+        connect_options_in(self.socket_dir(), dbname)
     }
 
     /// The private directory holding the server's socket (and its data directory).
@@ -322,6 +324,24 @@ fn append_settings(data_dir: &Path, settings: &[(String, String)]) -> std::io::R
         writeln!(conf, "{name} = '{}'", value.replace('\'', "''"))?;
     }
     Ok(())
+}
+
+/// Connection options for `dbname` as the superuser, over the socket of a cluster whose
+/// run directory is `socket_dir` (known before the cluster starts).
+pub fn connect_options_in(socket_dir: &Path, dbname: &str) -> pgbook_psql::ConnectOptions {
+    pgbook_psql::ConnectOptions {
+        target: pgbook_psql::Target::Unix {
+            dir: socket_dir.to_path_buf(),
+            port: PORT,
+        },
+        user: template::SUPERUSER.to_string(),
+        password: None,
+        dbname: dbname.to_string(),
+        application_name: "pgbook".to_string(),
+        // The socket is local, but a server stopped under us (e.g. on a signal) must
+        // not leave a reconnect waiting.
+        connect_timeout: Some(crate::database::CONNECT_TIMEOUT),
+    }
 }
 
 /// Removes what killed runs left, wherever a run directory may have been put.

@@ -34,11 +34,20 @@ impl ClusterTemplate {
         upstream: &ScratchCluster,
         name: &str,
     ) -> Result<(ScratchCluster, StandbyRecipe), EngineError> {
+        self.start_standby_in(self.new_run_dir("standby")?, upstream, name)
+    }
+
+    /// [`ClusterTemplate::start_standby`] in a directory from `new_run_dir`.
+    pub fn start_standby_in(
+        &self,
+        run_dir: ScratchDir,
+        upstream: &ScratchCluster,
+        name: &str,
+    ) -> Result<(ScratchCluster, StandbyRecipe), EngineError> {
         if super::is_cancelled() {
             return Err(EngineError::Cancelled);
         }
         let began = Instant::now();
-        let run_dir = ScratchDir::create(&self.run_base, "standby", self.user)?;
         let data_dir = run_dir.path().join("data");
         let host = upstream.socket_dir().display().to_string();
         let basebackup: Vec<String> = vec![
