@@ -73,7 +73,7 @@ pub(crate) fn run_with_nodes(
     let mut backups: BTreeMap<String, (Backup, usize)> = BTreeMap::new();
     let mut outcomes: Vec<Option<SnippetOutcome>> = (0..plans.len()).map(|_| None).collect();
     let concurrent = concurrent_nodes(chapter, plan);
-    let mut hooks = Vec::new();
+    let mut hooks = CancelHooks(Vec::new());
 
     for (index, (snippet, statements)) in chapter.snippets.iter().zip(plans).enumerate() {
         let Some(statements) = statements else {
@@ -123,7 +123,7 @@ pub(crate) fn run_with_nodes(
                 Ok(cluster) => {
                     // A cancelled run stops the node at once, ending its statements.
                     let pid = cluster.postmaster_pid();
-                    hooks.push(cleanup::register_hook(Box::new(move || {
+                    hooks.0.push(cleanup::register_hook(Box::new(move || {
                         if let Some(pid) = pid {
                             cleanup::signal_process(pid, Signal::SIGINT);
                         }
@@ -175,15 +175,24 @@ pub(crate) fn run_with_nodes(
     for scheduler in schedulers.into_iter().flatten() {
         merge(&mut outcomes, scheduler.finish());
     }
-    for hook in hooks {
-        cleanup::unregister_hook(hook);
-    }
+    drop(hooks);
     // Standbys before their upstreams: a walreceiver whose upstream went first would
     // only log reconnection attempts until it is stopped too.
     for cluster in clusters.into_iter().rev().flatten() {
         cluster.discard();
     }
     Ok(outcomes)
+}
+
+/// The cancel hooks of the chapter's nodes, forgotten however the chapter ends.
+struct CancelHooks(Vec<u64>);
+
+impl Drop for CancelHooks {
+    fn drop(&mut self) {
+        for hook in self.0.drain(..) {
+            cleanup::unregister_hook(hook);
+        }
+    }
 }
 
 fn not_running(node: &str) -> EngineError {

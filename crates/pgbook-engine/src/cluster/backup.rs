@@ -206,7 +206,8 @@ fn run_basebackup(
         .env("LC_ALL", "C.UTF-8")
         .stdin(Stdio::null());
     if let Some(user) = template.user {
-        server::run_as(&mut process, user, false);
+        // Killed with pgbook, like the servers it copies from.
+        server::run_as(&mut process, user, true);
     }
     let output = process
         .output()

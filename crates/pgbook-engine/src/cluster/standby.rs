@@ -74,7 +74,8 @@ impl ClusterTemplate {
             .env("LC_ALL", "C.UTF-8")
             .stdin(Stdio::null());
         if let Some(user) = self.user {
-            server::run_as(&mut command, user, false);
+            // Killed with pgbook, like the servers it copies from.
+            server::run_as(&mut command, user, true);
         }
         let output = command
             .output()
