@@ -226,13 +226,26 @@ fn prepare_node(
             return Some(format!("cannot restart node {name}: {e}"));
         }
     }
-    if let NodeOrigin::Standby { upstream } = &plan.nodes[node].origin {
-        let up = plan.nodes.iter().position(|n| &n.name == upstream)?;
-        let (Some(up), Some(standby)) = (clusters[up].as_ref(), clusters[node].as_ref()) else {
-            return Some(format!("node {upstream} is not running"));
+    // A cascading standby's upstream catches up first, from the top of the chain down, so
+    // the snippet sees what the primary had written when it was reached.
+    let mut chain = vec![node];
+    while let NodeOrigin::Standby { upstream } =
+        &plan.nodes[*chain.last().expect("not empty")].origin
+    {
+        match plan.nodes.iter().position(|n| &n.name == upstream) {
+            Some(up) if !chain.contains(&up) => chain.push(up),
+            _ => break,
+        }
+    }
+    for pair in chain.windows(2).rev() {
+        let (down, up) = (pair[0], pair[1]);
+        let (Some(upstream), Some(standby)) = (clusters[up].as_ref(), clusters[down].as_ref())
+        else {
+            return Some(format!("node {} is not running", plan.nodes[up].name));
         };
-        if let Err(e) = catch_up(up, standby, timeout) {
-            return Some(format!("node {name} did not catch up with {upstream}: {e}"));
+        if let Err(e) = catch_up(upstream, standby, timeout) {
+            let (down, up) = (&plan.nodes[down].name, &plan.nodes[up].name);
+            return Some(format!("node {down} did not catch up with {up}: {e}"));
         }
     }
     None

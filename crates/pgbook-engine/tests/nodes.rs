@@ -1,6 +1,6 @@
 //! Chapters with nodes (DESIGN.md §10), run through the engine on real clusters: a
-//! streaming standby that replicates, catches up before each of its snippets, refuses
-//! writes and is promoted; a backup restored to a restore point before a `DROP TABLE`; a
+//! streaming standby that replicates, catches up before each of its snippets (a cascading
+//! one through its upstream), refuses writes and is promoted; a backup restored to a restore point before a `DROP TABLE`; a
 //! crash with `restart=immediate`. Each chapter runs several times with identical
 //! transcripts, and nothing is left afterwards. Node mistakes are located errors, and a
 //! database URL run says that nodes need the server binaries.
@@ -109,6 +109,7 @@ const FAILOVER: &str = "```sql\nCREATE TABLE t (x int);\nINSERT INTO t VALUES (1
     ```sql,node=replica,standby-of=main\nSELECT count(*) FROM t;\nINSERT INTO t VALUES (2);\n```\n\n\
     ```sql\nINSERT INTO t VALUES (3);\n\
     SELECT application_name, state FROM pg_stat_replication;\n```\n\n\
+    ```sql,node=cascade,standby-of=replica\nSELECT count(*) FROM t;\n```\n\n\
     ```sql,node=replica\nSELECT count(*) FROM t;\nSELECT pg_promote();\n```\n\n\
     ```sql,node=replica\nINSERT INTO t VALUES (4);\nSELECT count(*) FROM t;\n```\n";
 
@@ -122,15 +123,17 @@ fn a_standby_replicates_refuses_writes_and_is_promoted() {
         t[1]
     );
     assert!(t[2].contains(" replica          | streaming\n"), "{}", t[2]);
-    // Caught up before the snippet: the row inserted on main just before is there.
+    // Caught up before the snippet, through the chain main → replica → cascade: the row
+    // inserted on main just before is there.
     assert!(t[3].contains("     2\n"), "{}", t[3]);
+    assert!(t[4].contains("     2\n"), "{}", t[4]);
     assert!(
-        t[3].contains(" pg_promote \n------------\n t\n"),
+        t[4].contains(" pg_promote \n------------\n t\n"),
         "{}",
-        t[3]
+        t[4]
     );
-    assert!(t[4].starts_with("INSERT 0 1\n"), "{}", t[4]);
-    assert!(t[4].contains("     3\n"), "{}", t[4]);
+    assert!(t[5].starts_with("INSERT 0 1\n"), "{}", t[5]);
+    assert!(t[5].contains("     3\n"), "{}", t[5]);
 }
 
 const RECOVERY: &str = "```sql\nCREATE TABLE keep (x int);\nINSERT INTO keep VALUES (1);\n```\n\n\
