@@ -4,7 +4,8 @@
 #     initdb + start with an empty cache;
 #  2. a file of 10,000 small statements through the engine (run_sql example: a fresh chapter
 #     database, one session, send/poll per statement, transcript), against psql on the same
-#     server, in alternating runs.
+#     server, in alternating runs;
+#  3. what a chapter's own cluster and a streaming standby cost (node_times example).
 # Usage: bench/engine.sh   (from the repository root; needs python3, psql, PostgreSQL)
 cd "$(dirname "$0")/.."
 set -euo pipefail
@@ -99,5 +100,13 @@ print(f"ratio engine/psql: median of pairwise ratios {r:.2f} (goal <= 1.0)")
 PY
 kill -TERM "$server_pid"
 wait "$server_pid" || true
+echo
+echo "== 3. nodes: a cluster per chapter, a streaming standby (ms; median of 9 runs) =="
+"$ex/node_times" 9 >"$work/nodes.txt"
+for what in cluster-start standby-start backup restore-start discard; do
+  printf '%-15s %s\n' "$what" "$(awk -v w="$what" '$1 == w {print $2}' "$work/nodes.txt" | median)"
+done
+echo "(goals: standby-start <= 1000, restore-start <= 2000)"
+
 echo
 echo "machine: $(nproc) cores, $(. /etc/os-release; echo "$PRETTY_NAME"), load: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -13,6 +13,7 @@ pub mod duration;
 pub mod include;
 pub mod load;
 pub mod markdown;
+pub mod node_attrs;
 pub mod outcome;
 pub mod snippet;
 pub mod summary;

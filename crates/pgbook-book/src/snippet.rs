@@ -14,6 +14,7 @@ use std::time::Duration;
 use crate::diagnostic::{closest, Diagnostic};
 use crate::duration::parse_duration;
 use crate::include::Origin;
+use crate::node_attrs::{NodeAttributes, NODE_ATTRIBUTES};
 
 /// What a snippet expects about errors.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +35,8 @@ pub struct Attributes {
     /// `None` is the chapter's main session.
     pub session: Option<String>,
     pub timeout: Option<Duration>,
+    /// `node=`, `standby-of=`, `restore=`, `until=`, `backup=`, `restart` (§10).
+    pub nodes: NodeAttributes,
 }
 
 impl Attributes {
@@ -261,8 +264,10 @@ pub fn parse_attributes(info: &str, file: &Path, line: usize) -> Result<Attribut
                 Some(Err(e)) => return Err(err(format!("attribute 'timeout': {e}"))),
                 None => return Err(err("attribute 'timeout' needs a value: timeout=5s".into())),
             },
+            _ if NODE_ATTRIBUTES.contains(&name) => attrs.nodes.set(name, value).map_err(err)?,
             _ => {
-                let hint = closest(name, ATTRIBUTES)
+                let known: Vec<&str> = ATTRIBUTES.iter().chain(NODE_ATTRIBUTES).copied().collect();
+                let hint = closest(name, &known)
                     .map(|s| format!(" (did you mean '{s}'?)"))
                     .unwrap_or_default();
                 return Err(err(format!("unknown attribute '{name}'{hint}")));
@@ -272,6 +277,13 @@ pub fn parse_attributes(info: &str, file: &Path, line: usize) -> Result<Attribut
     if attrs.session.as_deref() == Some("main") {
         attrs.session = None;
     }
+    if attrs.nodes.node.as_deref() == Some("main") {
+        attrs.nodes.node = None;
+    }
+    attrs
+        .nodes
+        .check()
+        .map_err(|msg| Diagnostic::new(file, line, 0, msg))?;
     Ok(attrs)
 }
 

@@ -1,11 +1,13 @@
-//! The server a build runs against — a scratch cluster or the one a database URL names —
-//! and the throw-away database each chapter gets on it.
+//! The servers a build runs against — a scratch cluster per chapter, or the one server a
+//! database URL names — and the database each chapter gets on it.
 //!
 //! Administrative work (reading the version, creating and dropping chapter databases) goes
 //! through the `postgres` crate with a connect timeout; snippets never do — they run on
 //! pgbook-psql's client, whose transcripts match psql's. A chapter database is created from
-//! `template0` (with the fast `FILE_COPY` strategy on PostgreSQL 15 and later) and dropped
-//! again when its guard goes, whatever happened in between, or at once when the run is
+//! `template0` (with the fast `FILE_COPY` strategy on PostgreSQL 15 and later). On a
+//! scratch cluster it has a name derived from the chapter alone and goes with the cluster;
+//! on a URL's server, shared with other runs, its name is unique and it is dropped again
+//! when its guard goes, whatever happened in between, or at once when the run is
 //! cancelled. This module runs only administrative SQL; it never runs snippets.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,7 +18,7 @@ use pgbook_psql::ConnectOptions;
 use postgres::{Client, NoTls};
 
 use crate::cluster::cleanup;
-use crate::{EngineError, ScratchCluster};
+use crate::{ClusterTemplate, EngineError, ScratchCluster};
 
 /// How long opening any administrative connection may take, unless the database URL sets
 /// its own `connect_timeout`.
@@ -28,7 +30,14 @@ const ADMIN_STATEMENT_TIMEOUT: &str = "-c statement_timeout=60s";
 
 /// Where chapter databases are created.
 pub(crate) enum Server {
-    Scratch(ScratchCluster),
+    /// Scratch clusters: each chapter starts its own from `template`. `reference` is one
+    /// started at once — it proves the settings start a server, answers the version, and
+    /// is what `Engine::scratch_cluster` lends to callers that want a server configured
+    /// like the chapters' (chapters never run on it).
+    Scratch {
+        template: ClusterTemplate,
+        reference: ScratchCluster,
+    },
     Url(ConnectOptions),
 }
 
@@ -44,7 +53,7 @@ impl Server {
     /// Options for the server's maintenance database, as the user chapters run as.
     pub fn admin_options(&self) -> ConnectOptions {
         match self {
-            Server::Scratch(cluster) => cluster.connect_options("postgres"),
+            Server::Scratch { reference, .. } => reference.connect_options("postgres"),
             Server::Url(options) => options.clone(),
         }
     }
@@ -70,7 +79,7 @@ impl Server {
     /// The server, for messages (never the password).
     pub fn describe(&self) -> String {
         match self {
-            Server::Scratch(_) => format!(
+            Server::Scratch { .. } => format!(
                 "the scratch cluster ({})",
                 describe_target(&self.admin_options())
             ),
@@ -163,7 +172,121 @@ impl AdminPool {
     }
 }
 
-/// A chapter's own database; dropped (forcibly) when this guard is dropped, or as soon as
+/// A chapter's own scratch cluster, started from the template, with the chapter's database
+/// in it. Dropping it stops the server and removes its files; cancelling the run stops the
+/// server at once (fast shutdown ends the chapter's sessions).
+pub(crate) struct ChapterCluster {
+    // Declared first: the hook is forgotten before the server it would stop goes away.
+    cancel_hook: u64,
+    // Always `Some` until dropped.
+    cluster: Option<ScratchCluster>,
+    database: String,
+}
+
+impl ChapterCluster {
+    pub fn start(
+        template: &ClusterTemplate,
+        chapter_hint: &str,
+        server_version_num: u32,
+    ) -> Result<ChapterCluster, EngineError> {
+        let cluster = template.start()?;
+        let pid = cluster.postmaster_pid();
+        let cancel_hook = cleanup::register_hook(Box::new(move || {
+            if let Some(pid) = pid {
+                cleanup::signal_process(pid, nix::sys::signal::Signal::SIGINT);
+            }
+        }));
+        let database = chapter_database_name(chapter_hint);
+        let chapter = ChapterCluster {
+            cancel_hook,
+            cluster: Some(cluster),
+            database,
+        };
+        let cluster = chapter.cluster.as_ref().expect("just set");
+        create_chapter_database(cluster, &chapter.database, server_version_num)?;
+        Ok(chapter)
+    }
+
+    /// Options for the chapter's database, as the superuser, over the cluster's socket.
+    pub fn connect_options(&self) -> ConnectOptions {
+        let cluster = self.cluster.as_ref().expect("present until dropped");
+        cluster.connect_options(&self.database)
+    }
+}
+
+impl Drop for ChapterCluster {
+    fn drop(&mut self) {
+        cleanup::unregister_hook(self.cancel_hook);
+        if let Some(cluster) = self.cluster.take() {
+            cluster.discard();
+        }
+    }
+}
+
+/// Creates the chapter's database `name` on its own `cluster`.
+pub(crate) fn create_chapter_database(
+    cluster: &ScratchCluster,
+    name: &str,
+    server_version_num: u32,
+) -> Result<(), EngineError> {
+    let admin_options = cluster.connect_options("postgres");
+    let mut config = admin_options.to_config();
+    config.options(ADMIN_STATEMENT_TIMEOUT);
+    let mut admin = config
+        .connect(NoTls)
+        .map_err(|cause| EngineError::Connect {
+            target: describe_target(&admin_options),
+            cause,
+        })?;
+    admin
+        .batch_execute(&create_database_sql(name, server_version_num))
+        .map_err(|cause| EngineError::Admin {
+            what: format!("cannot create database {name}"),
+            cause,
+        })
+    // The connection closes here: the chapter's own sessions are the only ones
+    // `pg_stat_activity` shows.
+}
+
+/// The database of a chapter on its own cluster: its path without the extension, in
+/// lowercase letters, digits and underscores (`guide/03-mvcc.md` → `guide_03_mvcc`), so
+/// `SELECT current_database()` prints the same on every run. Names the template already
+/// has (`postgres`, `template0`, `template1`) get a `chapter_` prefix.
+pub(crate) fn chapter_database_name(chapter_hint: &str) -> String {
+    let mut name = slug(chapter_hint);
+    if name.is_empty() || ["postgres", "template0", "template1"].contains(&name.as_str()) {
+        name = format!("chapter_{name}");
+    }
+    name.truncate(63);
+    name
+}
+
+fn slug(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn create_database_sql(name: &str, server_version_num: u32) -> String {
+    let strategy = if server_version_num >= 150_000 {
+        " STRATEGY FILE_COPY"
+    } else {
+        ""
+    };
+    // An identifier cannot be a query parameter; `quote_ident` makes any name safe.
+    format!(
+        "CREATE DATABASE {} TEMPLATE template0{strategy}",
+        quote_ident(name)
+    )
+}
+
+/// A chapter's own database on a URL's server; dropped (forcibly) when this guard is dropped, or as soon as
 /// the run is cancelled.
 pub(crate) struct ChapterDatabase<'a> {
     pool: &'a AdminPool,
@@ -182,18 +305,8 @@ impl<'a> ChapterDatabase<'a> {
     ) -> Result<ChapterDatabase<'a>, EngineError> {
         let mut admin = pool.take(server)?;
         let name = unique_name(chapter_hint);
-        let strategy = if server_version_num >= 150_000 {
-            " STRATEGY FILE_COPY"
-        } else {
-            ""
-        };
-        // An identifier cannot be a query parameter; `quote_ident` makes any name safe.
-        let sql = format!(
-            "CREATE DATABASE {} TEMPLATE template0{strategy}",
-            quote_ident(&name)
-        );
         admin
-            .batch_execute(&sql)
+            .batch_execute(&create_database_sql(&name, server_version_num))
             .map_err(|cause| EngineError::Admin {
                 what: format!("cannot create database {name} on {}", server.describe()),
                 cause,
@@ -260,16 +373,7 @@ fn unique_name(chapter_hint: &str) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_micros())
         .unwrap_or(0);
-    let slug: String = chapter_hint
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let slug = slug(chapter_hint);
     let mut name = format!(
         "pgbook_{}_{}_{salt:x}_{slug}",
         std::process::id(),
@@ -281,4 +385,31 @@ fn unique_name(chapter_hint: &str) -> String {
 
 fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chapter_databases_are_named_after_the_chapter() {
+        for (hint, expected) in [
+            ("guide/03-MVCC", "guide_03_mvcc"),
+            ("intro", "intro"),
+            ("postgres", "chapter_postgres"),
+            ("template1", "chapter_template1"),
+            ("", "chapter_"),
+            ("caf\u{e9}", "caf_"),
+        ] {
+            assert_eq!(chapter_database_name(hint), expected, "{hint}");
+        }
+        let long = chapter_database_name(&"x".repeat(100));
+        assert_eq!(long.len(), 63);
+    }
+
+    #[test]
+    fn databases_on_a_shared_server_are_unique() {
+        assert_ne!(unique_name("intro"), unique_name("intro"));
+        assert!(unique_name("intro").ends_with("_intro"));
+    }
 }

@@ -1,5 +1,6 @@
-//! The [`Engine`]: one server for a whole build (scratch cluster or database URL), and
-//! chapters run on it — each in a fresh database, several at once.
+//! The [`Engine`]: where a build's chapters run — each on its own scratch cluster copied
+//! from the template, or each in its own database on the server a database URL names —
+//! several at once.
 //!
 //! This module wires options to the cluster, databases and runner; it knows nothing of
 //! how statements are split or printed.
@@ -9,14 +10,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use pgbook_book::{Chapter, ChapterOutcome, Config};
+use pgbook_book::node_attrs::Restart;
+use pgbook_book::{Chapter, ChapterOutcome, Config, Diagnostic, Snippet};
 use sha2::{Digest, Sha256};
 
 use crate::cluster::is_cancelled;
 use crate::database::{
-    check_can_create_databases, describe_target, server_version, AdminPool, ChapterDatabase, Server,
+    chapter_database_name, check_can_create_databases, describe_target, server_version, AdminPool,
+    ChapterCluster, ChapterDatabase, Server,
 };
-use crate::{runner, ClusterOptions, EngineError, ScratchCluster};
+use crate::{
+    node_run, nodes, runner, ClusterOptions, ClusterTemplate, EngineError, ScratchCluster,
+};
 
 /// Everything the engine needs from configuration and the command line.
 #[derive(Debug, Clone)]
@@ -76,7 +81,8 @@ pub enum ChapterProgress {
     Finished,
 }
 
-/// Runs chapters. Dropping it drops the scratch cluster, if it started one.
+/// Runs chapters. Dropping it stops the reference scratch cluster, if it started one
+/// (each chapter's own cluster is stopped when the chapter ends).
 pub struct Engine {
     options: EngineOptions,
     // Declared before `server`: pooled connections close before the cluster stops.
@@ -87,15 +93,24 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Starts a scratch cluster, or checks that the database URL's server is reachable.
+    /// Prepares the cluster template and starts one reference cluster from it (so a
+    /// setting the server refuses is reported before any chapter runs), or checks that the
+    /// database URL's server is reachable.
     pub fn start(options: EngineOptions) -> Result<Engine, EngineError> {
         let server = match &options.database_url {
             Some(url) => Server::from_url(url)?,
-            None => Server::Scratch(ScratchCluster::start(&ClusterOptions {
-                pg_bin: options.pg_bin.clone(),
-                settings: options.settings.clone(),
-                cache_dir: options.cache_dir.clone(),
-            })?),
+            None => {
+                let template = ClusterTemplate::prepare(&ClusterOptions {
+                    pg_bin: options.pg_bin.clone(),
+                    settings: options.settings.clone(),
+                    cache_dir: options.cache_dir.clone(),
+                })?;
+                let reference = template.start()?;
+                Server::Scratch {
+                    template,
+                    reference,
+                }
+            }
         };
         let mut admin = server.admin_client()?;
         let (server_version, server_version_num) = server_version(&mut admin)?;
@@ -127,7 +142,7 @@ impl Engine {
         let mut digest = Sha256::new();
         digest.update(self.server_version.as_bytes());
         let mode = match &self.server {
-            Server::Scratch(_) => "scratch".to_string(),
+            Server::Scratch { .. } => "scratch".to_string(),
             Server::Url(options) => format!("url {}", describe_target(options)),
         };
         digest.update(format!("\0{mode}").as_bytes());
@@ -138,12 +153,17 @@ impl Engine {
         format!("{}-{}", self.server_version(), &hash[..16])
     }
 
-    /// Runs one chapter in a fresh database that is dropped afterwards. After
-    /// [`crate::cancel`] it returns [`EngineError::Cancelled`] instead of an outcome that
-    /// the cancellation cut short.
+    /// Runs one chapter on a fresh scratch cluster of its own (or in a fresh database on
+    /// the URL's server), stopped (dropped) afterwards. After [`crate::cancel`] it returns
+    /// [`EngineError::Cancelled`] instead of an outcome that the cancellation cut short.
     pub fn run_chapter(&self, chapter: &Chapter) -> Result<ChapterOutcome, EngineError> {
         // A meta-command stops the chapter before anything is created or run.
         let plans = runner::split_chapter(chapter)?;
+        let node_plan = nodes::plan(chapter).map_err(EngineError::Input)?;
+        let with_nodes = nodes::first_node_snippet(chapter);
+        if let (Some(snippet), Server::Url(_)) = (with_nodes, &self.server) {
+            return Err(EngineError::Input(nodes_need_binaries(chapter, snippet)));
+        }
         if is_cancelled() {
             return Err(EngineError::Cancelled);
         }
@@ -152,16 +172,50 @@ impl Engine {
             .with_extension("")
             .to_string_lossy()
             .into_owned();
-        let database = ChapterDatabase::create(
-            &self.server,
-            &self.admin_pool,
-            &hint,
-            self.server_version_num,
-        )?;
-        let options = self.server.admin_options().with_dbname(database.name());
-        let snippets =
-            runner::run_snippets(chapter, plans, &options, self.options.statement_timeout);
-        drop(database);
+        let timeout = self.options.statement_timeout;
+        let snippets = match &self.server {
+            Server::Scratch { template, .. } if with_nodes.is_some() => {
+                let database = chapter_database_name(&hint);
+                node_run::run_with_nodes(
+                    template,
+                    chapter,
+                    plans,
+                    &node_plan,
+                    &database,
+                    self.server_version_num,
+                    timeout,
+                )
+                .map_err(|e| {
+                    if is_cancelled() {
+                        EngineError::Cancelled
+                    } else {
+                        e
+                    }
+                })?
+            }
+            Server::Scratch { template, .. } => {
+                let place = ChapterCluster::start(template, &hint, self.server_version_num)
+                    // A start the cancellation interrupted is the cancellation's doing.
+                    .map_err(|e| {
+                        if is_cancelled() {
+                            EngineError::Cancelled
+                        } else {
+                            e
+                        }
+                    })?;
+                runner::run_snippets(chapter, plans, &place.connect_options(), timeout)
+            }
+            Server::Url(_) => {
+                let database = ChapterDatabase::create(
+                    &self.server,
+                    &self.admin_pool,
+                    &hint,
+                    self.server_version_num,
+                )?;
+                let options = self.server.admin_options().with_dbname(database.name());
+                runner::run_snippets(chapter, plans, &options, timeout)
+            }
+        };
         if is_cancelled() {
             return Err(EngineError::Cancelled);
         }
@@ -230,13 +284,51 @@ impl Engine {
         }
     }
 
-    /// The scratch cluster, when the engine runs one (None with a database URL).
+    /// A running scratch cluster with the book's settings, like the ones chapters get but
+    /// never used by them (None with a database URL): for tools and tests that compare
+    /// with psql on an identical server.
     pub fn scratch_cluster(&self) -> Option<&ScratchCluster> {
         match &self.server {
-            Server::Scratch(cluster) => Some(cluster),
+            Server::Scratch { reference, .. } => Some(reference),
             Server::Url(_) => None,
         }
     }
+}
+
+/// Why a chapter that uses nodes cannot run on a database URL's server, located at its
+/// first node snippet.
+fn nodes_need_binaries(chapter: &Chapter, snippet: &Snippet) -> Diagnostic {
+    let message = format!(
+        "this chapter uses nodes ({}): nodes are scratch clusters of their own and need \
+         PostgreSQL's server binaries, but this run uses the server of --database-url; run \
+         it without --database-url (and with postgres and pg_basebackup installed)",
+        describe_node_use(snippet)
+    );
+    Diagnostic::new(&chapter.source_path, snippet.line, 0, message)
+}
+
+/// The node attributes of `snippet`, as written (`node=replica,standby-of=main`).
+fn describe_node_use(snippet: &Snippet) -> String {
+    let n = &snippet.attrs.nodes;
+    let mut parts = Vec::new();
+    if let Some(node) = &n.node {
+        parts.push(format!("node={node}"));
+    }
+    if let Some(of) = &n.standby_of {
+        parts.push(format!("standby-of={of}"));
+    }
+    if let Some(backup) = &n.restore {
+        parts.push(format!("restore={backup}"));
+    }
+    if let Some(backup) = &n.backup {
+        parts.push(format!("backup={backup}"));
+    }
+    match n.restart {
+        Some(Restart::Clean) => parts.push("restart".into()),
+        Some(Restart::Immediate) => parts.push("restart=immediate".into()),
+        None => {}
+    }
+    parts.join(",")
 }
 
 #[cfg(test)]

@@ -15,13 +15,16 @@ pub mod cluster;
 mod database;
 mod engine;
 mod error;
+mod node_run;
+mod nodes;
 mod runner;
 mod scheduler;
 mod session;
 mod steps;
 
 pub use cluster::{
-    cancel, cleanup, is_cancelled, reap_abandoned, ClusterOptions, ScratchCluster, ScratchDir,
+    cancel, cleanup, is_cancelled, reap_abandoned, Backup, ClusterOptions, ClusterTemplate,
+    RestoreTarget, ScratchCluster, ScratchDir, StandbyRecipe, WalArchive,
 };
 pub use engine::{ChapterProgress, Engine, EngineOptions};
 pub use error::EngineError;

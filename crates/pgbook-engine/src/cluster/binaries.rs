@@ -20,10 +20,6 @@ pub(crate) struct PgBinaries {
 }
 
 impl PgBinaries {
-    pub fn postgres(&self) -> PathBuf {
-        self.bin_dir.join("postgres")
-    }
-
     pub fn initdb(&self) -> PathBuf {
         self.bin_dir.join("initdb")
     }

@@ -87,7 +87,20 @@ pub fn cleanup() {
         if let Some(pid) = entry.postmaster {
             stop_process(pid, Signal::SIGINT);
         }
-        let _ = fs::remove_dir_all(&entry.dir);
+        remove_dir_racing_a_writer(&entry.dir);
+    }
+}
+
+/// Removes `dir` even while another thread is still filling it (a cluster being copied
+/// when the run was cancelled: the copy stops at its next file, since the cancel flag is
+/// set, but may add a file or two after the first removal pass).
+fn remove_dir_racing_a_writer(dir: &Path) {
+    for _ in 0..20 {
+        let _ = fs::remove_dir_all(dir);
+        if !dir.exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
@@ -193,6 +206,14 @@ fn unique_dir_name(base: &Path, what: &str) -> PathBuf {
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ))
+}
+
+/// Sends `signal` to `pid` without waiting (a non-positive pid is ignored: it would signal
+/// a whole process group).
+pub(crate) fn signal_process(pid: i32, signal: Signal) {
+    if pid > 0 {
+        let _ = kill(Pid::from_raw(pid), signal);
+    }
 }
 
 /// Sends `first` to `pid` and waits for it to go, escalating to SIGQUIT (PostgreSQL's

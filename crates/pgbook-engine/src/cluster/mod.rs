@@ -12,19 +12,23 @@
 //!
 //! This module knows nothing of books or chapters, and runs no SQL beyond a readiness probe.
 
+mod backup;
 mod binaries;
 pub(crate) mod cleanup;
 mod osuser;
 mod ready;
 mod server;
 pub mod settings;
+mod standby;
 mod template;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+pub use backup::{Backup, RestoreTarget, WalArchive};
 pub use cleanup::{cancel, cleanup, is_cancelled, reap_abandoned, ScratchDir};
+pub use standby::StandbyRecipe;
 
 use crate::EngineError;
 use server::{ServerProcess, ServerSpec};
@@ -50,59 +54,155 @@ pub struct ScratchCluster {
     version: String,
     ran_initdb: bool,
     phases: Vec<(&'static str, Duration)>,
+    user: Option<osuser::ServerUser>,
+    /// Added to a start-up failure's message.
+    start_hint: &'static str,
     // Field order matters: the server stops before its directory is removed.
     server: Option<ServerProcess>,
     run_dir: ScratchDir,
 }
 
-impl ScratchCluster {
-    pub fn start(options: &ClusterOptions) -> Result<ScratchCluster, EngineError> {
+/// Everything needed to start scratch clusters of one (version, settings), found and
+/// prepared once: the binaries, the server user and the cached template. Each
+/// [`ClusterTemplate::start`] copies the template into a new private directory and starts
+/// a server there — the per-chapter cost (tens of milliseconds), with no initdb.
+pub struct ClusterTemplate {
+    bins: binaries::PgBinaries,
+    user: Option<osuser::ServerUser>,
+    data_dir: PathBuf,
+    run_base: PathBuf,
+    created: bool,
+    has_book_settings: bool,
+    phases: Vec<(&'static str, Duration)>,
+}
+
+impl ClusterTemplate {
+    /// Finds the binaries and makes sure the template for these settings is in the cache
+    /// (running initdb only the first time); also removes what killed runs left behind.
+    pub fn prepare(options: &ClusterOptions) -> Result<ClusterTemplate, EngineError> {
         let began = Instant::now();
         let mut phases = Vec::new();
-        let mut phase = |name: &'static str| phases.push((name, began.elapsed()));
         let run_base = run_base();
         reap_all_orphans(&run_base);
         let cache_dir = options.cache_dir.as_deref();
         let bins = binaries::find(options.pg_bin.as_deref(), cache_dir)?;
-        phase("found binaries");
+        phases.push(("found binaries", began.elapsed()));
         let user = osuser::server_user()?;
         let template =
             template::ensure_template(&bins, &options.settings, user, &run_base, cache_dir)?;
-        phase("template ready");
+        phases.push(("template ready", began.elapsed()));
+        Ok(ClusterTemplate {
+            bins,
+            user,
+            data_dir: template.data_dir,
+            run_base,
+            created: template.created,
+            has_book_settings: !options.settings.is_empty(),
+            phases,
+        })
+    }
 
-        let run_dir = ScratchDir::create(&run_base, "run", user)?;
+    /// Short server version of the binaries, e.g. `15.18`.
+    pub fn version(&self) -> &str {
+        &self.bins.version
+    }
+
+    /// A new cluster copied from the template, started and accepting connections.
+    pub fn start(&self) -> Result<ScratchCluster, EngineError> {
+        self.start_with(&[])
+    }
+
+    /// Like [`ClusterTemplate::start`], with `settings` appended to this cluster's
+    /// `postgresql.conf` (after the template's, so they win). A node that standbys are
+    /// made from needs `full_page_writes = on` from its start, for instance: the scratch
+    /// default `off` makes a backup taken from a standby of it unusable.
+    pub fn start_with(&self, settings: &[(String, String)]) -> Result<ScratchCluster, EngineError> {
+        self.start_in(self.new_run_dir("run")?, settings)
+    }
+
+    /// A new private directory for a cluster, registered for cleanup; its path (the
+    /// socket directory) is known before the cluster is made in it.
+    pub fn new_run_dir(&self, what: &str) -> Result<ScratchDir, EngineError> {
+        ScratchDir::create(&self.run_base, what, self.user)
+    }
+
+    /// [`ClusterTemplate::start_with`] in a directory from [`ClusterTemplate::new_run_dir`].
+    pub fn start_in(
+        &self,
+        run_dir: ScratchDir,
+        settings: &[(String, String)],
+    ) -> Result<ScratchCluster, EngineError> {
+        if is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
+        let began = Instant::now();
         let data_dir = run_dir.path().join("data");
-        osuser::copy_tree(&template.data_dir, &data_dir, user)
+        osuser::copy_tree(&self.data_dir, &data_dir, self.user)
             .map_err(EngineError::io("cannot copy the cluster template"))?;
-        phase("template copied");
-        let log_path = run_dir.path().join("server.log");
-        let log = File::create(&log_path).map_err(EngineError::io(format!(
-            "cannot create {}",
-            log_path.display()
-        )))?;
+        if !settings.is_empty() {
+            append_settings(&data_dir, settings)
+                .map_err(EngineError::io("cannot write the cluster's settings"))?;
+        }
+        let copied = began.elapsed();
+        let mut cluster = self.launch(run_dir, began)?;
+        cluster.phases.insert(0, ("template copied", copied));
+        Ok(cluster)
+    }
 
+    /// Starts `postgres` on the data directory `run_dir/data`, listening in `run_dir`, and
+    /// returns once it accepts connections (a standby: once it is consistent).
+    pub(crate) fn launch(
+        &self,
+        run_dir: ScratchDir,
+        began: Instant,
+    ) -> Result<ScratchCluster, EngineError> {
         let mut cluster = ScratchCluster {
-            bin_dir: bins.bin_dir.clone(),
-            version: bins.version.clone(),
-            ran_initdb: template.created,
+            bin_dir: self.bins.bin_dir.clone(),
+            version: self.bins.version.clone(),
+            ran_initdb: self.created,
             phases: Vec::new(),
+            user: self.user,
+            start_hint: if self.has_book_settings {
+                " (check the book's [database.settings])"
+            } else {
+                ""
+            },
             server: None,
             run_dir,
         };
+        cluster.run_server(began)?;
+        Ok(cluster)
+    }
+}
+
+impl ScratchCluster {
+    /// Starts `postgres` on this cluster's data directory (its output appended to
+    /// `server.log`) and waits until it accepts connections.
+    pub(crate) fn run_server(&mut self, began: Instant) -> Result<(), EngineError> {
+        let data_dir = self.run_dir.path().join("data");
+        let log_path = self.run_dir.path().join("server.log");
+        let log = File::options()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .map_err(EngineError::io(format!(
+                "cannot open {}",
+                log_path.display()
+            )))?;
         let server = ServerProcess::spawn(ServerSpec {
-            postgres: bins.postgres(),
+            postgres: self.bin_dir.join("postgres"),
             data_dir,
-            socket_dir: cluster.run_dir.path().to_path_buf(),
+            socket_dir: self.run_dir.path().to_path_buf(),
             port: PORT,
             log,
-            user,
+            user: self.user,
         })?;
-        cleanup::set_postmaster(cluster.run_dir.id(), server.pid);
+        cleanup::set_postmaster(self.run_dir.id(), server.pid);
         let pid = server.pid;
-        cluster.server = Some(server);
-        phase("server spawned");
+        self.server = Some(server);
+        self.phases.push(("server spawned", began.elapsed()));
 
-        let socket = server::socket_path(cluster.socket_dir(), PORT);
+        let socket = server::socket_path(self.socket_dir(), PORT);
         ready::wait_until_ready(
             &socket,
             template::SUPERUSER,
@@ -112,33 +212,49 @@ impl ScratchCluster {
         )
         .map_err(|problem| EngineError::ServerStart {
             problem,
-            hint: if options.settings.is_empty() {
-                ""
-            } else {
-                " (check the book's [database.settings])"
-            },
+            hint: self.start_hint,
             log_tail: read_log_tail(&log_path),
         })?;
-        phase("server ready");
+        self.phases.push(("server ready", began.elapsed()));
+        Ok(())
+    }
+
+    /// Restarts the server on the same data: a fast shutdown, or with `immediate` a crash
+    /// (SIGQUIT, no shutdown checkpoint), so that the start replays the WAL. Connections to
+    /// it are ended; returns once it accepts new ones.
+    pub fn restart(&mut self, immediate: bool) -> Result<(), EngineError> {
+        if let Some(server) = self.server.take() {
+            if immediate {
+                server.discard();
+            } else {
+                server.stop();
+            }
+        }
+        self.phases.clear();
+        self.run_server(Instant::now())
+    }
+}
+
+impl ScratchCluster {
+    /// Prepares the template ([`ClusterTemplate::prepare`]) and starts one cluster from it.
+    pub fn start(options: &ClusterOptions) -> Result<ScratchCluster, EngineError> {
+        let template = ClusterTemplate::prepare(options)?;
+        let mut cluster = template.start()?;
+        let before = template.phases.last().map_or(Duration::ZERO, |p| p.1);
+        let mut phases = template.phases.clone();
+        phases.extend(
+            cluster
+                .phases
+                .iter()
+                .map(|(name, at)| (*name, before + *at)),
+        );
         cluster.phases = phases;
         Ok(cluster)
     }
 
     /// Connection options for `dbname` as the superuser, over the Unix socket.
     pub fn connect_options(&self, dbname: &str) -> pgbook_psql::ConnectOptions {
-        pgbook_psql::ConnectOptions {
-            target: pgbook_psql::Target::Unix {
-                dir: self.socket_dir().to_path_buf(),
-                port: PORT,
-            },
-            user: template::SUPERUSER.to_string(),
-            password: None,
-            dbname: dbname.to_string(),
-            application_name: "pgbook".to_string(),
-            // The socket is local, but a server stopped under us (e.g. on a signal) must
-            // not leave a reconnect waiting.
-            connect_timeout: Some(crate::database::CONNECT_TIMEOUT),
-        }
+        connect_options_in(self.socket_dir(), dbname)
     }
 
     /// The private directory holding the server's socket (and its data directory).
@@ -180,6 +296,14 @@ impl ScratchCluster {
         self.server.as_ref().map(|s| s.pid)
     }
 
+    /// Stops the server at once (immediate shutdown: nothing is flushed, since nothing is
+    /// kept) and removes every file of this run; what a chapter's cluster gets at its end.
+    pub fn discard(mut self) {
+        if let Some(server) = self.server.take() {
+            server.discard();
+        }
+    }
+
     /// Stops the server (fast shutdown) and removes every file of this run.
     pub fn stop(mut self) -> Result<(), EngineError> {
         if let Some(server) = self.server.take() {
@@ -191,6 +315,37 @@ impl ScratchCluster {
             return Err(EngineError::Leftover { path });
         }
         Ok(())
+    }
+}
+
+/// Appends `settings` to `data_dir/postgresql.conf` (appending keeps the file's owner).
+fn append_settings(data_dir: &Path, settings: &[(String, String)]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut conf = std::fs::OpenOptions::new()
+        .append(true)
+        .open(data_dir.join("postgresql.conf"))?;
+    writeln!(conf, "# Added by pgbook: this cluster's own settings.")?;
+    for (name, value) in settings {
+        writeln!(conf, "{name} = '{}'", value.replace('\'', "''"))?;
+    }
+    Ok(())
+}
+
+/// Connection options for `dbname` as the superuser, over the socket of a cluster whose
+/// run directory is `socket_dir` (known before the cluster starts).
+pub fn connect_options_in(socket_dir: &Path, dbname: &str) -> pgbook_psql::ConnectOptions {
+    pgbook_psql::ConnectOptions {
+        target: pgbook_psql::Target::Unix {
+            dir: socket_dir.to_path_buf(),
+            port: PORT,
+        },
+        user: template::SUPERUSER.to_string(),
+        password: None,
+        dbname: dbname.to_string(),
+        application_name: "pgbook".to_string(),
+        // The socket is local, but a server stopped under us (e.g. on a signal) must
+        // not leave a reconnect waiting.
+        connect_timeout: Some(crate::database::CONNECT_TIMEOUT),
     }
 }
 

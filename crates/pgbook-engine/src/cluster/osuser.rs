@@ -67,6 +67,10 @@ pub(crate) fn copy_tree(from: &Path, to: &Path, owner: Option<ServerUser>) -> io
             .map(|part| {
                 scope.spawn(move || -> io::Result<()> {
                     for (source, target) in part {
+                        // A cancelled run removes this directory: stop filling it.
+                        if super::cleanup::is_cancelled() {
+                            return Err(io::Error::other("the run was cancelled"));
+                        }
                         fs::copy(source, target)?;
                         give_to(target, owner)?;
                     }

@@ -66,14 +66,14 @@ pub(crate) struct ServerSpec {
 /// A running postmaster and the keeper thread that spawned it.
 pub(crate) struct ServerProcess {
     pub pid: i32,
-    stop: mpsc::Sender<()>,
+    stop: mpsc::Sender<Signal>,
     keeper: Option<JoinHandle<()>>,
 }
 
 impl ServerProcess {
     pub fn spawn(spec: ServerSpec) -> Result<ServerProcess, EngineError> {
         let (started_tx, started_rx) = mpsc::channel();
-        let (stop_tx, stop_rx) = mpsc::channel::<()>();
+        let (stop_tx, stop_rx) = mpsc::channel::<Signal>();
         let keeper = std::thread::Builder::new()
             .name("pgbook-postmaster".into())
             .spawn(move || keep(spec, started_tx, stop_rx))
@@ -97,11 +97,17 @@ impl ServerProcess {
 
     /// Fast shutdown; escalates if the server does not go. Blocks until it is gone.
     pub fn stop(mut self) {
-        self.stop_now();
+        self.stop_now(Signal::SIGINT);
     }
 
-    fn stop_now(&mut self) {
-        let _ = self.stop.send(());
+    /// Immediate shutdown (SIGQUIT: no shutdown checkpoint), for a cluster whose files are
+    /// thrown away next. Blocks until it is gone.
+    pub fn discard(mut self) {
+        self.stop_now(Signal::SIGQUIT);
+    }
+
+    fn stop_now(&mut self, signal: Signal) {
+        let _ = self.stop.send(signal);
         if let Some(keeper) = self.keeper.take() {
             let _ = keeper.join();
         }
@@ -110,7 +116,7 @@ impl ServerProcess {
 
 impl Drop for ServerProcess {
     fn drop(&mut self) {
-        self.stop_now();
+        self.stop_now(Signal::SIGINT);
     }
 }
 
@@ -118,7 +124,7 @@ impl Drop for ServerProcess {
 fn keep(
     spec: ServerSpec,
     started: mpsc::Sender<Result<i32, EngineError>>,
-    stop: mpsc::Receiver<()>,
+    stop: mpsc::Receiver<Signal>,
 ) {
     let mut child = match build_command(&spec).and_then(|mut c| c.spawn()) {
         Ok(child) => child,
@@ -133,8 +139,8 @@ fn keep(
     let pid = child.id() as i32;
     let _ = started.send(Ok(pid));
     // Either a stop request or the ServerProcess being dropped (sender gone) ends the wait.
-    let _ = stop.recv();
-    cleanup::stop_process(pid, Signal::SIGINT);
+    let signal = stop.recv().unwrap_or(Signal::SIGINT);
+    cleanup::stop_process(pid, signal);
     let _ = child.wait();
 }
 
