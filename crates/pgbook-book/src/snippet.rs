@@ -162,13 +162,44 @@ impl Snippet {
                 .map_or(sql.len(), |(i, _)| i),
             _ => sql.len() - sql.trim_start().len(),
         };
+        let (written, byte) = as_written(sql, &statement.interpolations, byte);
         self.source_pos(sent_to_source_offset(
             &self.sql,
-            sql,
+            &written,
             statement.offset,
             byte,
         ))
     }
+}
+
+/// The statement as written (each interpolated value put back as its `:name` reference)
+/// and where byte `sent_byte` of the sent text is in it; a byte inside a value maps to the
+/// start of its reference.
+fn as_written(
+    sent: &str,
+    interpolations: &[crate::Interpolation],
+    sent_byte: usize,
+) -> (String, usize) {
+    if interpolations.is_empty() {
+        return (sent.to_string(), sent_byte);
+    }
+    let mut written = String::with_capacity(sent.len());
+    let mut mapped = None;
+    let mut copied = 0;
+    for value in interpolations {
+        if mapped.is_none() && sent_byte < value.sent_start {
+            mapped = Some(written.len() + sent_byte - copied);
+        }
+        written.push_str(&sent[copied..value.sent_start]);
+        if mapped.is_none() && sent_byte < value.sent_end {
+            mapped = Some(written.len());
+        }
+        written.push_str(&value.written);
+        copied = value.sent_end;
+    }
+    let byte = mapped.unwrap_or(written.len() + sent_byte.saturating_sub(copied));
+    written.push_str(&sent[copied..]);
+    (written, byte)
 }
 
 /// Maps byte `sent_byte` of a statement's text as sent to the server (which starts at byte
@@ -376,6 +407,8 @@ mod tests {
             sql: "SELECT 'é',\n  nope;".into(),
             offset: s[0].sql.find("SELECT 'é'").unwrap(),
             events: Vec::new(),
+            printed: None,
+            interpolations: Vec::new(),
         };
         // 'é' is one character of two bytes; position 13 is "nope" after the dropped line.
         let cases = [

@@ -37,7 +37,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use pgbook_book::SnippetOutcome;
-use pgbook_psql::{ConnectOptions, SplitStatement};
+use pgbook_psql::{Command, ConnectOptions, Variables};
 
 use crate::blocking::LockMonitor;
 use crate::session::Session;
@@ -75,6 +75,8 @@ pub(crate) struct Scheduler<'a> {
     /// Unfinished steps, oldest first. Never more than one while `monitor` is `None`.
     active: Vec<Tracked>,
     outcomes: Vec<Option<SnippetOutcome>>,
+    /// The chapter's psql variables, shared by all of its sessions.
+    variables: Variables,
 }
 
 impl<'a> Scheduler<'a> {
@@ -87,6 +89,7 @@ impl<'a> Scheduler<'a> {
             monitor: None,
             active: Vec::new(),
             outcomes: (0..steps).map(|_| None).collect(),
+            variables: Variables::default(),
         }
     }
 
@@ -97,7 +100,7 @@ impl<'a> Scheduler<'a> {
         index: usize,
         line: usize,
         name: &str,
-        statements: Vec<SplitStatement>,
+        statements: Vec<Command>,
         timeout: Duration,
     ) {
         if let Some(waiting) = self.active.iter().find(|t| t.step.session == name) {
@@ -116,12 +119,15 @@ impl<'a> Scheduler<'a> {
         }
         let mut step = Step::new(index, line, name.to_string(), statements, timeout);
         let alone = self.monitor.is_none();
-        let session = self.session(name);
-        step.begin(session);
+        let session = self
+            .sessions
+            .get_mut(name)
+            .expect("session opened before use");
+        step.begin(session, &mut self.variables);
         if alone {
             // No other session is open, so nothing can block this step: waiting for it
             // with lock checks would only cost a monitor query per statement.
-            step.run_to_end(session);
+            step.run_to_end(session, &mut self.variables);
             self.outcomes[index] = Some(step.into_outcome(None));
             return;
         }
@@ -143,7 +149,11 @@ impl<'a> Scheduler<'a> {
             let index = tracked.step.index;
             let problem =
                 format!("still waiting on a lock when the chapter ended (session {name})");
-            let outcome = tracked.step.abandon(self.session(&name), problem);
+            let session = self
+                .sessions
+                .get_mut(&name)
+                .expect("session opened before use");
+            let outcome = tracked.step.abandon(session, &mut self.variables, problem);
             self.outcomes[index] = Some(outcome);
         }
         for session in self.sessions.values_mut() {
@@ -153,12 +163,6 @@ impl<'a> Scheduler<'a> {
             monitor.close();
         }
         self.outcomes
-    }
-
-    fn session(&mut self, name: &str) -> &mut Session {
-        self.sessions
-            .get_mut(name)
-            .expect("session opened before use")
     }
 
     /// Opens (or reopens) the session, applies its timeouts, and opens the lock monitor once
@@ -215,7 +219,7 @@ impl<'a> Scheduler<'a> {
                 .sessions
                 .get_mut(&tracked.step.session)
                 .expect("session of an active step");
-            match tracked.step.advance(session, wait) {
+            match tracked.step.advance(session, &mut self.variables, wait) {
                 Progress::Idle => {}
                 Progress::Advanced | Progress::Finished => {
                     tracked.block = Block::Running;

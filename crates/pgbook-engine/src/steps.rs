@@ -11,8 +11,9 @@
 
 use std::time::{Duration, Instant};
 
-use pgbook_book::{Event, SnippetOutcome, StatementOutcome};
-use pgbook_psql::SplitStatement;
+use pgbook_book::{Event, Interpolation, ServerMessage, SnippetOutcome, StatementOutcome};
+use pgbook_psql::meta::{self, Kind, Printed};
+use pgbook_psql::{describe, Command, MetaCommand, Variables};
 
 use crate::session::Session;
 
@@ -43,6 +44,12 @@ pub(crate) enum Progress {
 struct InFlight {
     started: Instant,
     cancelled_at: Option<Instant>,
+    /// The text sent (variables interpolated) and where values were written into it.
+    sent: String,
+    offset: usize,
+    interpolations: Vec<Interpolation>,
+    /// `\g`, `\gx` or `\gset` when one of them sent it.
+    sent_by: Option<MetaCommand>,
 }
 
 /// A snippet whose statements are being run on its session.
@@ -52,7 +59,9 @@ pub(crate) struct Step {
     /// Line of the snippet in the chapter, for messages about it.
     pub line: usize,
     pub session: String,
-    statements: Vec<SplitStatement>,
+    commands: Vec<Command>,
+    /// Index of the next command to run.
+    next: usize,
     timeout: Duration,
     outcome: SnippetOutcome,
     /// How many statements had completed when the step began to wait.
@@ -65,14 +74,15 @@ impl Step {
         index: usize,
         line: usize,
         session: String,
-        statements: Vec<SplitStatement>,
+        commands: Vec<Command>,
         timeout: Duration,
     ) -> Step {
         Step {
             index,
             line,
             session,
-            statements,
+            commands,
+            next: 0,
             timeout,
             outcome: SnippetOutcome::default(),
             waiting_at: None,
@@ -100,15 +110,21 @@ impl Step {
         }
     }
 
-    /// Sends the first statement; the session must have been prepared.
-    pub fn begin(&mut self, session: &mut Session) {
-        self.send_next(session);
+    /// Sends the first statement (running the meta-commands before it); the session must
+    /// have been prepared.
+    pub fn begin(&mut self, session: &mut Session, variables: &mut Variables) {
+        self.send_next(session, variables);
     }
 
     /// Collects what the statement in flight produced within `wait` (never past the
     /// statement's deadline, so `Duration::MAX` means "until something happens"); sends the
     /// next statement when it finished, cancels it past its deadline.
-    pub fn advance(&mut self, session: &mut Session, wait: Duration) -> Progress {
+    pub fn advance(
+        &mut self,
+        session: &mut Session,
+        variables: &mut Variables,
+        wait: Duration,
+    ) -> Progress {
         let Some(in_flight) = self.in_flight.as_ref() else {
             return Progress::Finished;
         };
@@ -127,8 +143,8 @@ impl Step {
                 Progress::Finished
             }
             Ok(Some(events)) => {
-                self.record(events);
-                self.send_next(session);
+                self.record(events, session, variables);
+                self.send_next(session, variables);
                 if self.is_finished() {
                     Progress::Finished
                 } else {
@@ -145,20 +161,25 @@ impl Step {
     }
 
     /// Runs the step to its end, as the only step in progress (nothing can block it).
-    pub fn run_to_end(&mut self, session: &mut Session) {
-        while self.advance(session, Duration::MAX) != Progress::Finished {}
+    pub fn run_to_end(&mut self, session: &mut Session, variables: &mut Variables) {
+        while self.advance(session, variables, Duration::MAX) != Progress::Finished {}
     }
 
     /// Cancels the statement in flight (the step is still waiting when the chapter ends),
     /// keeps what the cancelled statement reported, and fails the step with `problem`.
-    pub fn abandon(mut self, session: &mut Session, problem: String) -> SnippetOutcome {
+    pub fn abandon(
+        mut self,
+        session: &mut Session,
+        variables: &mut Variables,
+        problem: String,
+    ) -> SnippetOutcome {
         if let Some(connection) = session.connection_mut() {
             let answer = connection
                 .cancel()
                 .ok()
                 .and_then(|()| connection.poll(CANCEL_GRACE).ok().flatten());
             match answer {
-                Some(events) => self.record(events),
+                Some(events) => self.record(events, session, variables),
                 // No answer to the cancel: the connection cannot be used any more.
                 None => session.close(),
             }
@@ -185,24 +206,40 @@ impl Step {
         self.outcome
     }
 
-    /// Sends the next statement, or marks the step finished when there is none.
-    fn send_next(&mut self, session: &mut Session) {
+    /// Runs meta-commands up to the next statement and sends it, or marks the step
+    /// finished when there is none.
+    fn send_next(&mut self, session: &mut Session, variables: &mut Variables) {
         self.in_flight = None;
-        let Some(statement) = self.statements.get(self.outcome.statements.len()) else {
-            return;
-        };
-        let sent = match session.connection_mut() {
-            Some(connection) => connection.send(&statement.text).map_err(|e| e.to_string()),
-            None => Err("the session has no connection".to_string()),
-        };
-        match sent {
-            Ok(()) => {
-                self.in_flight = Some(InFlight {
-                    started: Instant::now(),
-                    cancelled_at: None,
-                })
+        while let Some(command) = self.commands.get(self.next) {
+            self.next += 1;
+            let statement = match command {
+                Command::Meta(meta) => {
+                    let printed = run_meta(meta, session, variables);
+                    self.outcome.statements.push(meta_outcome(meta, printed));
+                    continue;
+                }
+                Command::Sql(statement) => statement,
+            };
+            let (sent, interpolations) = match variables.interpolate(statement) {
+                Some(interpolated) => interpolated,
+                None => (statement.text.clone(), Vec::new()),
+            };
+            let sent_result = match session.connection_mut() {
+                Some(connection) => connection.send(&sent).map_err(|e| e.to_string()),
+                None => Err("the session has no connection".to_string()),
+            };
+            self.in_flight = Some(InFlight {
+                started: Instant::now(),
+                cancelled_at: None,
+                sent,
+                offset: statement.offset,
+                interpolations,
+                sent_by: statement.sent_by.clone(),
+            });
+            if let Err(reason) = sent_result {
+                self.lose(session, Vec::new(), reason);
             }
-            Err(reason) => self.lose(session, Vec::new(), reason),
+            return;
         }
     }
 
@@ -237,21 +274,46 @@ impl Step {
         }
     }
 
-    fn record(&mut self, events: Vec<Event>) {
-        let statement = &self.statements[self.outcome.statements.len()];
+    /// Keeps what the statement in flight produced, printed as the session's display
+    /// settings and the command that sent it (`\gx`, `\gset`) say.
+    fn record(&mut self, events: Vec<Event>, session: &Session, variables: &mut Variables) {
+        let Some(in_flight) = self.in_flight.as_ref() else {
+            return;
+        };
+        let sent_by = in_flight.sent_by.as_ref().map(|m| m.name.as_str());
+        let mut printed = None;
+        let mut events = events;
+        if sent_by == Some("gset") {
+            printed = Some(gset_printed(in_flight, &mut events, variables));
+        } else if sent_by == Some("gx") || !session.display.is_default() {
+            let mut display = session.display.clone();
+            if sent_by == Some("gx") {
+                display.expanded = pgbook_psql::format::Expanded::On;
+            }
+            let mut text = String::new();
+            pgbook_psql::format_statement_with(&in_flight.sent, &events, &display, &mut text);
+            printed = Some(text);
+        }
         self.outcome.statements.push(StatementOutcome {
-            sql: statement.text.clone(),
-            offset: statement.offset,
+            sql: in_flight.sent.clone(),
+            offset: in_flight.offset,
             events,
+            printed,
+            interpolations: in_flight.interpolations.clone(),
         });
     }
 
     /// The connection is gone: keep what arrived, skip the rest of the step.
     fn lose(&mut self, session: &mut Session, events: Vec<Event>, reason: String) {
-        if self.outcome.statements.len() < self.statements.len() {
-            self.record(events);
+        if let Some(in_flight) = self.in_flight.take() {
+            self.outcome.statements.push(StatementOutcome {
+                sql: in_flight.sent,
+                offset: in_flight.offset,
+                events,
+                printed: None,
+                interpolations: in_flight.interpolations,
+            });
         }
-        self.in_flight = None;
         session.close();
         self.outcome.failure = Some(lost_connection(&self.session, &reason));
     }
@@ -273,4 +335,84 @@ fn client_deadline(timeout: Duration) -> Duration {
     } else {
         timeout + CLIENT_GRACE
     }
+}
+
+/// Runs a meta-command on its session: the describe family with the connection, the others
+/// with the chapter's variables and the session's display settings.
+fn run_meta(meta: &MetaCommand, session: &mut Session, variables: &mut Variables) -> Printed {
+    match meta::kind(meta) {
+        Kind::Describe(command) => match session.connection_mut() {
+            Some(connection) => {
+                let output = describe::run(connection, &command);
+                Printed {
+                    text: output.text,
+                    is_error: output.is_error,
+                }
+            }
+            None => Printed {
+                text: format!("\\{}: the session has no connection\n", meta.name),
+                is_error: true,
+            },
+        },
+        // The runner refuses unsupported commands before anything runs, and a sending
+        // command is never a `Command::Meta`; say so if either ever happens.
+        Kind::Send | Kind::Unsupported => Printed {
+            text: format!("invalid command \\{}\n", meta.name),
+            is_error: true,
+        },
+        Kind::Local => meta::run(meta, variables, &mut session.display),
+    }
+}
+
+/// A meta-command's place in the step: its text, what it printed, and an error event when
+/// psql reports it as an error (so the snippet fails unless it expects an error).
+fn meta_outcome(meta: &MetaCommand, printed: Printed) -> StatementOutcome {
+    let events = if printed.is_error {
+        vec![Event::Error(ServerMessage {
+            severity: "ERROR".into(),
+            message: printed.text.trim_end().to_string(),
+            ..ServerMessage::default()
+        })]
+    } else {
+        Vec::new()
+    };
+    StatementOutcome {
+        sql: meta.text(),
+        offset: meta.offset,
+        events,
+        printed: Some(printed.text),
+        interpolations: Vec::new(),
+    }
+}
+
+/// What psql prints for a query sent by `\gset`: its notices and errors, a command tag when
+/// it returned no rows at all, and `\gset`'s own error for no row or several rows (added to
+/// `events` as an error). One row is stored and not printed.
+fn gset_printed(
+    in_flight: &InFlight,
+    events: &mut Vec<Event>,
+    variables: &mut Variables,
+) -> String {
+    let meta = in_flight.sent_by.as_ref().expect("sent by \\gset");
+    let mut shown = Vec::new();
+    let mut stored = None;
+    for event in events.iter() {
+        match event {
+            Event::Complete {
+                rows: Some(rows), ..
+            } => stored = Some(meta::gset(meta, rows, variables)),
+            other => shown.push(other.clone()),
+        }
+    }
+    let mut text = String::new();
+    pgbook_psql::format_statement(&in_flight.sent, &shown, &mut text);
+    if let Some(printed) = stored.filter(|p| p.is_error) {
+        text.push_str(&printed.text);
+        events.push(Event::Error(ServerMessage {
+            severity: "ERROR".into(),
+            message: printed.text.trim_end().to_string(),
+            ..ServerMessage::default()
+        }));
+    }
+    text
 }

@@ -4,11 +4,16 @@
 //! It turns events into text and nothing else: no I/O, no knowledge of Markdown, clusters
 //! or HTML.
 
+pub mod display;
+mod expanded;
 mod message;
+mod plain;
 mod table;
 mod width;
 
-use pgbook_book::{Event, ServerMessage, StatementOutcome};
+use pgbook_book::{Event, ResultSet, ServerMessage, StatementOutcome};
+
+pub use display::{Display, Expanded, Format, PsetOutcome};
 
 /// libpq's words when the server closes the connection, which psql prints after a FATAL.
 const CONNECTION_CLOSED: &str = "server closed the connection unexpectedly\n\
@@ -23,39 +28,64 @@ const CONNECTION_LOST: &str = "connection to server was lost\n";
 /// next result (or the end of the statement) has arrived, so with several results (`\;`)
 /// a notice raised by a later one comes out before an earlier table. Errors print at once.
 pub fn format_statement(statement_sql: &str, events: &[Event], out: &mut String) {
+    format_statement_with(statement_sql, events, &Display::default(), out);
+}
+
+/// [`format_statement`] with the session's display settings (`\x`, `\pset`, ...).
+pub fn format_statement_with(
+    statement_sql: &str,
+    events: &[Event],
+    display: &Display,
+    out: &mut String,
+) {
     let mut pending: Option<&Event> = None;
     for event in events {
         match event {
             Event::Notice(message) => message::write_message(message, statement_sql, false, out),
             Event::Error(message) => {
-                write_result(pending.take(), out);
+                write_result(pending.take(), display, out);
                 write_error(message, statement_sql, out);
             }
             Event::Complete { .. } | Event::EmptyQuery => {
-                write_result(pending.replace(event), out);
+                write_result(pending.replace(event), display, out);
             }
         }
     }
-    write_result(pending, out);
+    write_result(pending, display, out);
 }
 
-/// The whole transcript of a snippet: every statement in order.
+/// The whole transcript of a snippet: every statement in order (a statement whose output
+/// was printed when it ran — a meta-command, or non-default display settings — as printed).
 pub fn transcript(statements: &[StatementOutcome]) -> String {
     let mut out = String::new();
     for statement in statements {
-        format_statement(&statement.sql, &statement.events, &mut out);
+        match &statement.printed {
+            Some(printed) => out.push_str(printed),
+            None => format_statement(&statement.sql, &statement.events, &mut out),
+        }
     }
     out
 }
 
+/// One result set as `display` says: aligned, expanded, unaligned or csv.
+pub fn write_rows(rows: &ResultSet, display: &Display, out: &mut String) {
+    match display.format {
+        Format::Aligned if display.is_expanded() => expanded::write_expanded(rows, display, out),
+        Format::Aligned if display.is_default() => table::write_table(rows, out),
+        Format::Aligned => table::write_aligned(rows, display, out),
+        Format::Unaligned => plain::write_unaligned(rows, display, out),
+        Format::Csv => plain::write_csv(rows, display, out),
+    }
+}
+
 /// A table (plus the command tag after `INSERT/UPDATE/DELETE ... RETURNING`), or just the
 /// command tag. An empty query prints nothing.
-fn write_result(result: Option<&Event>, out: &mut String) {
+fn write_result(result: Option<&Event>, display: &Display, out: &mut String) {
     let Some(Event::Complete { rows, tag }) = result else {
         return;
     };
     if let Some(rows) = rows {
-        table::write_table(rows, out);
+        write_rows(rows, display, out);
         let returning = ["INSERT", "UPDATE", "DELETE"];
         if !returning.iter().any(|verb| tag.starts_with(verb)) {
             return;

@@ -38,6 +38,8 @@ fn outputs_in_order_with_tags_merged() {
                 sql: "create table t()".into(),
                 offset: 0,
                 events: vec![Event::Complete {
+                    printed: None,
+                    interpolations: Vec::new(),
                     rows: None,
                     tag: "CREATE TABLE".into(),
                 }],
@@ -46,6 +48,8 @@ fn outputs_in_order_with_tags_merged() {
                 sql: "insert".into(),
                 offset: 0,
                 events: vec![Event::Complete {
+                    printed: None,
+                    interpolations: Vec::new(),
                     rows: None,
                     tag: "INSERT 0 1".into(),
                 }],
@@ -54,6 +58,8 @@ fn outputs_in_order_with_tags_merged() {
                 sql: "select".into(),
                 offset: 0,
                 events: vec![
+                printed: None,
+                interpolations: Vec::new(),
                     Event::Notice(ServerMessage {
                         severity: "NOTICE".into(),
                         message: "hi".into(),
