@@ -162,10 +162,7 @@ fn meta_commands_split_like_psql() {
         ("select 1 \\gset p_", &["sql|select 1 |gset"]),
         ("select 1 \\gx", &["sql|select 1 |gx"]),
         // `\g` on an empty buffer sends the previous statement again.
-        (
-            "select 2;\n\\g",
-            &["sql|select 2;|", "sql|select 2;|g"],
-        ),
+        ("select 2;\n\\g", &["sql|select 2;|", "sql|select 2;|g"]),
         ("\\g", &[]),
         // `\\` ends a command's arguments; the rest of the line is SQL.
         ("\\x on \\\\ select 5;", &["\\x| on ", "sql|select 5;|"]),
@@ -173,7 +170,10 @@ fn meta_commands_split_like_psql() {
         ("\\pset null '(null)'", &["\\pset| null '(null)'"]),
         ("\\dt+ orders*", &["\\dt+| orders*"]),
         // Inside quotes, dollar quotes and comments a backslash is data.
-        ("select '\\x', $$\\x$$ /* \\x */;", &["sql|select '\\x', $$\\x$$ /* \\x */;|"]),
+        (
+            "select '\\x', $$\\x$$ /* \\x */;",
+            &["sql|select '\\x', $$\\x$$ /* \\x */;|"],
+        ),
         // A command name and its arguments end at a backslash that starts another one.
         ("\\a\\t", &["\\a|", "\\t|"]),
         ("\\echo a \\x b", &["\\echo| a ", "\\x| b"]),
