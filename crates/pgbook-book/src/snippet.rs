@@ -425,6 +425,44 @@ mod tests {
     }
 
     #[test]
+    fn error_positions_map_through_interpolated_variables() {
+        let text = "```sql\nSELECT :'long_name', :n +\n  nope;\n```\n";
+        let s = parse(text);
+        // Sent with `:'long_name'` = 'ab' and `:n` = 12345.
+        let sent = crate::StatementOutcome {
+            sql: "SELECT 'ab', 12345 +\n  nope;".into(),
+            offset: 0,
+            events: Vec::new(),
+            printed: None,
+            interpolations: vec![
+                crate::Interpolation {
+                    sent_start: 7,
+                    sent_end: 11,
+                    written: ":'long_name'".into(),
+                },
+                crate::Interpolation {
+                    sent_start: 13,
+                    sent_end: 18,
+                    written: ":n".into(),
+                },
+            ],
+        };
+        let cases = [
+            // Before any value, inside a value (its reference), after them, next line.
+            (Some(1), (2, 1)),
+            (Some(9), (2, 8)),
+            (Some(14), (2, 22)),
+            (Some(16), (2, 22)),
+            (Some(20), (2, 25)),
+            (Some(24), (3, 3)),
+        ];
+        for (position, (line, col)) in cases {
+            let pos = s[0].error_pos(&sent, position);
+            assert_eq!((pos.line, pos.col), (line, col), "position {position:?}");
+        }
+    }
+
+    #[test]
     fn empty_output_block_range() {
         let text = "```sql\nselect;\n```\n```output\n```\n";
         let s = parse(text);
