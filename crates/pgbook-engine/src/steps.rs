@@ -280,6 +280,7 @@ impl Step {
         let Some(in_flight) = self.in_flight.as_ref() else {
             return;
         };
+        let elapsed = in_flight.started.elapsed();
         let sent_by = in_flight.sent_by.as_ref().map(|m| m.name.as_str());
         let mut printed = None;
         let mut events = events;
@@ -293,6 +294,11 @@ impl Step {
             let mut text = String::new();
             pgbook_psql::format_statement_with(&in_flight.sent, &events, &display, &mut text);
             printed = Some(text);
+        }
+        if session.display.timing {
+            if let Some(text) = printed.as_mut() {
+                text.push_str(&pgbook_psql::format::display::timing_line(elapsed));
+            }
         }
         self.outcome.statements.push(StatementOutcome {
             sql: in_flight.sent.clone(),

@@ -1,5 +1,5 @@
 //! The psql meta-commands pgbook runs itself, and what each prints: `\set`, `\unset`,
-//! `\echo`, `\x`, `\pset`, `\a`, `\t`, and `\gset`'s storing of a row into variables.
+//! `\echo`, `\x`, `\pset`, `\a`, `\t`, `\timing`, and `\gset`'s storing of a row into variables.
 //!
 //! Commands act on plain values given to them (the chapter's [`Variables`], the session's
 //! [`Display`]); the describe family needs a connection and lives in [`crate::describe`].
@@ -14,7 +14,7 @@ use crate::variables::{is_valid_name, split_args, Variables};
 
 /// The meta-commands pgbook runs, for messages about the others.
 pub const SUPPORTED: &str = "\\set, \\unset, \\echo, \\g, \\gx, \\gset, \\x, \\pset (expanded, \
-     format, null, tuples_only, footer, border), \\a, \\t, and the describe commands \\d, \
+     format, null, tuples_only, footer, border), \\a, \\t, \\timing, and the describe commands \\d, \
      \\dt, \\di, \\dv, \\dm, \\ds, \\dn, \\df, \\dx, \\dp, \\du, \\dRp, \\dRs";
 
 /// psql variables that change how psql itself behaves or prints; pgbook does not emulate
@@ -83,7 +83,7 @@ pub enum Kind {
 /// Classifies a meta-command.
 pub fn kind(meta: &MetaCommand) -> Kind {
     match meta.name.as_str() {
-        "set" | "unset" | "echo" | "x" | "pset" | "a" | "t" => Kind::Local,
+        "set" | "unset" | "echo" | "x" | "pset" | "a" | "t" | "timing" => Kind::Local,
         "g" | "gx" | "gset" => Kind::Send,
         name => match DescribeCommand::parse(name, &meta.args) {
             Some(describe) => Kind::Describe(describe),
@@ -118,6 +118,7 @@ pub fn run(meta: &MetaCommand, variables: &mut Variables, display: &mut Display)
         "x" => with_extras(name, &args, 1, display.pset("expanded", arg(&args, 0))),
         "t" => with_extras(name, &args, 1, display.pset("tuples_only", arg(&args, 0))),
         "a" => with_extras(name, &args, 0, display.toggle_aligned()),
+        "timing" => with_extras(name, &args, 1, display.set_timing(arg(&args, 0))),
         "pset" => match arg(&args, 0) {
             Some(option) => with_extras(name, &args, 2, display.pset(option, arg(&args, 1))),
             None => Printed::error(

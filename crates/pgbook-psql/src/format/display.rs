@@ -42,6 +42,8 @@ pub struct Display {
     pub footer: bool,
     /// As set; printing uses at most 2, as psql does.
     pub border: u32,
+    /// `\timing`: a `Time: … ms` line after each statement.
+    pub timing: bool,
 }
 
 impl Default for Display {
@@ -53,6 +55,7 @@ impl Default for Display {
             tuples_only: false,
             footer: true,
             border: 1,
+            timing: false,
         }
     }
 }
@@ -116,6 +119,21 @@ impl Display {
         }
     }
 
+    /// `\timing [on|off]`: toggled without a value; the new state is always printed.
+    pub fn set_timing(&mut self, value: Option<&str>) -> PsetOutcome {
+        match value.map(parse_bool) {
+            None => self.timing = !self.timing,
+            Some(Some(on)) => self.timing = on,
+            Some(None) => {
+                return PsetOutcome::Error(format!(
+                    "unrecognized value \"{}\" for \"\\timing\": Boolean expected\n",
+                    value.unwrap_or_default()
+                ))
+            }
+        }
+        PsetOutcome::Message(format!("Timing is {}.\n", on_off(self.timing)))
+    }
+
     /// `\a`: aligned becomes unaligned, anything else becomes aligned.
     pub fn toggle_aligned(&mut self) -> PsetOutcome {
         let next = if self.format == Format::Aligned {
@@ -170,6 +188,35 @@ impl Display {
         }
         Ok(format!("Output format is {}.", self.format.name()))
     }
+}
+
+/// psql's `Time:` line for a statement that took `elapsed`, with the clock form psql adds
+/// from one second on.
+pub fn timing_line(elapsed: std::time::Duration) -> String {
+    let ms = elapsed.as_secs_f64() * 1000.0;
+    if ms < 1000.0 {
+        return format!("Time: {ms:.3} ms\n");
+    }
+    let mut seconds = ms / 1000.0;
+    let mut minutes = (seconds / 60.0).floor();
+    seconds -= 60.0 * minutes;
+    if minutes < 60.0 {
+        return format!("Time: {ms:.3} ms ({:02}:{seconds:06.3})\n", minutes as u64);
+    }
+    let mut hours = (minutes / 60.0).floor();
+    minutes -= 60.0 * hours;
+    if hours < 24.0 {
+        return format!(
+            "Time: {ms:.3} ms ({:02}:{:02}:{seconds:06.3})\n",
+            hours as u64, minutes as u64
+        );
+    }
+    let days = (hours / 24.0).floor();
+    hours -= 24.0 * days;
+    format!(
+        "Time: {ms:.3} ms ({days:.0} d {:02}:{:02}:{seconds:06.3})\n",
+        hours as u64, minutes as u64
+    )
 }
 
 fn on_off(value: bool) -> &'static str {
@@ -257,5 +304,31 @@ mod tests {
         assert!(matches!(d.pset("x", Some("maybe")), PsetOutcome::Error(_)));
         assert!(!d.is_default());
         assert!(Display::default().is_default());
+        assert_eq!(d.set_timing(None), message("Timing is on.\n"));
+        assert_eq!(d.set_timing(Some("off")), message("Timing is off.\n"));
+    }
+
+    /// psql's `PrintTiming` forms.
+    #[test]
+    fn timing_lines() {
+        use std::time::Duration;
+        let cases = [
+            (Duration::from_micros(6_241), "Time: 6.241 ms\n"),
+            (
+                Duration::from_micros(1_103_043),
+                "Time: 1103.043 ms (00:01.103)\n",
+            ),
+            (
+                Duration::from_millis(3_723_500),
+                "Time: 3723500.000 ms (01:02:03.500)\n",
+            ),
+            (
+                Duration::from_millis(90_000_000),
+                "Time: 90000000.000 ms (1 d 01:00:00.000)\n",
+            ),
+        ];
+        for (elapsed, expected) in cases {
+            assert_eq!(timing_line(elapsed), expected);
+        }
     }
 }
