@@ -281,13 +281,20 @@ impl Step {
             return;
         };
         let elapsed = in_flight.started.elapsed();
+        // Two look-ups in an (almost always empty) map: no cost worth avoiding.
+        let style = meta::error_style(variables);
         let sent_by = in_flight.sent_by.as_ref().map(|m| m.name.as_str());
         let mut printed = None;
         let mut events = events;
         if sent_by == Some("gset") {
-            printed = Some(gset_printed(in_flight, &mut events, variables));
-        } else if sent_by == Some("gx") || !session.display.is_default() {
+            let display = pgbook_psql::Display {
+                errors: style,
+                ..pgbook_psql::Display::default()
+            };
+            printed = Some(gset_printed(in_flight, &display, &mut events, variables));
+        } else if sent_by == Some("gx") || !session.display.is_default() || !style.is_default() {
             let mut display = session.display.clone();
+            display.errors = style;
             if sent_by == Some("gx") {
                 display.expanded = pgbook_psql::format::Expanded::On;
             }
@@ -396,6 +403,7 @@ fn meta_outcome(meta: &MetaCommand, printed: Printed) -> StatementOutcome {
 /// `events` as an error). One row is stored and not printed.
 fn gset_printed(
     in_flight: &InFlight,
+    display: &pgbook_psql::Display,
     events: &mut Vec<Event>,
     variables: &mut Variables,
 ) -> String {
@@ -411,7 +419,7 @@ fn gset_printed(
         }
     }
     let mut text = String::new();
-    pgbook_psql::format_statement(&in_flight.sent, &shown, &mut text);
+    pgbook_psql::format_statement_with(&in_flight.sent, &shown, display, &mut text);
     if let Some(printed) = stored.filter(|p| p.is_error) {
         text.push_str(&printed.text);
         events.push(Event::Error(ServerMessage {

@@ -1,5 +1,6 @@
 //! The psql meta-commands pgbook runs itself, and what each prints: `\set`, `\unset`,
-//! `\echo`, `\x`, `\pset`, `\a`, `\t`, `\timing`, and `\gset`'s storing of a row into variables.
+//! `\echo`, `\x`, `\pset`, `\a`, `\t`, `\timing`, `\gset`'s storing of a row into
+//! variables, and the message style the `VERBOSITY` and `SHOW_CONTEXT` variables ask for.
 //!
 //! Commands act on plain values given to them (the chapter's [`Variables`], the session's
 //! [`Display`]); the describe family needs a connection and lives in [`crate::describe`].
@@ -8,7 +9,7 @@
 use pgbook_book::ResultSet;
 
 use crate::describe::DescribeCommand;
-use crate::format::{Display, PsetOutcome};
+use crate::format::{Display, ErrorStyle, PsetOutcome, ShowContext, Verbosity};
 use crate::split::MetaCommand;
 use crate::variables::{is_valid_name, split_args, Variables};
 
@@ -38,10 +39,8 @@ const SPECIAL_VARIABLES: &[&str] = &[
     "PROMPT3",
     "QUIET",
     "SHOW_ALL_RESULTS",
-    "SHOW_CONTEXT",
     "SINGLELINE",
     "SINGLESTEP",
-    "VERBOSITY",
 ];
 
 /// What a meta-command printed: `text` (each line ending in `\n`, possibly empty), and
@@ -164,8 +163,63 @@ fn set(args: &[String], variables: &mut Variables) -> Printed {
              it supports are {SUPPORTED}\n"
         ));
     }
-    variables.set(name, args[1..].concat());
+    let value = args[1..].concat();
+    if let Some(problem) = check_style_value(name, &value) {
+        return Printed::error(problem);
+    }
+    variables.set(name, value);
     Printed::ok(String::new())
+}
+
+/// The values psql accepts for `VERBOSITY` and `SHOW_CONTEXT` (pgbook does not print
+/// `verbose`: the server's source locations differ between builds).
+fn check_style_value(name: &str, value: &str) -> Option<String> {
+    let (accepted, listed): (&[&str], &str) = match name {
+        "VERBOSITY" => (
+            &["default", "terse", "sqlstate"],
+            "default, verbose, terse, sqlstate",
+        ),
+        "SHOW_CONTEXT" => (&["never", "errors", "always"], "never, errors, always"),
+        _ => return None,
+    };
+    if name == "VERBOSITY" && value.eq_ignore_ascii_case("verbose") {
+        return Some(
+            "\\set VERBOSITY verbose is not supported by pgbook (it prints server source \
+             locations); use default, terse or sqlstate\n"
+                .into(),
+        );
+    }
+    if accepted.iter().any(|a| a.eq_ignore_ascii_case(value)) {
+        return None;
+    }
+    Some(format!(
+        "unrecognized value \"{value}\" for \"{name}\"\nAvailable values are: {listed}.\n"
+    ))
+}
+
+/// How messages print given the chapter's `VERBOSITY` and `SHOW_CONTEXT` variables.
+pub fn error_style(variables: &Variables) -> ErrorStyle {
+    let is = |name: &str, value: &str| {
+        variables
+            .get(name)
+            .is_some_and(|v| v.eq_ignore_ascii_case(value))
+    };
+    ErrorStyle {
+        verbosity: if is("VERBOSITY", "terse") {
+            Verbosity::Terse
+        } else if is("VERBOSITY", "sqlstate") {
+            Verbosity::Sqlstate
+        } else {
+            Verbosity::Default
+        },
+        context: if is("SHOW_CONTEXT", "never") {
+            ShowContext::Never
+        } else if is("SHOW_CONTEXT", "always") {
+            ShowContext::Always
+        } else {
+            ShowContext::Errors
+        },
+    }
 }
 
 /// `\gset [PREFIX]` after a query that returned `rows`: one row sets a variable per column
@@ -221,7 +275,14 @@ mod tests {
             run("x", " on off").text,
             "Expanded display is on.\n\\x: extra argument \"off\" ignored\n"
         );
-        assert!(run("set", " VERBOSITY terse").is_error);
+        assert!(!run("set", " VERBOSITY terse").is_error);
+        assert!(run("set", " VERBOSITY verbose").is_error);
+        assert_eq!(
+            run("set", " SHOW_CONTEXT bogus").text,
+            "unrecognized value \"bogus\" for \"SHOW_CONTEXT\"\n\
+             Available values are: never, errors, always.\n"
+        );
+        assert!(run("set", " ON_ERROR_STOP on").is_error);
         assert!(run("unset", "").is_error);
         assert_eq!(
             run("set", " 'a b' 1").text,

@@ -5,6 +5,8 @@
 //! module only keeps and changes settings; printing with them is `table`, `expanded` and
 //! `plain`'s business.
 
+use super::message::ErrorStyle;
+
 /// `\x`: off, on, or auto (which, writing to a pipe as pgbook's transcripts do, has no
 /// terminal width to exceed and so prints like off).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +46,8 @@ pub struct Display {
     pub border: u32,
     /// `\timing`: a `Time: … ms` line after each statement.
     pub timing: bool,
+    /// From the chapter's `VERBOSITY` and `SHOW_CONTEXT` variables, when the statement ran.
+    pub errors: ErrorStyle,
 }
 
 impl Default for Display {
@@ -56,6 +60,7 @@ impl Default for Display {
             footer: true,
             border: 1,
             timing: false,
+            errors: ErrorStyle::default(),
         }
     }
 }
@@ -124,10 +129,13 @@ impl Display {
         match value.map(parse_bool) {
             None => self.timing = !self.timing,
             Some(Some(on)) => self.timing = on,
+            // psql still prints the (unchanged) state after the complaint.
             Some(None) => {
                 return PsetOutcome::Error(format!(
-                    "unrecognized value \"{}\" for \"\\timing\": Boolean expected\n",
-                    value.unwrap_or_default()
+                    "unrecognized value \"{}\" for \"\\timing\": Boolean expected\n\
+                     Timing is {}.\n",
+                    value.unwrap_or_default(),
+                    on_off(self.timing)
                 ))
             }
         }

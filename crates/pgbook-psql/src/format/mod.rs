@@ -14,6 +14,7 @@ mod width;
 use pgbook_book::{Event, ResultSet, ServerMessage, StatementOutcome};
 
 pub use display::{Display, Expanded, Format, PsetOutcome};
+pub use message::{ErrorStyle, ShowContext, Verbosity};
 
 /// libpq's words when the server closes the connection, which psql prints after a FATAL.
 const CONNECTION_CLOSED: &str = "server closed the connection unexpectedly\n\
@@ -41,10 +42,12 @@ pub fn format_statement_with(
     let mut pending: Option<&Event> = None;
     for event in events {
         match event {
-            Event::Notice(message) => message::write_message(message, statement_sql, false, out),
+            Event::Notice(message) => {
+                message::write_message(message, statement_sql, false, &display.errors, out)
+            }
             Event::Error(message) => {
                 write_result(pending.take(), display, out);
-                write_error(message, statement_sql, out);
+                write_error(message, statement_sql, &display.errors, out);
             }
             Event::Complete { .. } | Event::EmptyQuery => {
                 write_result(pending.replace(event), display, out);
@@ -97,18 +100,18 @@ fn write_result(result: Option<&Event>, display: &Display, out: &mut String) {
 
 /// An error; when it ended the session (FATAL, PANIC, or a connection that just closed —
 /// severity empty) psql also reports the lost connection and stops reading its input.
-fn write_error(message: &ServerMessage, statement_sql: &str, out: &mut String) {
+fn write_error(message: &ServerMessage, statement_sql: &str, style: &ErrorStyle, out: &mut String) {
     match message.severity.as_str() {
         "" => {
             out.push_str(CONNECTION_CLOSED);
             out.push_str(CONNECTION_LOST);
         }
         "FATAL" | "PANIC" => {
-            message::write_message(message, statement_sql, true, out);
+            message::write_message(message, statement_sql, true, style, out);
             out.push_str(CONNECTION_CLOSED);
             out.push_str(CONNECTION_LOST);
         }
-        _ => message::write_message(message, statement_sql, true, out),
+        _ => message::write_message(message, statement_sql, true, style, out),
     }
 }
 
