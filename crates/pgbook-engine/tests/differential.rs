@@ -11,9 +11,10 @@
 //!
 //! Not covered, by design: `COPY ... FROM STDIN` (psql feeds it the rest of its own input;
 //! pgbook refuses it) and `COPY ... TO STDOUT` (psql prints the data rows; pgbook's events
-//! have no place for them), psql variables (`:name`), and output that differs between two
-//! runs or two clients anyway (PIDs, OIDs, timestamps, `application_name`, the database
-//! name, `random()` which pgbook seeds).
+//! have no place for them), `\timing` figures, psql's built-in variables (`:DBNAME`,
+//! `:PORT`, ...; pgbook sets none), and output that differs between two runs or two clients
+//! anyway (PIDs, OIDs, timestamps, `application_name`, the database name, `random()` which
+//! pgbook seeds). The `meta_*.sql` files cover the meta-commands and variables pgbook runs.
 
 mod common;
 
