@@ -53,6 +53,8 @@ pub enum Event {
     Notice(ServerMessage),
     /// ERROR (or FATAL when the backend went away).
     Error(ServerMessage),
+    /// The data of `COPY ... TO STDOUT`, as sent (psql prints it as it is, before the tag).
+    CopyOut(String),
 }
 
 /// One statement of a snippet and what came back for it.

@@ -225,7 +225,9 @@ impl Step {
                 None => (statement.text.clone(), Vec::new()),
             };
             let sent_result = match session.connection_mut() {
-                Some(connection) => connection.send(&sent).map_err(|e| e.to_string()),
+                Some(connection) => connection
+                    .send_with_copy_data(&sent, statement.copy_data.as_deref())
+                    .map_err(|e| e.to_string()),
                 None => Err("the session has no connection".to_string()),
             };
             self.in_flight = Some(InFlight {

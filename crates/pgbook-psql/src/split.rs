@@ -25,6 +25,9 @@ pub struct SplitStatement {
     pub variables: Vec<VariableRef>,
     /// The meta-command that sent it (`\g`, `\gx`, `\gset`), when not a `;`.
     pub sent_by: Option<MetaCommand>,
+    /// For `COPY ... FROM STDIN`: the lines after the statement's line up to `\.` (each
+    /// with its `\n`), which psql reads from its input as the data.
+    pub copy_data: Option<String>,
 }
 
 /// A `:name`, `:'name'` or `:"name"` found where psql interpolates (outside quotes,
@@ -131,8 +134,22 @@ pub fn split_statements(sql: &str) -> Result<Vec<SplitStatement>, SplitError> {
 pub fn split_commands(sql: &str) -> Vec<Command> {
     let mut splitter = Splitter::new(sql);
     for (start, end) in line_ranges(sql) {
+        if let Some(data) = splitter.copy_in.as_mut() {
+            let line = &sql[start..end];
+            if line == "\\." {
+                splitter.end_copy();
+            } else {
+                data.push_str(line);
+                data.push('\n');
+            }
+            continue;
+        }
         splitter.feed_line(start, end);
+        if splitter.copy_in.is_none() && splitter.wants_copy_data() {
+            splitter.copy_in = Some(String::new());
+        }
     }
+    splitter.end_copy();
     splitter.finish()
 }
 
@@ -169,6 +186,11 @@ struct Splitter<'a> {
     /// The last statement sent, which `\g` on an empty buffer sends again (as psql does).
     previous: Option<SplitStatement>,
     commands: Vec<Command>,
+    /// Data lines being read for the last statement, a `COPY ... FROM STDIN`.
+    copy_in: Option<String>,
+    /// Whether the last statement ended on the line just fed is a `COPY ... FROM STDIN`
+    /// (its data starts on the next line).
+    copy_ended: bool,
 }
 
 impl<'a> Splitter<'a> {
@@ -181,6 +203,8 @@ impl<'a> Splitter<'a> {
             variables: Vec::new(),
             previous: None,
             commands: Vec::new(),
+            copy_in: None,
+            copy_ended: false,
         }
     }
 
@@ -294,12 +318,31 @@ impl<'a> Splitter<'a> {
         self.buffer.push_str(&self.input[start..end]);
     }
 
+    /// Whether a `COPY ... FROM STDIN` was sent on the line just fed.
+    fn wants_copy_data(&mut self) -> bool {
+        std::mem::take(&mut self.copy_ended)
+    }
+
+    /// Gives the data read so far to the `COPY` statement waiting for it.
+    fn end_copy(&mut self) {
+        let Some(data) = self.copy_in.take() else {
+            return;
+        };
+        if let Some(Command::Sql(statement)) = self.commands.last_mut() {
+            statement.copy_data = Some(data);
+        }
+    }
+
     fn end_statement(&mut self, sent_by: Option<MetaCommand>) {
+        let text = std::mem::take(&mut self.buffer);
+        // Several statements may end on one line; only the last one's data could follow.
+        self.copy_ended = is_copy_from_stdin(&text);
         let statement = SplitStatement {
-            text: std::mem::take(&mut self.buffer),
+            text,
             offset: self.buffer_offset,
             variables: std::mem::take(&mut self.variables),
             sent_by,
+            copy_data: None,
         };
         self.previous = Some(SplitStatement {
             sent_by: None,
@@ -314,6 +357,20 @@ impl<'a> Splitter<'a> {
         }
         self.commands
     }
+}
+
+/// `COPY ... FROM STDIN` (any spacing and case): the server will ask for data, which psql
+/// reads from the lines after the statement.
+fn is_copy_from_stdin(text: &str) -> bool {
+    let words: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    words.first().is_some_and(|w| w == "copy")
+        && words
+            .windows(2)
+            .any(|pair| pair[0] == "from" && pair[1] == "stdin")
 }
 
 /// Where a meta-command's arguments end: at a backslash outside quotes (`\\`, or the start

@@ -208,3 +208,26 @@ fn variable_references_are_found_where_psql_interpolates() {
         ]
     );
 }
+
+#[test]
+fn copy_from_stdin_takes_the_lines_up_to_the_end_marker() {
+    let sql = "copy t from stdin;\n1\tx\n\\N\t'y;'\n\\.\nselect 1;\nCOPY t FROM\n  STDIN;\n2\n";
+    let statements = split_statements(sql).unwrap();
+    let found: Vec<(&str, Option<&str>)> = statements
+        .iter()
+        .map(|s| (s.text.as_str(), s.copy_data.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("copy t from stdin;", Some("1\tx\n\\N\t'y;'\n")),
+            ("select 1;", None),
+            // Without `\.`, the data runs to the end of the snippet.
+            ("COPY t FROM\n  STDIN;", Some("2\n")),
+        ]
+    );
+    // COPY TO STDOUT, or FROM a file, reads nothing.
+    let statements = split_statements("copy t to stdout;\ncopy t from '/f';\nselect 2;").unwrap();
+    assert!(statements.iter().all(|s| s.copy_data.is_none()));
+    assert_eq!(statements.len(), 3);
+}

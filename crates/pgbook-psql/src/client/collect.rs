@@ -59,6 +59,16 @@ impl Collector {
         });
     }
 
+    /// One row of `COPY ... TO STDOUT`, added to the copy data of this statement (nothing,
+    /// when the copy starts).
+    pub fn copy_data(&mut self, data: &[u8]) {
+        let text = String::from_utf8_lossy(data);
+        match self.events.last_mut() {
+            Some(Event::CopyOut(all)) => all.push_str(&text),
+            _ => self.events.push(Event::CopyOut(text.into_owned())),
+        }
+    }
+
     pub fn empty_query(&mut self) {
         self.events.push(Event::EmptyQuery);
     }

@@ -40,8 +40,11 @@ pub fn format_statement_with(
     out: &mut String,
 ) {
     let mut pending: Option<&Event> = None;
+    // psql prints no `COPY n` tag after data it wrote to stdout.
+    let mut copied_out = false;
     for event in events {
         match event {
+            Event::Complete { rows: None, .. } if copied_out => copied_out = false,
             Event::Notice(message) => {
                 message::write_message(message, statement_sql, false, &display.errors, out)
             }
@@ -51,6 +54,11 @@ pub fn format_statement_with(
             }
             Event::Complete { .. } | Event::EmptyQuery => {
                 write_result(pending.replace(event), display, out);
+            }
+            Event::CopyOut(data) => {
+                write_result(pending.take(), display, out);
+                out.push_str(data);
+                copied_out = true;
             }
         }
     }
