@@ -37,9 +37,9 @@ fn outputs_in_order_with_tags_merged() {
             StatementOutcome {
                 sql: "create table t()".into(),
                 offset: 0,
+                printed: None,
+                interpolations: Vec::new(),
                 events: vec![Event::Complete {
-                    printed: None,
-                    interpolations: Vec::new(),
                     rows: None,
                     tag: "CREATE TABLE".into(),
                 }],
@@ -47,9 +47,9 @@ fn outputs_in_order_with_tags_merged() {
             StatementOutcome {
                 sql: "insert".into(),
                 offset: 0,
+                printed: None,
+                interpolations: Vec::new(),
                 events: vec![Event::Complete {
-                    printed: None,
-                    interpolations: Vec::new(),
                     rows: None,
                     tag: "INSERT 0 1".into(),
                 }],
@@ -57,9 +57,9 @@ fn outputs_in_order_with_tags_merged() {
             StatementOutcome {
                 sql: "select".into(),
                 offset: 0,
-                events: vec![
                 printed: None,
                 interpolations: Vec::new(),
+                events: vec![
                     Event::Notice(ServerMessage {
                         severity: "NOTICE".into(),
                         message: "hi".into(),
