@@ -1,5 +1,6 @@
 //! Transcripts that stay stable after bless: a chapter with a deadlock (fresh process and
-//! transaction ids on every run) and one using psql variables across sessions, blessed once
+//! transaction ids on every run), one with a notification (the sender's PID), and one using
+//! psql variables across sessions and `\timing`, blessed once
 //! through the real binary, must then pass every later run with no hand-written `[..]`.
 
 use std::path::Path;
@@ -49,6 +50,15 @@ fn a_deadlock_chapter_blessed_once_passes_every_later_run() {
     assert!(
         variables.contains("seen_from_another_session | accounts"),
         "{variables}"
+    );
+
+    let notify = std::fs::read_to_string(root.join("content/notify.md")).unwrap();
+    assert!(
+        notify.contains(
+            "(1 row)\n\nAsynchronous notification \"orders\" with payload \"order 42 paid\" \
+             received from server process with PID "
+        ),
+        "{notify}"
     );
 
     for run in 1..=3 {

@@ -55,6 +55,12 @@ pub enum Event {
     Error(ServerMessage),
     /// The data of `COPY ... TO STDOUT`, as sent (psql prints it as it is, before the tag).
     CopyOut(String),
+    /// A `NOTIFY` on a channel this session listens to, from backend `pid`.
+    Notification {
+        channel: String,
+        payload: String,
+        pid: i32,
+    },
 }
 
 /// One statement of a snippet and what came back for it.

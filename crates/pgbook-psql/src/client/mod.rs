@@ -241,7 +241,7 @@ impl Connection {
             Message::CopyOutResponse(_) => collector.copy_data(&[]),
             Message::CopyData(body) => collector.copy_data(body.data()),
             Message::CopyDone => {}
-            Message::NotificationResponse(_) => {}
+            Message::NotificationResponse(body) => collector.notification(&body)?,
             Message::ReadyForQuery(body) => {
                 self.status = body.status();
                 return Ok(true);

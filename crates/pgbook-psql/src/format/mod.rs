@@ -60,9 +60,30 @@ pub fn format_statement_with(
                 out.push_str(data);
                 copied_out = true;
             }
+            Event::Notification { .. } => {}
         }
     }
     write_result(pending, display, out);
+    // psql looks for notifications once a statement is done.
+    for event in events {
+        if let Event::Notification {
+            channel,
+            payload,
+            pid,
+        } = event
+        {
+            write_notification(channel, payload, *pid, out);
+        }
+    }
+}
+
+/// psql's line for a notification (no `with payload` part when the payload is empty).
+fn write_notification(channel: &str, payload: &str, pid: i32, out: &mut String) {
+    out.push_str(&format!("Asynchronous notification \"{channel}\""));
+    if !payload.is_empty() {
+        out.push_str(&format!(" with payload \"{payload}\""));
+    }
+    out.push_str(&format!(" received from server process with PID {pid}.\n"));
 }
 
 /// The whole transcript of a snippet: every statement in order (a statement whose output
@@ -172,6 +193,31 @@ mod tests {
             (vec![one_row("FETCH 1")], table.to_string()),
             (vec![notice("n"), complete("DO")], "NOTICE:  n\nDO\n".into()),
             (vec![Event::EmptyQuery], String::new()),
+            // Notifications come after the statement's own output.
+            (
+                vec![
+                    Event::Notification {
+                        channel: "ch".into(),
+                        payload: String::new(),
+                        pid: 7,
+                    },
+                    complete("NOTIFY"),
+                    Event::Notification {
+                        channel: "ch".into(),
+                        payload: "hi there".into(),
+                        pid: 7,
+                    },
+                ],
+                "NOTIFY\nAsynchronous notification \"ch\" received from server process with PID 7.\n\
+                 Asynchronous notification \"ch\" with payload \"hi there\" received from server \
+                 process with PID 7.\n"
+                    .into(),
+            ),
+            // No `COPY n` after data written to stdout.
+            (
+                vec![Event::CopyOut("1\tx\n".into()), complete("COPY 1")],
+                "1\tx\n".into(),
+            ),
             // With several results (`\;`), a result waits for the next one.
             (
                 vec![one_row("SELECT 1"), notice("later"), complete("DO")],
