@@ -11,9 +11,11 @@
 
 use std::time::{Duration, Instant};
 
-use pgbook_book::{Event, Interpolation, ServerMessage, SnippetOutcome, StatementOutcome};
-use pgbook_psql::meta::{self, Kind, Printed};
-use pgbook_psql::{describe, Command, MetaCommand, Variables};
+use pgbook_book::{Event, Interpolation, SnippetOutcome, StatementOutcome};
+use pgbook_psql::meta;
+use pgbook_psql::{Command, MetaCommand, Variables};
+
+use crate::psql_meta::{gset_printed, meta_outcome, run_meta};
 
 use crate::session::Session;
 
@@ -293,7 +295,13 @@ impl Step {
                 errors: style,
                 ..pgbook_psql::Display::default()
             };
-            printed = Some(gset_printed(in_flight, &display, &mut events, variables));
+            printed = Some(gset_printed(
+                &in_flight.sent,
+                in_flight.sent_by.as_ref(),
+                &display,
+                &mut events,
+                variables,
+            ));
         } else if sent_by == Some("gx") || !session.display.is_default() || !style.is_default() {
             let mut display = session.display.clone();
             display.errors = style;
@@ -350,85 +358,4 @@ fn client_deadline(timeout: Duration) -> Duration {
     } else {
         timeout + CLIENT_GRACE
     }
-}
-
-/// Runs a meta-command on its session: the describe family with the connection, the others
-/// with the chapter's variables and the session's display settings.
-fn run_meta(meta: &MetaCommand, session: &mut Session, variables: &mut Variables) -> Printed {
-    match meta::kind(meta) {
-        Kind::Describe(command) => match session.connection_mut() {
-            Some(connection) => {
-                let output = describe::run(connection, &command);
-                Printed {
-                    text: output.text,
-                    is_error: output.is_error,
-                }
-            }
-            None => Printed {
-                text: format!("\\{}: the session has no connection\n", meta.name),
-                is_error: true,
-            },
-        },
-        // The runner refuses unsupported commands before anything runs, and a sending
-        // command is never a `Command::Meta`; say so if either ever happens.
-        Kind::Send | Kind::Unsupported => Printed {
-            text: format!("invalid command \\{}\n", meta.name),
-            is_error: true,
-        },
-        Kind::Local => meta::run(meta, variables, &mut session.display),
-    }
-}
-
-/// A meta-command's place in the step: its text, what it printed, and an error event when
-/// psql reports it as an error (so the snippet fails unless it expects an error).
-fn meta_outcome(meta: &MetaCommand, printed: Printed) -> StatementOutcome {
-    let events = if printed.is_error {
-        vec![Event::Error(ServerMessage {
-            severity: "ERROR".into(),
-            message: printed.text.trim_end().to_string(),
-            ..ServerMessage::default()
-        })]
-    } else {
-        Vec::new()
-    };
-    StatementOutcome {
-        sql: meta.text(),
-        offset: meta.offset,
-        events,
-        printed: Some(printed.text),
-        interpolations: Vec::new(),
-    }
-}
-
-/// What psql prints for a query sent by `\gset`: its notices and errors, a command tag when
-/// it returned no rows at all, and `\gset`'s own error for no row or several rows (added to
-/// `events` as an error). One row is stored and not printed.
-fn gset_printed(
-    in_flight: &InFlight,
-    display: &pgbook_psql::Display,
-    events: &mut Vec<Event>,
-    variables: &mut Variables,
-) -> String {
-    let meta = in_flight.sent_by.as_ref().expect("sent by \\gset");
-    let mut shown = Vec::new();
-    let mut stored = None;
-    for event in events.iter() {
-        match event {
-            Event::Complete {
-                rows: Some(rows), ..
-            } => stored = Some(meta::gset(meta, rows, variables)),
-            other => shown.push(other.clone()),
-        }
-    }
-    let mut text = String::new();
-    pgbook_psql::format_statement_with(&in_flight.sent, &shown, display, &mut text);
-    if let Some(printed) = stored.filter(|p| p.is_error) {
-        text.push_str(&printed.text);
-        events.push(Event::Error(ServerMessage {
-            severity: "ERROR".into(),
-            message: printed.text.trim_end().to_string(),
-            ..ServerMessage::default()
-        }));
-    }
-    text
 }
