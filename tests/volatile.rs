@@ -47,8 +47,13 @@ fn a_deadlock_chapter_blessed_once_passes_every_later_run() {
         .unwrap_or_else(|| panic!("no deadlock recorded:\n{deadlock}"));
     assert!(detail.chars().any(|c| c.is_ascii_digit()), "{detail}");
     let variables = std::fs::read_to_string(root.join("content/variables.md")).unwrap();
+    // Variables are the chapter's; `\x` stays with the session that set it.
     assert!(
         variables.contains("seen_from_another_session | accounts"),
+        "{variables}"
+    );
+    assert!(
+        variables.contains(" n |   tab\n---+----------\n 2 | accounts\n"),
         "{variables}"
     );
 
