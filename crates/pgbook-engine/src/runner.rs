@@ -56,10 +56,20 @@ pub(crate) fn split_chapter(chapter: &Chapter) -> Result<Vec<Option<Vec<Command>
             }
             let commands = split_commands(&snippet.sql);
             for command in &commands {
-                if let Command::Meta(meta) = command {
-                    if meta::kind(meta) == Kind::Unsupported {
-                        return Err(unsupported(chapter, snippet, meta));
+                match command {
+                    Command::Meta(meta) if meta::kind(meta) == Kind::Unsupported => {
+                        return Err(unsupported(chapter, snippet, meta, None));
                     }
+                    // `\g FILE` and `\gx FILE` write the result to a file: not a transcript.
+                    Command::Sql(statement) => {
+                        if let Some(meta) = statement.sent_by.as_ref() {
+                            if meta.name != "gset" && !meta.args.trim().is_empty() {
+                                let why = "writing a result to a file or pipe";
+                                return Err(unsupported(chapter, snippet, meta, Some(why)));
+                            }
+                        }
+                    }
+                    Command::Meta(_) => {}
                 }
             }
             Ok(Some(commands))
@@ -67,15 +77,23 @@ pub(crate) fn split_chapter(chapter: &Chapter) -> Result<Vec<Option<Vec<Command>
         .collect()
 }
 
-fn unsupported(chapter: &Chapter, snippet: &Snippet, meta: &MetaCommand) -> EngineError {
+fn unsupported(
+    chapter: &Chapter,
+    snippet: &Snippet,
+    meta: &MetaCommand,
+    why: Option<&str>,
+) -> EngineError {
     let pos = snippet.source_pos(meta.offset);
+    let what = match why {
+        Some(why) => format!("\\{} with an argument ({why})", meta.name),
+        None => format!("\\{}", meta.name),
+    };
     EngineError::Input(Diagnostic::new(
         chapter.source_path.clone(),
         pos.line,
         pos.col,
         format!(
-            "psql meta-command \\{} is not supported by pgbook; supported: {}",
-            meta.name,
+            "psql meta-command {what} is not supported by pgbook; supported: {}",
             meta::SUPPORTED
         ),
     ))

@@ -78,6 +78,17 @@ fn an_unsupported_meta_command_is_an_input_error_located_in_the_markdown() {
 }
 
 #[test]
+fn g_with_a_file_is_an_input_error() {
+    let text = "# T\n\n```sql\nSELECT 1 \\g /tmp/out.txt\n```\n";
+    let err = engine().run_chapter(&chapter("g", text)).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.starts_with("content/g.md:4:10: psql meta-command \\g with an argument"),
+        "{message}"
+    );
+}
+
+#[test]
 fn ignored_snippets_are_not_run() {
     let outcome = run("```sql,ignore\nCREATE TABLE ignored ();\n```\n\n```sql\nSELECT to_regclass('ignored') IS NULL;\n```\n");
     assert!(outcome.snippets[0].is_none());
