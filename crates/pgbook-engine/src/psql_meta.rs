@@ -1,7 +1,7 @@
 //! The psql side of a step: running a meta-command on its session (the describe family with
 //! the connection, the others with the chapter's variables and the session's display
 //! settings), its place among the step's statement outcomes, and what a statement sent by
-//! `\gset` prints.
+//! `\gset` prints, and psql's `ON_ERROR_ROLLBACK` savepoint around a statement.
 //!
 //! It decides nothing about when statements run or wait; that is [`crate::steps`] and
 //! [`crate::scheduler`]'s business.
@@ -96,4 +96,46 @@ pub(crate) fn gset_printed(
         }));
     }
     text
+}
+
+/// Sends a statement; with `ON_ERROR_ROLLBACK` on and a transaction open, first sets psql's
+/// savepoint (out of band, as psql does: it prints nothing). True when it did.
+pub(crate) fn send_statement(
+    connection: &mut pgbook_psql::Connection,
+    sent: &str,
+    copy_data: Option<&str>,
+    on_error_rollback: bool,
+) -> Result<bool, String> {
+    let savepoint = on_error_rollback && connection.transaction_status() == b'T';
+    if savepoint {
+        connection
+            .execute("SAVEPOINT pg_psql_temporary_savepoint")
+            .map_err(|e| e.to_string())?;
+    }
+    connection
+        .send_with_copy_data(sent, copy_data)
+        .map_err(|e| e.to_string())?;
+    Ok(savepoint)
+}
+
+/// After a statement run under psql's savepoint: roll back to it if the statement failed,
+/// release it if the transaction goes on, leave it if the statement ended the transaction
+/// or was itself a savepoint command (psql's rules).
+pub(crate) fn end_savepoint(connection: &mut pgbook_psql::Connection, events: &[Event]) {
+    let command = match connection.transaction_status() {
+        b'E' => "ROLLBACK TO pg_psql_temporary_savepoint",
+        b'T' => {
+            let savepoint_command = events.iter().any(|e| {
+                matches!(e, Event::Complete { tag, .. }
+                    if tag == "SAVEPOINT" || tag == "RELEASE" || tag == "ROLLBACK")
+            });
+            if savepoint_command {
+                return;
+            }
+            "RELEASE pg_psql_temporary_savepoint"
+        }
+        _ => return,
+    };
+    // A failure here shows in the next statement, as it would in psql.
+    let _ = connection.execute(command);
 }

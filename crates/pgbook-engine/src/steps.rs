@@ -15,7 +15,7 @@ use pgbook_book::{Event, Interpolation, SnippetOutcome, StatementOutcome};
 use pgbook_psql::meta;
 use pgbook_psql::{Command, MetaCommand, Variables};
 
-use crate::psql_meta::{gset_printed, meta_outcome, run_meta};
+use crate::psql_meta::{end_savepoint, gset_printed, meta_outcome, run_meta, send_statement};
 
 use crate::session::Session;
 
@@ -52,6 +52,8 @@ struct InFlight {
     interpolations: Vec<Interpolation>,
     /// `\g`, `\gx` or `\gset` when one of them sent it.
     sent_by: Option<MetaCommand>,
+    /// Whether psql's `ON_ERROR_ROLLBACK` savepoint was set before it.
+    savepoint: bool,
 }
 
 /// A snippet whose statements are being run on its session.
@@ -145,6 +147,9 @@ impl Step {
                 Progress::Finished
             }
             Ok(Some(events)) => {
+                if self.in_flight.as_ref().is_some_and(|f| f.savepoint) {
+                    end_savepoint(connection, &events);
+                }
                 self.record(events, session, variables);
                 self.send_next(session, variables);
                 if self.is_finished() {
@@ -226,12 +231,14 @@ impl Step {
                 Some(interpolated) => interpolated,
                 None => (statement.text.clone(), Vec::new()),
             };
+            let savepoint = meta::on_error_rollback(variables);
             let sent_result = match session.connection_mut() {
-                Some(connection) => connection
-                    .send_with_copy_data(&sent, statement.copy_data.as_deref())
-                    .map_err(|e| e.to_string()),
+                Some(connection) => {
+                    send_statement(connection, &sent, statement.copy_data.as_deref(), savepoint)
+                }
                 None => Err("the session has no connection".to_string()),
             };
+            let savepoint = sent_result.as_ref().is_ok_and(|set| *set);
             self.in_flight = Some(InFlight {
                 started: Instant::now(),
                 cancelled_at: None,
@@ -239,6 +246,7 @@ impl Step {
                 offset: statement.offset,
                 interpolations,
                 sent_by: statement.sent_by.clone(),
+                savepoint,
             });
             if let Err(reason) = sent_result {
                 self.lose(session, Vec::new(), reason);

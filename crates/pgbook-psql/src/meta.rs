@@ -32,7 +32,6 @@ const SPECIAL_VARIABLES: &[&str] = &[
     "HISTFILE",
     "HISTSIZE",
     "IGNOREEOF",
-    "ON_ERROR_ROLLBACK",
     "ON_ERROR_STOP",
     "PROMPT1",
     "PROMPT2",
@@ -180,6 +179,16 @@ fn check_style_value(name: &str, value: &str) -> Option<String> {
             "default, verbose, terse, sqlstate",
         ),
         "SHOW_CONTEXT" => (&["never", "errors", "always"], "never, errors, always"),
+        "ON_ERROR_ROLLBACK" => {
+            let ok = value.eq_ignore_ascii_case("interactive")
+                || crate::format::display::parse_bool(value).is_some();
+            return (!ok).then(|| {
+                format!(
+                    "unrecognized value \"{value}\" for \"ON_ERROR_ROLLBACK\"\n\
+                     Available values are: on, off, interactive.\n"
+                )
+            });
+        }
         _ => return None,
     };
     if name == "VERBOSITY" && value.eq_ignore_ascii_case("verbose") {
@@ -195,6 +204,14 @@ fn check_style_value(name: &str, value: &str) -> Option<String> {
     Some(format!(
         "unrecognized value \"{value}\" for \"{name}\"\nAvailable values are: {listed}.\n"
     ))
+}
+
+/// Whether the chapter's `ON_ERROR_ROLLBACK` asks for psql's savepoint around statements in
+/// a transaction (`interactive` means off: pgbook, like psql reading a file, is not).
+pub fn on_error_rollback(variables: &Variables) -> bool {
+    variables
+        .get("ON_ERROR_ROLLBACK")
+        .is_some_and(|v| crate::format::display::parse_bool(v) == Some(true))
 }
 
 /// How messages print given the chapter's `VERBOSITY` and `SHOW_CONTEXT` variables.
@@ -283,6 +300,8 @@ mod tests {
              Available values are: never, errors, always.\n"
         );
         assert!(run("set", " ON_ERROR_STOP on").is_error);
+        assert!(!run("set", " ON_ERROR_ROLLBACK on").is_error);
+        assert!(run("set", " ON_ERROR_ROLLBACK maybe").is_error);
         assert!(run("unset", "").is_error);
         assert_eq!(
             run("set", " 'a b' 1").text,

@@ -250,7 +250,7 @@ fn set_bool(target: &mut bool, value: &str, name: &str) -> PsetOutcome {
 
 /// psql's boolean words: any prefix of true/false/yes/no, on/off (at least "of"), 1/0,
 /// case-insensitively.
-pub(crate) fn parse_bool(value: &str) -> Option<bool> {
+pub fn parse_bool(value: &str) -> Option<bool> {
     let v = value.to_ascii_lowercase();
     let prefix_of = |word: &str| !v.is_empty() && word.starts_with(&v);
     if prefix_of("true") || prefix_of("yes") || v == "on" || v == "1" {
