@@ -439,9 +439,9 @@ fn input_and_environment_errors_exit_2() {
         ),
         (
             "",
-            "# X\n\n```sql\nselect 1;\n\\d t\n```\n",
+            "# X\n\n```sql\nselect 1;\n\\watch 1\n```\n",
             &[],
-            "content/x.md:5:1: ",
+            "content/x.md:5:1: psql meta-command \\watch is not supported by pgbook; supported:",
         ),
         (
             "",

@@ -24,7 +24,8 @@ pub use include::Origin;
 pub use load::{Book, Chapter};
 pub use markdown::{Document, Node};
 pub use outcome::{
-    ChapterOutcome, Column, Event, ResultSet, ServerMessage, SnippetOutcome, StatementOutcome,
+    ChapterOutcome, Column, Event, Interpolation, ResultSet, ServerMessage, SnippetOutcome,
+    StatementOutcome,
 };
 pub use snippet::{Attributes, ErrorExpectation, Expected, Snippet, SourcePos};
 pub use summary::{Summary, SummaryItem};

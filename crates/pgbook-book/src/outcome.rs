@@ -53,6 +53,14 @@ pub enum Event {
     Notice(ServerMessage),
     /// ERROR (or FATAL when the backend went away).
     Error(ServerMessage),
+    /// The data of `COPY ... TO STDOUT`, as sent (psql prints it as it is, before the tag).
+    CopyOut(String),
+    /// A `NOTIFY` on a channel this session listens to, from backend `pid`.
+    Notification {
+        channel: String,
+        payload: String,
+        pid: i32,
+    },
 }
 
 /// One statement of a snippet and what came back for it.
@@ -63,6 +71,25 @@ pub struct StatementOutcome {
     /// Byte offset of `sql` within the snippet's SQL, to map error positions to the Markdown.
     pub offset: usize,
     pub events: Vec<Event>,
+    /// What psql printed for it when that is not the default rendering of `events`: a
+    /// meta-command's output (`\echo`, `\x`, ...), or a result printed with changed display
+    /// settings. `None` for ordinary statements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub printed: Option<String>,
+    /// Where psql variables were written into `sql` (empty when none were), so that error
+    /// positions in the sent text map back to the Markdown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interpolations: Vec<Interpolation>,
+}
+
+/// One psql variable reference replaced by its value in a statement's sent text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interpolation {
+    /// Byte range of the value within the sent text.
+    pub sent_start: usize,
+    pub sent_end: usize,
+    /// The reference as written (`:name`, `:'name'`, `:"name"`).
+    pub written: String,
 }
 
 /// The result of one executed snippet (a "step").

@@ -165,13 +165,44 @@ impl Snippet {
                 .map_or(sql.len(), |(i, _)| i),
             _ => sql.len() - sql.trim_start().len(),
         };
+        let (written, byte) = as_written(sql, &statement.interpolations, byte);
         self.source_pos(sent_to_source_offset(
             &self.sql,
-            sql,
+            &written,
             statement.offset,
             byte,
         ))
     }
+}
+
+/// The statement as written (each interpolated value put back as its `:name` reference)
+/// and where byte `sent_byte` of the sent text is in it; a byte inside a value maps to the
+/// start of its reference.
+fn as_written(
+    sent: &str,
+    interpolations: &[crate::Interpolation],
+    sent_byte: usize,
+) -> (String, usize) {
+    if interpolations.is_empty() {
+        return (sent.to_string(), sent_byte);
+    }
+    let mut written = String::with_capacity(sent.len());
+    let mut mapped = None;
+    let mut copied = 0;
+    for value in interpolations {
+        if mapped.is_none() && sent_byte < value.sent_start {
+            mapped = Some(written.len() + sent_byte - copied);
+        }
+        written.push_str(&sent[copied..value.sent_start]);
+        if mapped.is_none() && sent_byte < value.sent_end {
+            mapped = Some(written.len());
+        }
+        written.push_str(&value.written);
+        copied = value.sent_end;
+    }
+    let byte = mapped.unwrap_or(written.len() + sent_byte.saturating_sub(copied));
+    written.push_str(&sent[copied..]);
+    (written, byte)
 }
 
 /// Maps byte `sent_byte` of a statement's text as sent to the server (which starts at byte
@@ -388,6 +419,8 @@ mod tests {
             sql: "SELECT 'é',\n  nope;".into(),
             offset: s[0].sql.find("SELECT 'é'").unwrap(),
             events: Vec::new(),
+            printed: None,
+            interpolations: Vec::new(),
         };
         // 'é' is one character of two bytes; position 13 is "nope" after the dropped line.
         let cases = [
@@ -396,6 +429,44 @@ mod tests {
             (Some(9), (5, 9)),
             (Some(13), (7, 1)),
             (Some(15), (7, 3)),
+        ];
+        for (position, (line, col)) in cases {
+            let pos = s[0].error_pos(&sent, position);
+            assert_eq!((pos.line, pos.col), (line, col), "position {position:?}");
+        }
+    }
+
+    #[test]
+    fn error_positions_map_through_interpolated_variables() {
+        let text = "```sql\nSELECT :'long_name', :n +\n  nope;\n```\n";
+        let s = parse(text);
+        // Sent with `:'long_name'` = 'ab' and `:n` = 12345.
+        let sent = crate::StatementOutcome {
+            sql: "SELECT 'ab', 12345 +\n  nope;".into(),
+            offset: 0,
+            events: Vec::new(),
+            printed: None,
+            interpolations: vec![
+                crate::Interpolation {
+                    sent_start: 7,
+                    sent_end: 11,
+                    written: ":'long_name'".into(),
+                },
+                crate::Interpolation {
+                    sent_start: 13,
+                    sent_end: 18,
+                    written: ":n".into(),
+                },
+            ],
+        };
+        let cases = [
+            // Before any value, inside a value (its reference), after them, next line.
+            (Some(1), (2, 1)),
+            (Some(9), (2, 8)),
+            (Some(14), (2, 22)),
+            (Some(16), (2, 22)),
+            (Some(20), (2, 25)),
+            (Some(24), (3, 3)),
         ];
         for (position, (line, col)) in cases {
             let pos = s[0].error_pos(&sent, position);

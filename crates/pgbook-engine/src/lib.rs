@@ -17,6 +17,7 @@ mod engine;
 mod error;
 mod node_run;
 mod nodes;
+mod psql_meta;
 mod runner;
 mod scheduler;
 mod session;

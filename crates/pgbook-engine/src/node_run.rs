@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use pgbook_book::node_attrs::{RecoveryTarget, Restart, TargetValue};
 use pgbook_book::{Chapter, SnippetOutcome};
-use pgbook_psql::{ConnectOptions, SplitStatement};
+use pgbook_psql::{Command, ConnectOptions};
 use postgres::NoTls;
 
 use nix::sys::signal::Signal;
@@ -24,7 +24,7 @@ use nix::sys::signal::Signal;
 use crate::cluster::{cleanup, connect_options_in, Backup, RestoreTarget, WalArchive};
 use crate::database::create_chapter_database;
 use crate::nodes::{NodeOrigin, NodePlan};
-use crate::scheduler::Scheduler;
+use crate::scheduler::{Scheduler, SharedVariables};
 use crate::steps::Step;
 use crate::{ClusterTemplate, EngineError, ScratchCluster, ScratchDir};
 
@@ -46,7 +46,7 @@ fn node_settings(archive: Option<&WalArchive>) -> Vec<(String, String)> {
 pub(crate) fn run_with_nodes(
     template: &ClusterTemplate,
     chapter: &Chapter,
-    plans: Vec<Option<Vec<SplitStatement>>>,
+    plans: Vec<Option<Vec<Command>>>,
     plan: &NodePlan,
     database: &str,
     server_version_num: u32,
@@ -74,6 +74,8 @@ pub(crate) fn run_with_nodes(
     let mut outcomes: Vec<Option<SnippetOutcome>> = (0..plans.len()).map(|_| None).collect();
     let concurrent = concurrent_nodes(chapter, plan);
     let mut hooks = CancelHooks(Vec::new());
+    // Variables belong to the chapter, not to a node (DESIGN.md §4).
+    let variables = SharedVariables::default();
 
     for (index, (snippet, statements)) in chapter.snippets.iter().zip(plans).enumerate() {
         let Some(statements) = statements else {
@@ -150,7 +152,12 @@ pub(crate) fn run_with_nodes(
             continue;
         }
         let scheduler = schedulers[node].get_or_insert_with(|| {
-            Scheduler::new(&options[node], outcomes.len(), concurrent[node])
+            Scheduler::sharing(
+                &options[node],
+                outcomes.len(),
+                concurrent[node],
+                variables.clone(),
+            )
         });
         scheduler.run_step(
             index,

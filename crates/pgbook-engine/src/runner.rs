@@ -3,15 +3,16 @@
 //! Every step goes through the one statement runner ([`crate::steps`]) under the
 //! [`crate::scheduler`]; a chapter with one session is the case where no step can block.
 //!
-//! Every snippet is split before anything runs, so a psql meta-command stops the chapter
-//! with a located error instead of half-running it. This module knows nothing of clusters,
+//! Every snippet is split before anything runs, so a psql meta-command pgbook does not run
+//! stops the chapter with a located error instead of half-running it. This module knows nothing of clusters,
 //! URLs or how the database was created.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use pgbook_book::{Chapter, Diagnostic, Snippet, SnippetOutcome};
-use pgbook_psql::{split_statements, ConnectOptions, SplitError, SplitStatement};
+use pgbook_psql::meta::{self, Kind};
+use pgbook_psql::{split_commands, Command, ConnectOptions, MetaCommand};
 
 use crate::scheduler::Scheduler;
 use crate::EngineError;
@@ -21,7 +22,7 @@ use crate::EngineError;
 /// Sessions interleave as [`crate::scheduler`] describes.
 pub(crate) fn run_snippets(
     chapter: &Chapter,
-    plans: Vec<Option<Vec<SplitStatement>>>,
+    plans: Vec<Option<Vec<Command>>>,
     options: &ConnectOptions,
     default_timeout: Duration,
 ) -> Vec<Option<SnippetOutcome>> {
@@ -43,10 +44,9 @@ pub(crate) fn run_snippets(
     scheduler.finish()
 }
 
-/// The statements of every snippet (`None` for `ignore`), or the first meta-command found.
-pub(crate) fn split_chapter(
-    chapter: &Chapter,
-) -> Result<Vec<Option<Vec<SplitStatement>>>, EngineError> {
+/// The commands of every snippet (`None` for `ignore`), or the first meta-command pgbook
+/// does not run.
+pub(crate) fn split_chapter(chapter: &Chapter) -> Result<Vec<Option<Vec<Command>>>, EngineError> {
     chapter
         .snippets
         .iter()
@@ -54,28 +54,47 @@ pub(crate) fn split_chapter(
             if snippet.attrs.ignore {
                 return Ok(None);
             }
-            split_statements(&snippet.sql)
-                .map(Some)
-                .map_err(|e| meta_command_error(chapter, snippet, e))
+            let commands = split_commands(&snippet.sql);
+            for command in &commands {
+                match command {
+                    Command::Meta(meta) if meta::kind(meta) == Kind::Unsupported => {
+                        return Err(unsupported(chapter, snippet, meta, None));
+                    }
+                    // `\g FILE` and `\gx FILE` write the result to a file: not a transcript.
+                    Command::Sql(statement) => {
+                        if let Some(meta) = statement.sent_by.as_ref() {
+                            if meta.name != "gset" && !meta.args.trim().is_empty() {
+                                let why = "writing a result to a file or pipe";
+                                return Err(unsupported(chapter, snippet, meta, Some(why)));
+                            }
+                        }
+                    }
+                    Command::Meta(_) => {}
+                }
+            }
+            Ok(Some(commands))
         })
         .collect()
 }
 
-fn meta_command_error(chapter: &Chapter, snippet: &Snippet, error: SplitError) -> EngineError {
-    let SplitError::MetaCommand { offset, command } = error;
-    let pos = snippet.source_pos(offset);
-    let command = if command.starts_with('\\') {
-        command
-    } else {
-        format!("\\{command}")
+fn unsupported(
+    chapter: &Chapter,
+    snippet: &Snippet,
+    meta: &MetaCommand,
+    why: Option<&str>,
+) -> EngineError {
+    let pos = snippet.source_pos(meta.offset);
+    let what = match why {
+        Some(why) => format!("\\{} with an argument ({why})", meta.name),
+        None => format!("\\{}", meta.name),
     };
     EngineError::Input(Diagnostic::new(
         chapter.source_path.clone(),
         pos.line,
         pos.col,
         format!(
-            "psql meta-command {command} is not supported: snippets are sent to the server \
-             as SQL, so query the catalog instead (for \\d, information_schema or pg_catalog)"
+            "psql meta-command {what} is not supported by pgbook; supported: {}",
+            meta::SUPPORTED
         ),
     ))
 }

@@ -33,11 +33,13 @@
 //! is polled when and whether it waits. It knows nothing of Markdown beyond snippet indices
 //! and lines.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use pgbook_book::SnippetOutcome;
-use pgbook_psql::{ConnectOptions, SplitStatement};
+use pgbook_psql::{Command, ConnectOptions, Variables};
 
 use crate::blocking::LockMonitor;
 use crate::session::Session;
@@ -75,11 +77,27 @@ pub(crate) struct Scheduler<'a> {
     /// Unfinished steps, oldest first. Never more than one while `monitor` is `None`.
     active: Vec<Tracked>,
     outcomes: Vec<Option<SnippetOutcome>>,
+    /// The chapter's psql variables, shared by all of its sessions.
+    variables: SharedVariables,
 }
+
+/// A chapter's psql variables, shared by the schedulers of all its nodes: a value `\gset` on
+/// one node is visible on every other. Schedulers run one at a time on one thread.
+pub(crate) type SharedVariables = Rc<RefCell<Variables>>;
 
 impl<'a> Scheduler<'a> {
     /// A scheduler for `steps` snippets; `concurrent` when they use more than one session.
     pub fn new(options: &'a ConnectOptions, steps: usize, concurrent: bool) -> Scheduler<'a> {
+        Scheduler::sharing(options, steps, concurrent, SharedVariables::default())
+    }
+
+    /// A scheduler whose variables are `variables`, shared with the chapter's other nodes.
+    pub fn sharing(
+        options: &'a ConnectOptions,
+        steps: usize,
+        concurrent: bool,
+        variables: SharedVariables,
+    ) -> Scheduler<'a> {
         Scheduler {
             options,
             concurrent,
@@ -87,6 +105,7 @@ impl<'a> Scheduler<'a> {
             monitor: None,
             active: Vec::new(),
             outcomes: (0..steps).map(|_| None).collect(),
+            variables,
         }
     }
 
@@ -97,7 +116,7 @@ impl<'a> Scheduler<'a> {
         index: usize,
         line: usize,
         name: &str,
-        statements: Vec<SplitStatement>,
+        statements: Vec<Command>,
         timeout: Duration,
     ) {
         if let Some(waiting) = self.active.iter().find(|t| t.step.session == name) {
@@ -116,12 +135,15 @@ impl<'a> Scheduler<'a> {
         }
         let mut step = Step::new(index, line, name.to_string(), statements, timeout);
         let alone = self.monitor.is_none();
-        let session = self.session(name);
-        step.begin(session);
+        let session = self
+            .sessions
+            .get_mut(name)
+            .expect("session opened before use");
+        step.begin(session, &mut self.variables.borrow_mut());
         if alone {
             // No other session is open, so nothing can block this step: waiting for it
             // with lock checks would only cost a monitor query per statement.
-            step.run_to_end(session);
+            step.run_to_end(session, &mut self.variables.borrow_mut());
             self.outcomes[index] = Some(step.into_outcome(None));
             return;
         }
@@ -143,7 +165,13 @@ impl<'a> Scheduler<'a> {
             let index = tracked.step.index;
             let problem =
                 format!("still waiting on a lock when the chapter ended (session {name})");
-            let outcome = tracked.step.abandon(self.session(&name), problem);
+            let session = self
+                .sessions
+                .get_mut(&name)
+                .expect("session opened before use");
+            let outcome = tracked
+                .step
+                .abandon(session, &mut self.variables.borrow_mut(), problem);
             self.outcomes[index] = Some(outcome);
         }
         for session in self.sessions.values_mut() {
@@ -153,12 +181,6 @@ impl<'a> Scheduler<'a> {
             monitor.close();
         }
         self.outcomes
-    }
-
-    fn session(&mut self, name: &str) -> &mut Session {
-        self.sessions
-            .get_mut(name)
-            .expect("session opened before use")
     }
 
     /// Opens (or reopens) the session, applies its timeouts, and opens the lock monitor once
@@ -215,7 +237,10 @@ impl<'a> Scheduler<'a> {
                 .sessions
                 .get_mut(&tracked.step.session)
                 .expect("session of an active step");
-            match tracked.step.advance(session, wait) {
+            match tracked
+                .step
+                .advance(session, &mut self.variables.borrow_mut(), wait)
+            {
                 Progress::Idle => {}
                 Progress::Advanced | Progress::Finished => {
                     tracked.block = Block::Running;

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use pgbook_book::Event;
-use pgbook_psql::{ConnectOptions, Connection};
+use pgbook_psql::{ConnectOptions, Connection, Display};
 
 use crate::blocking::configure_session;
 
@@ -27,6 +27,9 @@ pub(crate) struct Session {
     /// How long a blocked backend of this connection is watched before it counts as
     /// waiting (see [`configure_session`]); zero for a one-session chapter.
     settle: Duration,
+    /// psql's display settings (`\x`, `\pset`, ...), which belong to one session as they
+    /// belong to one psql process; kept when the connection is reopened.
+    pub display: Display,
 }
 
 impl Session {
@@ -37,6 +40,7 @@ impl Session {
             applied_timeout: None,
             concurrent,
             settle: Duration::ZERO,
+            display: Display::default(),
         }
     }
 

@@ -11,8 +11,11 @@
 
 use std::time::{Duration, Instant};
 
-use pgbook_book::{Event, SnippetOutcome, StatementOutcome};
-use pgbook_psql::SplitStatement;
+use pgbook_book::{Event, Interpolation, SnippetOutcome, StatementOutcome};
+use pgbook_psql::meta;
+use pgbook_psql::{Command, MetaCommand, Variables};
+
+use crate::psql_meta::{end_savepoint, gset_printed, meta_outcome, run_meta, send_statement};
 
 use crate::session::Session;
 
@@ -43,6 +46,14 @@ pub(crate) enum Progress {
 struct InFlight {
     started: Instant,
     cancelled_at: Option<Instant>,
+    /// The text sent (variables interpolated) and where values were written into it.
+    sent: String,
+    offset: usize,
+    interpolations: Vec<Interpolation>,
+    /// `\g`, `\gx` or `\gset` when one of them sent it.
+    sent_by: Option<MetaCommand>,
+    /// Whether psql's `ON_ERROR_ROLLBACK` savepoint was set before it.
+    savepoint: bool,
 }
 
 /// A snippet whose statements are being run on its session.
@@ -52,7 +63,9 @@ pub(crate) struct Step {
     /// Line of the snippet in the chapter, for messages about it.
     pub line: usize,
     pub session: String,
-    statements: Vec<SplitStatement>,
+    commands: Vec<Command>,
+    /// Index of the next command to run.
+    next: usize,
     timeout: Duration,
     outcome: SnippetOutcome,
     /// How many statements had completed when the step began to wait.
@@ -65,14 +78,15 @@ impl Step {
         index: usize,
         line: usize,
         session: String,
-        statements: Vec<SplitStatement>,
+        commands: Vec<Command>,
         timeout: Duration,
     ) -> Step {
         Step {
             index,
             line,
             session,
-            statements,
+            commands,
+            next: 0,
             timeout,
             outcome: SnippetOutcome::default(),
             waiting_at: None,
@@ -100,15 +114,21 @@ impl Step {
         }
     }
 
-    /// Sends the first statement; the session must have been prepared.
-    pub fn begin(&mut self, session: &mut Session) {
-        self.send_next(session);
+    /// Sends the first statement (running the meta-commands before it); the session must
+    /// have been prepared.
+    pub fn begin(&mut self, session: &mut Session, variables: &mut Variables) {
+        self.send_next(session, variables);
     }
 
     /// Collects what the statement in flight produced within `wait` (never past the
     /// statement's deadline, so `Duration::MAX` means "until something happens"); sends the
     /// next statement when it finished, cancels it past its deadline.
-    pub fn advance(&mut self, session: &mut Session, wait: Duration) -> Progress {
+    pub fn advance(
+        &mut self,
+        session: &mut Session,
+        variables: &mut Variables,
+        wait: Duration,
+    ) -> Progress {
         let Some(in_flight) = self.in_flight.as_ref() else {
             return Progress::Finished;
         };
@@ -127,8 +147,11 @@ impl Step {
                 Progress::Finished
             }
             Ok(Some(events)) => {
-                self.record(events);
-                self.send_next(session);
+                if self.in_flight.as_ref().is_some_and(|f| f.savepoint) {
+                    end_savepoint(connection, &events);
+                }
+                self.record(events, session, variables);
+                self.send_next(session, variables);
                 if self.is_finished() {
                     Progress::Finished
                 } else {
@@ -145,20 +168,25 @@ impl Step {
     }
 
     /// Runs the step to its end, as the only step in progress (nothing can block it).
-    pub fn run_to_end(&mut self, session: &mut Session) {
-        while self.advance(session, Duration::MAX) != Progress::Finished {}
+    pub fn run_to_end(&mut self, session: &mut Session, variables: &mut Variables) {
+        while self.advance(session, variables, Duration::MAX) != Progress::Finished {}
     }
 
     /// Cancels the statement in flight (the step is still waiting when the chapter ends),
     /// keeps what the cancelled statement reported, and fails the step with `problem`.
-    pub fn abandon(mut self, session: &mut Session, problem: String) -> SnippetOutcome {
+    pub fn abandon(
+        mut self,
+        session: &mut Session,
+        variables: &mut Variables,
+        problem: String,
+    ) -> SnippetOutcome {
         if let Some(connection) = session.connection_mut() {
             let answer = connection
                 .cancel()
                 .ok()
                 .and_then(|()| connection.poll(CANCEL_GRACE).ok().flatten());
             match answer {
-                Some(events) => self.record(events),
+                Some(events) => self.record(events, session, variables),
                 // No answer to the cancel: the connection cannot be used any more.
                 None => session.close(),
             }
@@ -185,24 +213,45 @@ impl Step {
         self.outcome
     }
 
-    /// Sends the next statement, or marks the step finished when there is none.
-    fn send_next(&mut self, session: &mut Session) {
+    /// Runs meta-commands up to the next statement and sends it, or marks the step
+    /// finished when there is none.
+    fn send_next(&mut self, session: &mut Session, variables: &mut Variables) {
         self.in_flight = None;
-        let Some(statement) = self.statements.get(self.outcome.statements.len()) else {
-            return;
-        };
-        let sent = match session.connection_mut() {
-            Some(connection) => connection.send(&statement.text).map_err(|e| e.to_string()),
-            None => Err("the session has no connection".to_string()),
-        };
-        match sent {
-            Ok(()) => {
-                self.in_flight = Some(InFlight {
-                    started: Instant::now(),
-                    cancelled_at: None,
-                })
+        while let Some(command) = self.commands.get(self.next) {
+            self.next += 1;
+            let statement = match command {
+                Command::Meta(meta) => {
+                    let printed = run_meta(meta, session, variables);
+                    self.outcome.statements.push(meta_outcome(meta, printed));
+                    continue;
+                }
+                Command::Sql(statement) => statement,
+            };
+            let (sent, interpolations) = match variables.interpolate(statement) {
+                Some(interpolated) => interpolated,
+                None => (statement.text.clone(), Vec::new()),
+            };
+            let savepoint = meta::on_error_rollback(variables);
+            let sent_result = match session.connection_mut() {
+                Some(connection) => {
+                    send_statement(connection, &sent, statement.copy_data.as_deref(), savepoint)
+                }
+                None => Err("the session has no connection".to_string()),
+            };
+            let savepoint = sent_result.as_ref().is_ok_and(|set| *set);
+            self.in_flight = Some(InFlight {
+                started: Instant::now(),
+                cancelled_at: None,
+                sent,
+                offset: statement.offset,
+                interpolations,
+                sent_by: statement.sent_by.clone(),
+                savepoint,
+            });
+            if let Err(reason) = sent_result {
+                self.lose(session, Vec::new(), reason);
             }
-            Err(reason) => self.lose(session, Vec::new(), reason),
+            return;
         }
     }
 
@@ -237,21 +286,65 @@ impl Step {
         }
     }
 
-    fn record(&mut self, events: Vec<Event>) {
-        let statement = &self.statements[self.outcome.statements.len()];
+    /// Keeps what the statement in flight produced, printed as the session's display
+    /// settings and the command that sent it (`\gx`, `\gset`) say.
+    fn record(&mut self, events: Vec<Event>, session: &Session, variables: &mut Variables) {
+        let Some(in_flight) = self.in_flight.as_ref() else {
+            return;
+        };
+        let elapsed = in_flight.started.elapsed();
+        // Two look-ups in an (almost always empty) map: no cost worth avoiding.
+        let style = meta::error_style(variables);
+        let sent_by = in_flight.sent_by.as_ref().map(|m| m.name.as_str());
+        let mut printed = None;
+        let mut events = events;
+        if sent_by == Some("gset") {
+            let display = pgbook_psql::Display {
+                errors: style,
+                ..pgbook_psql::Display::default()
+            };
+            printed = Some(gset_printed(
+                &in_flight.sent,
+                in_flight.sent_by.as_ref(),
+                &display,
+                &mut events,
+                variables,
+            ));
+        } else if sent_by == Some("gx") || !session.display.is_default() || !style.is_default() {
+            let mut display = session.display.clone();
+            display.errors = style;
+            if sent_by == Some("gx") {
+                display.expanded = pgbook_psql::format::Expanded::On;
+            }
+            let mut text = String::new();
+            pgbook_psql::format_statement_with(&in_flight.sent, &events, &display, &mut text);
+            printed = Some(text);
+        }
+        if session.display.timing {
+            if let Some(text) = printed.as_mut() {
+                text.push_str(&pgbook_psql::format::display::timing_line(elapsed));
+            }
+        }
         self.outcome.statements.push(StatementOutcome {
-            sql: statement.text.clone(),
-            offset: statement.offset,
+            sql: in_flight.sent.clone(),
+            offset: in_flight.offset,
             events,
+            printed,
+            interpolations: in_flight.interpolations.clone(),
         });
     }
 
     /// The connection is gone: keep what arrived, skip the rest of the step.
     fn lose(&mut self, session: &mut Session, events: Vec<Event>, reason: String) {
-        if self.outcome.statements.len() < self.statements.len() {
-            self.record(events);
+        if let Some(in_flight) = self.in_flight.take() {
+            self.outcome.statements.push(StatementOutcome {
+                sql: in_flight.sent,
+                offset: in_flight.offset,
+                events,
+                printed: None,
+                interpolations: in_flight.interpolations,
+            });
         }
-        self.in_flight = None;
         session.close();
         self.outcome.failure = Some(lost_connection(&self.session, &reason));
     }

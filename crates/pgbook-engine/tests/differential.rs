@@ -9,11 +9,11 @@
 //! chapter's `deadlock_timeout`). Each transcript is compared with psql's byte for byte;
 //! nothing here states what psql prints — psql itself is the oracle.
 //!
-//! Not covered, by design: `COPY ... FROM STDIN` (psql feeds it the rest of its own input;
-//! pgbook refuses it) and `COPY ... TO STDOUT` (psql prints the data rows; pgbook's events
-//! have no place for them), psql variables (`:name`), and output that differs between two
-//! runs or two clients anyway (PIDs, OIDs, timestamps, `application_name`, the database
-//! name, `random()` which pgbook seeds).
+//! Not covered, by design: `\timing` figures and notifications (their PIDs differ between
+//! two clients; `tests/volatile.rs` checks them through bless), psql's built-in variables (`:DBNAME`,
+//! `:PORT`, ...; pgbook sets none), and output that differs between two runs or two clients
+//! anyway (PIDs, OIDs, timestamps, `application_name`, the database name, `random()` which
+//! pgbook seeds). The `meta_*.sql` files cover the meta-commands and variables pgbook runs.
 
 mod common;
 

@@ -1,5 +1,5 @@
 //! The engine against real clusters: statements, sessions, timeouts, a backend that kills
-//! itself, meta-command errors located in the Markdown, chapter isolation, seeded random,
+//! itself, unsupported meta-commands located in the Markdown, chapter isolation, seeded random,
 //! database-URL mode and environment errors.
 
 mod common;
@@ -61,8 +61,8 @@ fn each_statement_is_its_own_transaction() {
 }
 
 #[test]
-fn a_meta_command_is_an_input_error_located_in_the_markdown() {
-    let text = "# Title\n\n```sql\nSELECT 1;\n```\n\n```sql\nSELECT 2;\n  \\d pg_class\n```\n";
+fn an_unsupported_meta_command_is_an_input_error_located_in_the_markdown() {
+    let text = "# Title\n\n```sql\nSELECT 1;\n```\n\n```sql\nSELECT 2;\n  \\watch 1\n```\n";
     let err = engine().run_chapter(&chapter("meta", text)).unwrap_err();
     assert_eq!(err.exit_code(), 2);
     let EngineError::Input(diagnostic) = &err else {
@@ -72,7 +72,18 @@ fn a_meta_command_is_an_input_error_located_in_the_markdown() {
     assert_eq!((diagnostic.line, diagnostic.col), (9, 3));
     let message = err.to_string();
     assert!(
-        message.starts_with("content/meta.md:9:3: psql meta-command \\d"),
+        message.starts_with("content/meta.md:9:3: psql meta-command \\watch is not supported"),
+        "{message}"
+    );
+}
+
+#[test]
+fn g_with_a_file_is_an_input_error() {
+    let text = "# T\n\n```sql\nSELECT 1 \\g /tmp/out.txt\n```\n";
+    let err = engine().run_chapter(&chapter("g", text)).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.starts_with("content/g.md:4:10: psql meta-command \\g with an argument"),
         "{message}"
     );
 }

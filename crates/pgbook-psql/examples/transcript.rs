@@ -42,6 +42,8 @@ fn run(url: &str, file: &str) -> Result<String, String> {
             sql: statement.text,
             offset: statement.offset,
             events,
+            printed: None,
+            interpolations: Vec::new(),
         });
         if connection.is_closed() {
             break;

@@ -17,6 +17,19 @@ pub(crate) enum Step {
     End(usize),
     /// A backslash meta-command, from the backslash to the end of its name.
     MetaCommand(usize),
+    /// A psql variable reference (`:name`, `:'name'`, `:"name"`) outside quotes and comments.
+    Variable(usize, VariableKind),
+}
+
+/// How a variable reference asks for its value to be written into the statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariableKind {
+    /// `:name`: the value as it is.
+    Plain,
+    /// `:'name'`: the value as a quoted SQL literal.
+    Literal,
+    /// `:"name"`: the value as a quoted SQL identifier.
+    Identifier,
 }
 
 /// Where the lexer is between two bytes.
@@ -149,13 +162,21 @@ impl Lexer {
                 }
                 Some(b':') => Step::Replace(at + 2, ":"),
                 _ => {
+                    // psql's command name runs to the next blank or backslash (`\x\\`).
                     let name_len = rest[1..]
                         .iter()
-                        .take_while(|b| !b.is_ascii_whitespace())
+                        .take_while(|b| !b.is_ascii_whitespace() && **b != b'\\')
                         .count();
+                    // `\\` alone is a command whose name is a backslash.
+                    let name_len = if name_len == 0 && rest.get(1) == Some(&b'\\') {
+                        1
+                    } else {
+                        name_len
+                    };
                     Step::MetaCommand(at + 1 + name_len)
                 }
             },
+            b':' => step_colon(rest, at),
             byte if is_ident_start(byte) => self.step_word(bytes, at),
             byte if byte.is_ascii_digit() => {
                 let len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -260,6 +281,41 @@ impl RoutineHeader {
             [b'c', b'f' | b'p', ..] | [b'c', b'o', b'r', b'f' | b'p']
         )
     }
+}
+
+/// `::` is a cast; `:name`, `:'name'` and `:"name"` are variable references (psql's
+/// `variable_char` is a letter, digit, underscore or any non-ASCII byte); any other `:` is
+/// just a byte.
+fn step_colon(rest: &[u8], at: usize) -> Step {
+    if rest.starts_with(b"::") {
+        return Step::Text(at + 2);
+    }
+    let name_len = |from: usize| {
+        rest[from..]
+            .iter()
+            .take_while(|&&b| is_variable_char(b))
+            .count()
+    };
+    match rest.get(1) {
+        Some(&quote @ (b'\'' | b'"')) => {
+            let len = name_len(2);
+            if len > 0 && rest.get(2 + len) == Some(&quote) {
+                let kind = if quote == b'\'' {
+                    VariableKind::Literal
+                } else {
+                    VariableKind::Identifier
+                };
+                return Step::Variable(at + 3 + len, kind);
+            }
+            Step::Text(at + 1)
+        }
+        Some(_) if name_len(1) > 0 => Step::Variable(at + 1 + name_len(1), VariableKind::Plain),
+        _ => Step::Text(at + 1),
+    }
+}
+
+fn is_variable_char(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
 }
 
 fn is_ident_start(byte: u8) -> bool {

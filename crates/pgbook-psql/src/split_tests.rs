@@ -134,3 +134,100 @@ fn meta_commands_are_rejected_with_their_offset() {
     // A backslash inside quotes is data.
     assert!(split_statements("select '\\d'; select $$\\x$$;").is_ok());
 }
+
+/// A compact view of what the splitter returns: `sql|TEXT|SENT_BY` or `\NAME|ARGS`.
+fn commands(sql: &str) -> Vec<String> {
+    split_commands(sql)
+        .into_iter()
+        .map(|command| match command {
+            Command::Sql(s) => {
+                let by = s.sent_by.map(|m| m.name).unwrap_or_default();
+                format!("sql|{}|{by}", s.text)
+            }
+            Command::Meta(m) => format!("\\{}|{}", m.name, m.args),
+        })
+        .collect()
+}
+
+/// Each case is checked against psql in the differential corpus (`meta_*.sql`).
+#[test]
+fn meta_commands_split_like_psql() {
+    let cases: &[(&str, &[&str])] = &[
+        ("\\x\nselect 1;", &["\\x|", "sql|select 1;|"]),
+        // A meta-command leaves the query buffer as it is: the statement goes on.
+        (
+            "select 1 +\n\\echo mid\n2;",
+            &["\\echo| mid", "sql|select 1 +\n2;|"],
+        ),
+        ("select 1 \\gset p_", &["sql|select 1 |gset"]),
+        ("select 1 \\gx", &["sql|select 1 |gx"]),
+        // `\g` on an empty buffer sends the previous statement again.
+        ("select 2;\n\\g", &["sql|select 2;|", "sql|select 2;|g"]),
+        ("\\g", &[]),
+        // `\\` ends a command's arguments; the rest of the line is SQL.
+        ("\\x on \\\\ select 5;", &["\\x| on ", "sql|select 5;|"]),
+        ("\\echo 'a \\\\ b' c", &["\\echo| 'a \\\\ b' c"]),
+        ("\\pset null '(null)'", &["\\pset| null '(null)'"]),
+        ("\\dt+ orders*", &["\\dt+| orders*"]),
+        // Inside quotes, dollar quotes and comments a backslash is data.
+        (
+            "select '\\x', $$\\x$$ /* \\x */;",
+            &["sql|select '\\x', $$\\x$$ /* \\x */;|"],
+        ),
+        // A command name and its arguments end at a backslash that starts another one.
+        ("\\a\\t", &["\\a|", "\\t|"]),
+        ("\\echo a \\x b", &["\\echo| a ", "\\x| b"]),
+        (
+            "select 1 as x \\echo hi\\echo there\n;",
+            &["\\echo| hi", "\\echo| there", "sql|select 1 as x \n;|"],
+        ),
+    ];
+    for (sql, expected) in cases {
+        assert_eq!(&commands(sql), expected, "input: {sql:?}");
+    }
+}
+
+#[test]
+fn variable_references_are_found_where_psql_interpolates() {
+    let Command::Sql(statement) =
+        split_commands("select :a, :'b', :\"c\", 1::int, ':x', $$:y$$ -- :z\n;").remove(0)
+    else {
+        panic!("not a statement");
+    };
+    let found: Vec<(&str, VariableKind, &str)> = statement
+        .variables
+        .iter()
+        .map(|v| (v.name.as_str(), v.kind, &statement.text[v.start..v.end]))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("a", VariableKind::Plain, ":a"),
+            ("b", VariableKind::Literal, ":'b'"),
+            ("c", VariableKind::Identifier, ":\"c\""),
+        ]
+    );
+}
+
+#[test]
+fn copy_from_stdin_takes_the_lines_up_to_the_end_marker() {
+    let sql = "copy t from stdin;\n1\tx\n\\N\t'y;'\n\\.\nselect 1;\nCOPY t FROM\n  STDIN;\n2\n";
+    let statements = split_statements(sql).unwrap();
+    let found: Vec<(&str, Option<&str>)> = statements
+        .iter()
+        .map(|s| (s.text.as_str(), s.copy_data.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("copy t from stdin;", Some("1\tx\n\\N\t'y;'\n")),
+            ("select 1;", None),
+            // Without `\.`, the data runs to the end of the snippet.
+            ("COPY t FROM\n  STDIN;", Some("2\n")),
+        ]
+    );
+    // COPY TO STDOUT, or FROM a file, reads nothing.
+    let statements = split_statements("copy t to stdout;\ncopy t from '/f';\nselect 2;").unwrap();
+    assert!(statements.iter().all(|s| s.copy_data.is_none()));
+    assert_eq!(statements.len(), 3);
+}

@@ -25,7 +25,7 @@ fn client_against_a_real_server() {
     tracks_transaction_status(&admin);
     sends_polls_and_cancels(&admin);
     reports_a_connection_the_server_ended(&admin);
-    refuses_copy_from_stdin_and_stays_usable(&admin);
+    copies_in_given_data_or_fails_and_stays_usable(&admin);
     returns_large_results_and_notices_in_order(&admin);
 }
 
@@ -247,16 +247,26 @@ fn reports_a_connection_the_server_ended(admin: &ConnectOptions) {
     killer.close();
 }
 
-fn refuses_copy_from_stdin_and_stays_usable(admin: &ConnectOptions) {
+fn copies_in_given_data_or_fails_and_stays_usable(admin: &ConnectOptions) {
     let mut connection = Connection::connect(admin).unwrap();
     run_ok(&mut connection, "create temp table c (a int)");
+    // Without data the copy fails, and the connection can still be used.
     let events = connection.execute("copy c from stdin").unwrap();
-    let error = error_of(&events).expect("COPY FROM STDIN must fail");
-    assert!(
-        error.message.contains("not supported by pgbook"),
-        "{error:?}"
-    );
+    let error = error_of(&events).expect("COPY FROM STDIN without data must fail");
+    assert!(error.message.contains("without data"), "{error:?}");
     assert_eq!(single_value(&run_ok(&mut connection, "select 7")), "7");
+    // With data, the rows arrive, and COPY TO STDOUT gives them back as sent.
+    connection
+        .send_with_copy_data("copy c from stdin", Some("1\n2\n"))
+        .unwrap();
+    let events = connection.poll(Duration::from_secs(30)).unwrap().unwrap();
+    assert!(error_of(&events).is_none(), "{events:?}");
+    let events = connection.execute("copy c to stdout").unwrap();
+    assert_eq!(
+        events[0],
+        pgbook_book::Event::CopyOut("1\n2\n".into()),
+        "{events:?}"
+    );
     connection.close();
 }
 

@@ -243,7 +243,7 @@ fn output_items(outcome: &SnippetOutcome) -> Vec<OutputItem> {
                         tags: vec![tag.clone()],
                     }),
                 },
-                Event::EmptyQuery => {}
+                Event::EmptyQuery | Event::CopyOut(_) | Event::Notification { .. } => {}
                 Event::Notice(m) => items.push(message_item(m, false)),
                 Event::Error(m) => items.push(message_item(m, true)),
             }

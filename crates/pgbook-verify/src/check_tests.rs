@@ -22,6 +22,8 @@ fn outcome(sql: &str, offset: usize, events: Vec<Event>, transcript: &str) -> Sn
             sql: sql.into(),
             offset,
             events,
+            printed: None,
+            interpolations: Vec::new(),
         }],
         transcript: transcript.into(),
         completed_during: None,

@@ -1,5 +1,7 @@
-//! Masks: rewriting volatile text (EXPLAIN costs and timings, `[verify] mask` regexes) to a
-//! fixed placeholder on *both* sides before expected and actual output are compared.
+//! Masks: rewriting volatile text (EXPLAIN costs and timings; process and transaction ids in
+//! lock, deadlock and notification messages; `\timing`'s `Time:` lines; `[verify] mask`
+//! regexes) to a fixed placeholder on *both* sides before expected and actual output are
+//! compared.
 //!
 //! Masks only decide what is compared; they never change what is shown or written back to
 //! the book (bless keeps the expected block's own figures where the masked lines agree).
@@ -104,6 +106,9 @@ const VOLATILE_MARKERS: &[&str] = &[
     "Memory",
     "Disk",
     "I/O Timings",
+    "rocess ",
+    "ransaction ",
+    "PID ",
 ];
 
 /// EXPLAIN's volatile figures (DESIGN §3). Estimated `rows=`/`width=` are masked only inside
@@ -128,6 +133,27 @@ fn builtin_masks() -> Vec<(Regex, &'static str)> {
         ),
         (r"(Memory: used|allocated)=[0-9]+([kMG]?B)".into(), "$1=#$2"),
         (format!(r"(I/O Timings: .*?)={num}"), "$1=#"),
+        // Values the server makes up on every run (DESIGN §3): the process ids and
+        // transaction ids of lock waits and deadlocks ...
+        (
+            r"([Pp]rocess) [0-9]+ (waits for|still waiting for|acquired)".into(),
+            "$1 # $2",
+        ),
+        (r"(blocked by process) [0-9]+".into(), "$1 #"),
+        (r"(on transaction) [0-9]+".into(), "$1 #"),
+        (r"(on virtual transaction) [0-9]+/[0-9]+".into(), "$1 #"),
+        (r"(Process holding the lock): [0-9]+".into(), "$1: #"),
+        (r"(Wait queue: (?:#, )*)[0-9]+".into(), "$1#"),
+        // ... the sender of a notification ...
+        (
+            r"(received from server process with PID) [0-9]+".into(),
+            "$1 #",
+        ),
+        // ... and `\timing`'s figures (a duration over a second adds its clock form).
+        (
+            format!(r"^Time: {num} ms(?: \([0-9:.d ]+\))?$"),
+            "Time: # ms",
+        ),
     ];
     rules
         .into_iter()
@@ -183,6 +209,42 @@ mod tests {
             ("Filter: (id = 3)", "Filter: (id = 3)"),
             ("Rows Removed by Filter: 97", "Rows Removed by Filter: 97"),
             ("Index Cond: (id < 10)", "Index Cond: (id < 10)"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(mask(&[input]), vec![want.to_string()], "input: {input}");
+        }
+    }
+
+    /// Lines as PostgreSQL 15 and psql print them; the figures change on every run.
+    #[test]
+    fn volatile_ids_and_timings_table() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "DETAIL:  Process 4242 waits for ShareLock on transaction 741; blocked by process 4243.",
+                "DETAIL:  Process # waits for ShareLock on transaction #; blocked by process #.",
+            ),
+            (
+                "Process 4243 waits for ShareLock on transaction 740; blocked by process 4242.",
+                "Process # waits for ShareLock on transaction #; blocked by process #.",
+            ),
+            (
+                "Process 17 waits for ExclusiveLock on virtual transaction 3/12; blocked by process 18.",
+                "Process # waits for ExclusiveLock on virtual transaction #; blocked by process #.",
+            ),
+            (
+                "DETAIL:  Process holding the lock: 4242. Wait queue: 4243, 4244.",
+                "DETAIL:  Process holding the lock: #. Wait queue: #, #.",
+            ),
+            (
+                "Asynchronous notification \"ch\" with payload \"p\" received from server process with PID 4242.",
+                "Asynchronous notification \"ch\" with payload \"p\" received from server process with PID #.",
+            ),
+            ("Time: 0.512 ms", "Time: # ms"),
+            ("Time: 1234.567 ms (00:01.235)", "Time: # ms"),
+            // Not volatile: compared as written.
+            ("CONTEXT:  while updating tuple (0,1) in relation \"t\"", "CONTEXT:  while updating tuple (0,1) in relation \"t\""),
+            (" process 42 | transaction 7", " process 42 | transaction 7"),
+            ("Time: later", "Time: later"),
         ];
         for (input, want) in cases {
             assert_eq!(mask(&[input]), vec![want.to_string()], "input: {input}");

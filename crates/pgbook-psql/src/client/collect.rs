@@ -4,7 +4,9 @@
 
 use fallible_iterator::FallibleIterator;
 use pgbook_book::{Column, Event, ResultSet, ServerMessage};
-use postgres_protocol::message::backend::{DataRowBody, ErrorFields, RowDescriptionBody};
+use postgres_protocol::message::backend::{
+    DataRowBody, ErrorFields, NotificationResponseBody, RowDescriptionBody,
+};
 
 use super::error::ClientError;
 
@@ -57,6 +59,27 @@ impl Collector {
             rows: self.rows.take(),
             tag: tag.to_string(),
         });
+    }
+
+    /// One row of `COPY ... TO STDOUT`, added to the copy data of this statement (nothing,
+    /// when the copy starts).
+    pub fn copy_data(&mut self, data: &[u8]) {
+        let text = String::from_utf8_lossy(data);
+        match self.events.last_mut() {
+            Some(Event::CopyOut(all)) => all.push_str(&text),
+            _ => self.events.push(Event::CopyOut(text.into_owned())),
+        }
+    }
+
+    /// A notification: psql prints it once the statement during which it arrived is done
+    /// (one that arrived between statements is read, and printed, with the next one).
+    pub fn notification(&mut self, body: &NotificationResponseBody) -> Result<(), ClientError> {
+        self.events.push(Event::Notification {
+            channel: body.channel()?.to_string(),
+            payload: body.message()?.to_string(),
+            pid: body.process_id(),
+        });
+        Ok(())
     }
 
     pub fn empty_query(&mut self) {

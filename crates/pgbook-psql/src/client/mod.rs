@@ -41,6 +41,8 @@ pub struct Connection {
     closed: bool,
     /// The statement sent and not yet finished, with what it produced so far.
     in_flight: Option<Collector>,
+    /// Data for a `COPY ... FROM STDIN` of the statement in flight.
+    copy_in: Option<String>,
 }
 
 impl Connection {
@@ -60,6 +62,7 @@ impl Connection {
             status: b'I',
             closed: false,
             in_flight: None,
+            copy_in: None,
         };
         connection.start_session(options)?;
         Ok(connection)
@@ -83,6 +86,17 @@ impl Connection {
             Some(events) => Ok(events),
             None => Err(ClientError::Protocol("statement did not finish".into())),
         }
+    }
+
+    /// Sends a statement without waiting for its result, with the data a `COPY ... FROM
+    /// STDIN` in it reads (each line ending in `\n`); collect it with [`Connection::poll`].
+    pub fn send_with_copy_data(
+        &mut self,
+        sql: &str,
+        copy_in: Option<&str>,
+    ) -> Result<(), ClientError> {
+        self.copy_in = copy_in.map(str::to_string);
+        self.send(sql)
     }
 
     /// Sends a statement without waiting for its result; collect it with [`Connection::poll`].
@@ -211,13 +225,23 @@ impl Connection {
             Message::NoticeResponse(body) => collector.notice(body.fields())?,
             Message::ParameterStatus(body) => self.parameter_status(&body)?,
             Message::CopyInResponse(_) => {
-                // psql would read the rows from its own input; pgbook has none to give.
+                // psql sends the lines that follow the statement in its input; pgbook sends
+                // those given with the statement (none: the copy fails, as with no input).
                 let mut buf = BytesMut::new();
-                frontend::copy_fail("COPY FROM STDIN is not supported by pgbook", &mut buf)?;
+                match self.copy_in.take() {
+                    Some(data) => {
+                        frontend::CopyData::new(data.as_bytes())?.write(&mut buf);
+                        frontend::copy_done(&mut buf);
+                    }
+                    None => frontend::copy_fail("COPY FROM STDIN without data", &mut buf)?,
+                }
                 self.stream.write_all(&buf)?;
             }
-            Message::CopyOutResponse(_) | Message::CopyData(_) | Message::CopyDone => {}
-            Message::NotificationResponse(_) => {}
+            // An empty `CopyOut` first, so that a copy of no rows still hides its tag.
+            Message::CopyOutResponse(_) => collector.copy_data(&[]),
+            Message::CopyData(body) => collector.copy_data(body.data()),
+            Message::CopyDone => {}
+            Message::NotificationResponse(body) => collector.notification(&body)?,
             Message::ReadyForQuery(body) => {
                 self.status = body.status();
                 return Ok(true);

@@ -1,6 +1,8 @@
 //! How psql prints an ERROR, NOTICE or WARNING: the severity line, the `LINE n:` excerpt
 //! with its caret (windowed around the error on long lines), then `DETAIL:`, `HINT:`,
-//! `QUERY:` and — for errors only — `CONTEXT:` lines, as libpq's default verbosity does.
+//! `QUERY:` and — for errors only — `CONTEXT:` lines, as libpq's default verbosity does;
+//! and the shorter forms psql's `VERBOSITY` (`terse`, `sqlstate`) and `SHOW_CONTEXT`
+//! (`never`, `errors`, `always`) ask for.
 //!
 //! It turns one `ServerMessage` into text; it knows nothing of result sets or connections.
 
@@ -13,17 +15,63 @@ const EXCERPT_COLUMNS: usize = 60;
 /// ...and keeps at least this many columns to the right of the error when it cuts the line.
 const MIN_RIGHT_CONTEXT: usize = 10;
 
+/// psql's `VERBOSITY` (libpq's error verbosity) as pgbook prints it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Verbosity {
+    #[default]
+    Default,
+    Terse,
+    Sqlstate,
+}
+
+/// psql's `SHOW_CONTEXT`: when a message's `CONTEXT:` lines are printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ShowContext {
+    Never,
+    #[default]
+    Errors,
+    Always,
+}
+
+/// How messages are printed: psql's `VERBOSITY` and `SHOW_CONTEXT`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ErrorStyle {
+    pub verbosity: Verbosity,
+    pub context: ShowContext,
+}
+
+impl ErrorStyle {
+    pub fn is_default(&self) -> bool {
+        *self == ErrorStyle::default()
+    }
+}
+
 /// Appends the message as psql prints it. `statement` is the text that was sent, which the
-/// `position` field refers to; `is_error` decides whether `CONTEXT:` is shown.
+/// `position` field refers to; `is_error` decides whether `CONTEXT:` is shown (by default).
 pub(crate) fn write_message(
     message: &ServerMessage,
     statement: &str,
     is_error: bool,
+    style: &ErrorStyle,
     out: &mut String,
 ) {
     out.push_str(&message.severity);
     out.push_str(":  ");
+    if style.verbosity == Verbosity::Sqlstate && !message.sqlstate.is_empty() {
+        out.push_str(&message.sqlstate);
+        out.push('\n');
+        return;
+    }
     out.push_str(&message.message);
+    let terse = style.verbosity != Verbosity::Default;
+    if terse {
+        // Without the excerpt, libpq names the position in words.
+        if let Some(position) = message.position.or(message.internal_position) {
+            out.push_str(&format!(" at character {position}"));
+        }
+        out.push('\n');
+        return;
+    }
     out.push('\n');
     let cursor = match (message.position, &message.internal_query) {
         (Some(position), _) => Some((statement, position)),
@@ -43,7 +91,12 @@ pub(crate) fn write_message(
             out.push_str(&format!("{label}:  {value}\n"));
         }
     }
-    if is_error {
+    let show_context = match style.context {
+        ShowContext::Never => false,
+        ShowContext::Errors => is_error,
+        ShowContext::Always => true,
+    };
+    if show_context {
         if let Some(context) = &message.context {
             out.push_str(&format!("CONTEXT:  {context}\n"));
         }

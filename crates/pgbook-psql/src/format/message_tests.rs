@@ -83,7 +83,7 @@ fn fields_come_in_libpq_order_and_context_only_for_errors() {
         ..error_at(1)
     };
     let mut out = String::new();
-    write_message(&message, "x", true, &mut out);
+    write_message(&message, "x", true, &ErrorStyle::default(), &mut out);
     assert_eq!(
         out,
         "ERROR:  syntax error\nLINE 1: x\n        ^\nDETAIL:  d\nHINT:  h\nQUERY:  q\nCONTEXT:  c\n"
@@ -94,7 +94,7 @@ fn fields_come_in_libpq_order_and_context_only_for_errors() {
         position: None,
         ..message
     };
-    write_message(&message, "x", false, &mut notice);
+    write_message(&message, "x", false, &ErrorStyle::default(), &mut notice);
     assert_eq!(
         notice,
         "NOTICE:  syntax error\nDETAIL:  d\nHINT:  h\nQUERY:  q\n"

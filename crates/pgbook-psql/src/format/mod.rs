@@ -4,12 +4,18 @@
 //! It turns events into text and nothing else: no I/O, no knowledge of Markdown, clusters
 //! or HTML.
 
+pub mod display;
+mod expanded;
 mod message;
+mod plain;
 mod table;
 mod titled;
 mod width;
 
-use pgbook_book::{Event, ServerMessage, StatementOutcome};
+use pgbook_book::{Event, ResultSet, ServerMessage, StatementOutcome};
+
+pub use display::{Display, Expanded, Format, PsetOutcome};
+pub use message::{ErrorStyle, ShowContext, Verbosity};
 
 pub use titled::{write_titled_table, Footer};
 
@@ -26,39 +32,95 @@ const CONNECTION_LOST: &str = "connection to server was lost\n";
 /// next result (or the end of the statement) has arrived, so with several results (`\;`)
 /// a notice raised by a later one comes out before an earlier table. Errors print at once.
 pub fn format_statement(statement_sql: &str, events: &[Event], out: &mut String) {
-    let mut pending: Option<&Event> = None;
-    for event in events {
-        match event {
-            Event::Notice(message) => message::write_message(message, statement_sql, false, out),
-            Event::Error(message) => {
-                write_result(pending.take(), out);
-                write_error(message, statement_sql, out);
-            }
-            Event::Complete { .. } | Event::EmptyQuery => {
-                write_result(pending.replace(event), out);
-            }
-        }
-    }
-    write_result(pending, out);
+    format_statement_with(statement_sql, events, &Display::default(), out);
 }
 
-/// The whole transcript of a snippet: every statement in order.
+/// [`format_statement`] with the session's display settings (`\x`, `\pset`, ...).
+pub fn format_statement_with(
+    statement_sql: &str,
+    events: &[Event],
+    display: &Display,
+    out: &mut String,
+) {
+    let mut pending: Option<&Event> = None;
+    // psql prints no `COPY n` tag after data it wrote to stdout.
+    let mut copied_out = false;
+    for event in events {
+        match event {
+            Event::Complete { rows: None, .. } if copied_out => copied_out = false,
+            Event::Notice(message) => {
+                message::write_message(message, statement_sql, false, &display.errors, out)
+            }
+            Event::Error(message) => {
+                write_result(pending.take(), display, out);
+                write_error(message, statement_sql, &display.errors, out);
+            }
+            Event::Complete { .. } | Event::EmptyQuery => {
+                write_result(pending.replace(event), display, out);
+            }
+            Event::CopyOut(data) => {
+                write_result(pending.take(), display, out);
+                out.push_str(data);
+                copied_out = true;
+            }
+            Event::Notification { .. } => {}
+        }
+    }
+    write_result(pending, display, out);
+    // psql looks for notifications once a statement is done.
+    for event in events {
+        if let Event::Notification {
+            channel,
+            payload,
+            pid,
+        } = event
+        {
+            write_notification(channel, payload, *pid, out);
+        }
+    }
+}
+
+/// psql's line for a notification (no `with payload` part when the payload is empty).
+fn write_notification(channel: &str, payload: &str, pid: i32, out: &mut String) {
+    out.push_str(&format!("Asynchronous notification \"{channel}\""));
+    if !payload.is_empty() {
+        out.push_str(&format!(" with payload \"{payload}\""));
+    }
+    out.push_str(&format!(" received from server process with PID {pid}.\n"));
+}
+
+/// The whole transcript of a snippet: every statement in order (a statement whose output
+/// was printed when it ran — a meta-command, or non-default display settings — as printed).
 pub fn transcript(statements: &[StatementOutcome]) -> String {
     let mut out = String::new();
     for statement in statements {
-        format_statement(&statement.sql, &statement.events, &mut out);
+        match &statement.printed {
+            Some(printed) => out.push_str(printed),
+            None => format_statement(&statement.sql, &statement.events, &mut out),
+        }
     }
     out
 }
 
+/// One result set as `display` says: aligned, expanded, unaligned or csv.
+pub fn write_rows(rows: &ResultSet, display: &Display, out: &mut String) {
+    match display.format {
+        Format::Aligned if display.is_expanded() => expanded::write_expanded(rows, display, out),
+        Format::Aligned if display.is_default() => table::write_table(rows, out),
+        Format::Aligned => table::write_aligned(rows, display, out),
+        Format::Unaligned => plain::write_unaligned(rows, display, out),
+        Format::Csv => plain::write_csv(rows, display, out),
+    }
+}
+
 /// A table (plus the command tag after `INSERT/UPDATE/DELETE ... RETURNING`), or just the
 /// command tag. An empty query prints nothing.
-fn write_result(result: Option<&Event>, out: &mut String) {
+fn write_result(result: Option<&Event>, display: &Display, out: &mut String) {
     let Some(Event::Complete { rows, tag }) = result else {
         return;
     };
     if let Some(rows) = rows {
-        table::write_table(rows, out);
+        write_rows(rows, display, out);
         let returning = ["INSERT", "UPDATE", "DELETE"];
         if !returning.iter().any(|verb| tag.starts_with(verb)) {
             return;
@@ -70,18 +132,18 @@ fn write_result(result: Option<&Event>, out: &mut String) {
 
 /// An error; when it ended the session (FATAL, PANIC, or a connection that just closed —
 /// severity empty) psql also reports the lost connection and stops reading its input.
-fn write_error(message: &ServerMessage, statement_sql: &str, out: &mut String) {
+fn write_error(message: &ServerMessage, statement_sql: &str, style: &ErrorStyle, out: &mut String) {
     match message.severity.as_str() {
         "" => {
             out.push_str(CONNECTION_CLOSED);
             out.push_str(CONNECTION_LOST);
         }
         "FATAL" | "PANIC" => {
-            message::write_message(message, statement_sql, true, out);
+            message::write_message(message, statement_sql, true, style, out);
             out.push_str(CONNECTION_CLOSED);
             out.push_str(CONNECTION_LOST);
         }
-        _ => message::write_message(message, statement_sql, true, out),
+        _ => message::write_message(message, statement_sql, true, style, out),
     }
 }
 
@@ -134,6 +196,31 @@ mod tests {
             (vec![one_row("FETCH 1")], table.to_string()),
             (vec![notice("n"), complete("DO")], "NOTICE:  n\nDO\n".into()),
             (vec![Event::EmptyQuery], String::new()),
+            // Notifications come after the statement's own output.
+            (
+                vec![
+                    Event::Notification {
+                        channel: "ch".into(),
+                        payload: String::new(),
+                        pid: 7,
+                    },
+                    complete("NOTIFY"),
+                    Event::Notification {
+                        channel: "ch".into(),
+                        payload: "hi there".into(),
+                        pid: 7,
+                    },
+                ],
+                "NOTIFY\nAsynchronous notification \"ch\" received from server process with PID 7.\n\
+                 Asynchronous notification \"ch\" with payload \"hi there\" received from server \
+                 process with PID 7.\n"
+                    .into(),
+            ),
+            // No `COPY n` after data written to stdout.
+            (
+                vec![Event::CopyOut("1\tx\n".into()), complete("COPY 1")],
+                "1\tx\n".into(),
+            ),
             // With several results (`\;`), a result waits for the next one.
             (
                 vec![one_row("SELECT 1"), notice("later"), complete("DO")],

@@ -6,6 +6,7 @@
 
 use pgbook_book::ResultSet;
 
+use super::display::Display;
 use super::width::{printable_lines, Line};
 
 /// Type OIDs psql right-aligns: int2/4/8, float4/8, numeric, oid, xid, xid8, cid, money.
@@ -18,8 +19,20 @@ enum Align {
     Centre,
 }
 
-/// Appends the aligned rendering of `result` (with its footer and blank line) to `out`.
+/// Whether psql right-aligns a column of this type.
+pub(crate) fn is_right_aligned(type_oid: u32) -> bool {
+    RIGHT_ALIGNED_TYPES.contains(&type_oid)
+}
+
+/// Appends the aligned rendering of `result` with psql's default settings.
 pub(crate) fn write_table(result: &ResultSet, out: &mut String) {
+    write_aligned(result, &Display::default(), out);
+}
+
+/// Appends the aligned rendering of `result` (rules, header, rows, footer and blank line as
+/// `display`'s border, tuples_only, footer and null settings say) to `out`.
+pub(crate) fn write_aligned(result: &ResultSet, display: &Display, out: &mut String) {
+    let border = display.border.min(2);
     let headers: Vec<Vec<Line>> = result
         .columns
         .iter()
@@ -32,7 +45,10 @@ pub(crate) fn write_table(result: &ResultSet, out: &mut String) {
         .iter()
         .map(|row| {
             (0..headers.len())
-                .map(|i| printable_lines(row.get(i).and_then(|v| v.as_deref()).unwrap_or("")))
+                .map(|i| {
+                    let value = row.get(i).and_then(|v| v.as_deref());
+                    printable_lines(value.unwrap_or(&display.null))
+                })
                 .collect()
         })
         .collect();
@@ -41,7 +57,7 @@ pub(crate) fn write_table(result: &ResultSet, out: &mut String) {
         .columns
         .iter()
         .map(|c| {
-            if RIGHT_ALIGNED_TYPES.contains(&c.type_oid) {
+            if is_right_aligned(c.type_oid) {
                 Align::Right
             } else {
                 Align::Left
@@ -49,22 +65,34 @@ pub(crate) fn write_table(result: &ResultSet, out: &mut String) {
         })
         .collect();
 
-    if widths.is_empty() {
-        // A result without columns (`SELECT;`): psql prints a bare rule.
-        out.push_str("--\n");
-    } else {
-        let centred = vec![Align::Centre; widths.len()];
-        write_record(&headers, &widths, &centred, true, out);
-        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(w + 2)).collect();
-        out.push_str(&rule.join("+"));
-        out.push('\n');
+    // A result without columns (`SELECT;`) prints its rules only: `--` with border 1.
+    let layout = Layout {
+        widths: &widths,
+        border,
+    };
+    if !display.tuples_only {
+        if border == 2 {
+            layout.rule(out);
+        }
+        if !widths.is_empty() {
+            let centred = vec![Align::Centre; widths.len()];
+            layout.record(&headers, &centred, true, out);
+        }
+        layout.rule(out);
+    }
+    if !widths.is_empty() {
         for row in &rows {
-            write_record(row, &widths, &aligns, false, out);
+            layout.record(row, &aligns, false, out);
         }
     }
-    match rows.len() {
-        1 => out.push_str("(1 row)\n"),
-        n => out.push_str(&format!("({n} rows)\n")),
+    if border == 2 {
+        layout.rule(out);
+    }
+    if display.footer && !display.tuples_only {
+        match rows.len() {
+            1 => out.push_str("(1 row)\n"),
+            n => out.push_str(&format!("({n} rows)\n")),
+        }
     }
     out.push('\n');
 }
@@ -79,52 +107,91 @@ fn column_widths(headers: &[Vec<Line>], rows: &[Vec<Vec<Line>>]) -> Vec<usize> {
     widths
 }
 
-fn max_width(lines: &[Line]) -> usize {
+pub(crate) fn max_width(lines: &[Line]) -> usize {
     lines.iter().map(|l| l.width).max().unwrap_or(0)
 }
 
-/// Prints one header or data record, which takes as many output lines as its tallest cell.
-/// Header cells are always padded to full width; in data records the last column carries
-/// no trailing padding unless a `+` continuation mark follows it.
-fn write_record(
-    cells: &[Vec<Line>],
-    widths: &[usize],
-    aligns: &[Align],
-    is_header: bool,
-    out: &mut String,
-) {
-    let height = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
-    let last = cells.len() - 1;
-    for line_no in 0..height {
-        for (col, cell) in cells.iter().enumerate() {
-            if col > 0 {
-                out.push('|');
-            }
-            out.push(' ');
-            let pad_end = is_header || col < last;
-            let Some(line) = cell.get(line_no) else {
-                if pad_end {
-                    push_spaces(out, widths[col] + 1);
-                }
-                continue;
-            };
-            let continues = line_no + 1 < cell.len();
-            let room = widths[col] - line.width;
-            let (before, after) = match aligns[col] {
-                Align::Left => (0, room),
-                Align::Right => (room, 0),
-                Align::Centre => (room / 2, room - room / 2),
-            };
-            push_spaces(out, before);
-            out.push_str(&line.text);
-            if continues {
-                push_spaces(out, after);
-                out.push('+');
-            } else if pad_end {
-                push_spaces(out, after + 1);
+/// Column widths and border style: what every line of one table shares.
+struct Layout<'a> {
+    widths: &'a [usize],
+    border: u32,
+}
+
+impl Layout<'_> {
+    /// A `---+---` rule (`+---+---+` with border 2, `--- ---` with border 0).
+    fn rule(&self, out: &mut String) {
+        match self.border {
+            2 => out.push_str("+-"),
+            1 => out.push('-'),
+            _ => {}
+        }
+        for (i, width) in self.widths.iter().enumerate() {
+            out.push_str(&"-".repeat(*width));
+            if i + 1 < self.widths.len() {
+                out.push_str(if self.border == 0 { " " } else { "-+-" });
             }
         }
+        match self.border {
+            2 => out.push_str("-+"),
+            1 => out.push('-'),
+            _ => {}
+        }
         out.push('\n');
+    }
+
+    /// Prints one header or data record, which takes as many output lines as its tallest
+    /// cell. Header cells are always padded to full width; in data records the last column
+    /// carries no trailing padding (border 0 and 1) unless a `+` continuation mark follows.
+    fn record(&self, cells: &[Vec<Line>], aligns: &[Align], is_header: bool, out: &mut String) {
+        let widths = self.widths;
+        let height = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        let last = cells.len() - 1;
+        for line_no in 0..height {
+            if self.border == 2 {
+                out.push('|');
+            }
+            for (col, cell) in cells.iter().enumerate() {
+                if self.border != 0 {
+                    out.push(' ');
+                }
+                let pad_end = is_header || self.border == 2 || col < last;
+                let Some(line) = cell.get(line_no) else {
+                    if pad_end {
+                        push_spaces(out, widths[col]);
+                    }
+                    if pad_end {
+                        out.push(' ');
+                    }
+                    if self.border != 0 && col < last {
+                        out.push('|');
+                    }
+                    continue;
+                };
+                let continues = line_no + 1 < cell.len();
+                let room = widths[col] - line.width;
+                let (before, after) = match aligns[col] {
+                    Align::Left => (0, room),
+                    Align::Right => (room, 0),
+                    Align::Centre => (room / 2, room - room / 2),
+                };
+                push_spaces(out, before);
+                out.push_str(&line.text);
+                if continues {
+                    push_spaces(out, after);
+                    out.push('+');
+                } else if pad_end {
+                    push_spaces(out, after);
+                    out.push(' ');
+                }
+                if self.border != 0 && col < last {
+                    out.push('|');
+                }
+            }
+            if self.border == 2 {
+                out.push('|');
+            }
+            out.push('\n');
+        }
     }
 }
 

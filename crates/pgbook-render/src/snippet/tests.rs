@@ -37,6 +37,8 @@ fn outputs_in_order_with_tags_merged() {
             StatementOutcome {
                 sql: "create table t()".into(),
                 offset: 0,
+                printed: None,
+                interpolations: Vec::new(),
                 events: vec![Event::Complete {
                     rows: None,
                     tag: "CREATE TABLE".into(),
@@ -45,6 +47,8 @@ fn outputs_in_order_with_tags_merged() {
             StatementOutcome {
                 sql: "insert".into(),
                 offset: 0,
+                printed: None,
+                interpolations: Vec::new(),
                 events: vec![Event::Complete {
                     rows: None,
                     tag: "INSERT 0 1".into(),
@@ -53,6 +57,8 @@ fn outputs_in_order_with_tags_merged() {
             StatementOutcome {
                 sql: "select".into(),
                 offset: 0,
+                printed: None,
+                interpolations: Vec::new(),
                 events: vec![
                     Event::Notice(ServerMessage {
                         severity: "NOTICE".into(),
