@@ -20,8 +20,10 @@ use crate::snippet::{snippet_view, step_contexts, SnippetStatus};
 use crate::theme::Theme;
 use crate::RenderError;
 use files::{add_book_files, canonical_url, search_index, sitemap};
+use page_toc::{page_toc, TocEntry};
 
 mod files;
+mod page_toc;
 
 /// A file of the site: bytes to write, or a book file to copy.
 #[derive(Debug, Clone)]
@@ -226,6 +228,7 @@ impl Renderer {
                 .as_ref()
                 .map(|t| t.replace("{path}", &chapter.path.display().to_string())),
             canonical: canonical_url(&book.config.output.html.site_url, &paths[index]),
+            toc: page_toc(chapter),
         };
         let body = bodies[index].html_for(&root);
         let ctx = context! {
@@ -319,6 +322,8 @@ struct PageContext {
     edit_url: Option<String>,
     /// Absolute URL of the page, when `site-url` is absolute.
     canonical: Option<String>,
+    /// The "on this page" list: the chapter's h2 and h3 headings.
+    toc: Vec<TocEntry>,
 }
 
 fn book_context(book: &Book) -> Value {
