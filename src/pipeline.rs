@@ -17,6 +17,7 @@ mod cache;
 mod execute;
 mod render;
 mod report;
+mod verification;
 mod verify;
 
 use std::collections::HashMap;
@@ -174,9 +175,10 @@ impl Pipeline {
         let bodies = self.render_bodies(book, outcomes, statuses, report)?;
         trace.phase("render chapters");
         let extra_body_html = self.options.extra_body_html.clone();
-        let site = self
-            .renderer()
-            .render_site(book, &bodies, extra_body_html.as_deref())?;
+        let verified = verification::verification(book, statuses, self.results.current_server());
+        let site =
+            self.renderer()
+                .render_site(book, &bodies, extra_body_html.as_deref(), &verified)?;
         trace.phase("render site");
         let dest = self
             .options

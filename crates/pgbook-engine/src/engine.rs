@@ -197,6 +197,17 @@ impl Engine {
         }
     }
 
+    /// The server's version and non-default settings, for the "How this book was verified"
+    /// page (see [`crate::settings_report`]).
+    pub fn server_report(&self) -> Result<crate::ServerReport, EngineError> {
+        let mut client = self.admin_pool.take(&self.server)?;
+        let scratch = matches!(self.server, Server::Scratch(_));
+        let report =
+            crate::settings_report::server_report(&mut client, &self.options.settings, scratch);
+        self.admin_pool.give_back(client);
+        report
+    }
+
     /// The scratch cluster, when the engine runs one (None with a database URL).
     pub fn scratch_cluster(&self) -> Option<&ScratchCluster> {
         match &self.server {

@@ -18,6 +18,7 @@ mod error;
 mod runner;
 mod scheduler;
 mod session;
+pub mod settings_report;
 mod steps;
 
 pub use cluster::{
@@ -25,3 +26,4 @@ pub use cluster::{
 };
 pub use engine::{Engine, EngineOptions};
 pub use error::EngineError;
+pub use settings_report::{ServerReport, ServerSetting};

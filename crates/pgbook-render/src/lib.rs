@@ -16,11 +16,13 @@ pub mod search;
 pub mod site;
 pub mod snippet;
 pub mod theme;
+pub mod verification;
 pub mod write;
 
 pub use markdown::{RenderedChapter, SearchSection};
 pub use site::{ChapterJob, FileContent, Renderer, SiteFiles};
 pub use snippet::SnippetStatus;
+pub use verification::Verification;
 pub use write::write_site;
 
 /// A problem while rendering or writing the site, located in the book where possible.

@@ -14,10 +14,11 @@ use pgbook_book::{Book, ChapterOutcome};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::markdown::{render_chapter, RenderedChapter};
+use crate::markdown::{render_chapter, RenderedChapter, ROOT_MARK};
 use crate::nav::{nav_items, page_path, path_to_root, plain_title, url_path};
 use crate::snippet::{snippet_view, step_contexts, SnippetStatus};
 use crate::theme::Theme;
+use crate::verification::{Verification, VERIFICATION_PAGE};
 use crate::RenderError;
 use files::{add_book_files, canonical_url, search_index, sitemap};
 use page_toc::{page_toc, TocEntry};
@@ -132,7 +133,7 @@ impl Renderer {
                 &steps[i],
             );
             template
-                .render(context! { snippet => Serde(&view) })
+                .render(context! { snippet => Serde(&view), root => ROOT_MARK })
                 .map_err(RenderError::template)
         })
     }
@@ -149,12 +150,14 @@ impl Renderer {
     }
 
     /// Renders every page and file of the site from chapter bodies (index-aligned with
-    /// `book.chapters`). `extra_body_html` is inserted before `</body>` of every page.
+    /// `book.chapters`), and the "How this book was verified" page from `verification`.
+    /// `extra_body_html` is inserted before `</body>` of every page.
     pub fn render_site(
         &self,
         book: &Book,
         bodies: &[Arc<RenderedChapter>],
         extra_body_html: Option<&str>,
+        verification: &Verification,
     ) -> Result<SiteFiles, RenderError> {
         let shared = Shared {
             book: book_context(book),
@@ -189,6 +192,10 @@ impl Renderer {
             self.render_print(book, &shared, &paths, bodies)?,
         );
         site.add("404.html", self.render_404(&shared, book)?);
+        site.add(
+            VERIFICATION_PAGE,
+            self.render_verification(book, &shared, verification)?,
+        );
         site.add("sitemap.xml", sitemap(book, &paths));
         site.add("searchindex.js", search_js);
         for (name, bytes) in self.theme.assets()? {
@@ -236,6 +243,7 @@ impl Renderer {
             nav => shared.nav.clone(),
             page => Serde(&page),
             body => Value::from_safe_string(body),
+            verification => true,
         };
         let html = self.render_template("page.html", ctx)?;
         Ok(with_extra_body(html, shared.extra_body.as_deref()))
@@ -277,6 +285,39 @@ impl Renderer {
             page => context! { title => "Page not found", path => "404.html", path_to_root => root },
         };
         self.render_template("404.html", ctx)
+    }
+
+    /// `verification.html`: the generated page, in the layout of a chapter page.
+    fn render_verification(
+        &self,
+        book: &Book,
+        shared: &Shared,
+        verification: &Verification,
+    ) -> Result<String, RenderError> {
+        let body = self.render_template(
+            "partials/verification.html",
+            context! { v => Serde(verification), root => "" },
+        )?;
+        let page = PageContext {
+            title: "How this book was verified".into(),
+            path: VERIFICATION_PAGE.into(),
+            path_to_root: String::new(),
+            source_path: String::new(),
+            prev: None,
+            next: None,
+            edit_url: None,
+            canonical: canonical_url(&book.config.output.html.site_url, VERIFICATION_PAGE),
+            toc: Vec::new(),
+        };
+        let ctx = context! {
+            book => shared.book.clone(),
+            nav => shared.nav.clone(),
+            page => Serde(&page),
+            body => Value::from_safe_string(format!("<div class=\"verification\">{body}</div>")),
+            verification => true,
+        };
+        let html = self.render_template("page.html", ctx)?;
+        Ok(with_extra_body(html, shared.extra_body.as_deref()))
     }
 
     fn render_template(&self, name: &str, ctx: Value) -> Result<String, RenderError> {

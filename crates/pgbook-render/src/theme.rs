@@ -30,6 +30,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/session-labels.html",
     "partials/session-wait.html",
     "partials/page-toc.html",
+    "partials/verification.html",
 );
 
 /// Static files copied into the site, by path inside it.
