@@ -2,7 +2,8 @@
 //! dark theme: a callout of each kind with its title, the "on this page" list following the
 //! scroll (and collapsed on a narrow screen), search that knows SQL (`statements`,
 //! `skip locked`, `pg_stat`) with the hits highlighted on the opened page, and results driven
-//! by the keyboard alone. Screenshots are saved for a human to look at.
+//! by the keyboard alone, and the way from a "verified on" mark to the verification page.
+//! Screenshots are saved for a human to look at.
 
 use std::path::{Path, PathBuf};
 
@@ -258,6 +259,29 @@ fn search_that_knows_sql(browser: &mut Browser, base: &str, theme: &str, shots: 
     assert_eq!(marks, json!(["pg_stat", "pg_stat"]));
 }
 
+/// The "verified on" mark leads to the verification page, which the sidebar links too.
+fn verification_page(browser: &mut Browser, base: &str, theme: &str, shots: &Path) {
+    browser.goto(&format!("{base}queues.html"));
+    use_theme(browser, theme);
+    browser.eval("document.querySelector('a.verified').click()");
+    browser.wait_for(
+        "location.pathname.endsWith('/verification.html') && document.readyState === 'complete'",
+    );
+    assert_eq!(
+        browser.eval("document.querySelector('#setting-jit td.value').textContent"),
+        "off"
+    );
+    assert_eq!(
+        browser.eval("document.querySelector('.sidebar-footer a').getAttribute('href')"),
+        "verification.html"
+    );
+    std::fs::write(
+        shots.join(format!("verification-{theme}.png")),
+        browser.screenshot(),
+    )
+    .unwrap();
+}
+
 #[test]
 fn callouts_page_contents_and_sql_search_in_both_themes() {
     assert!(Path::new(CHROMIUM).exists(), "Chromium is required");
@@ -272,6 +296,7 @@ fn callouts_page_contents_and_sql_search_in_both_themes() {
         callouts(&mut browser, &base, theme, &shots);
         page_contents(&mut browser, &base, theme, &shots);
         search_that_knows_sql(&mut browser, &base, theme, &shots);
+        verification_page(&mut browser, &base, theme, &shots);
     }
     let errors = browser.errors();
     assert!(errors.is_empty(), "console errors: {errors:#?}");

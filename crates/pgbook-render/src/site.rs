@@ -72,6 +72,8 @@ struct Shared {
     book: Value,
     nav: Value,
     extra_body: Option<String>,
+    /// Whether the site has a verification page (the sidebar links to it).
+    verification: bool,
 }
 
 impl Renderer {
@@ -150,19 +152,21 @@ impl Renderer {
     }
 
     /// Renders every page and file of the site from chapter bodies (index-aligned with
-    /// `book.chapters`), and the "How this book was verified" page from `verification`.
+    /// `book.chapters`), and the "How this book was verified" page from `verification` (a
+    /// book without SQL snippets has none).
     /// `extra_body_html` is inserted before `</body>` of every page.
     pub fn render_site(
         &self,
         book: &Book,
         bodies: &[Arc<RenderedChapter>],
         extra_body_html: Option<&str>,
-        verification: &Verification,
+        verification: Option<&Verification>,
     ) -> Result<SiteFiles, RenderError> {
         let shared = Shared {
             book: book_context(book),
             nav: Value::from(Serde(nav_items(book))),
             extra_body: extra_body_html.map(str::to_string),
+            verification: verification.is_some(),
         };
         let paths: Vec<String> = book.chapters.iter().map(|c| page_path(&c.path)).collect();
         // The search index is built while the pages render: both take a while.
@@ -192,10 +196,12 @@ impl Renderer {
             self.render_print(book, &shared, &paths, bodies)?,
         );
         site.add("404.html", self.render_404(&shared, book)?);
-        site.add(
-            VERIFICATION_PAGE,
-            self.render_verification(book, &shared, verification)?,
-        );
+        if let Some(verification) = verification {
+            site.add(
+                VERIFICATION_PAGE,
+                self.render_verification(book, &shared, verification)?,
+            );
+        }
         site.add("sitemap.xml", sitemap(book, &paths));
         site.add("searchindex.js", search_js);
         for (name, bytes) in self.theme.assets()? {
@@ -243,7 +249,7 @@ impl Renderer {
             nav => shared.nav.clone(),
             page => Serde(&page),
             body => Value::from_safe_string(body),
-            verification => true,
+            verification => shared.verification,
         };
         let html = self.render_template("page.html", ctx)?;
         Ok(with_extra_body(html, shared.extra_body.as_deref()))
