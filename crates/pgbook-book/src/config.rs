@@ -134,6 +134,57 @@ pub struct HtmlConfig {
     pub additional_js: Vec<PathBuf>,
     pub git_repository_url: Option<String>,
     pub edit_url_template: Option<String>,
+    /// mdBook's: the sidebar shows no chapter numbers.
+    pub no_section_label: bool,
+    /// mdBook's Font Awesome name of the repository link's icon (`fa-github`, `fa-gitlab`,
+    /// ...); pgbook draws GitHub's and GitLab's marks, and a generic one for anything else.
+    pub git_repository_icon: Option<String>,
+    pub print: PrintConfig,
+    pub search: SearchConfig,
+    /// mdBook's redirects: an old path in the site → where it moved (a URL or site path).
+    pub redirect: BTreeMap<String, String>,
+}
+
+/// `[output.html.print]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct PrintConfig {
+    /// Whether `print.html` (and the button that opens it) exists.
+    pub enable: bool,
+}
+
+impl Default for PrintConfig {
+    fn default() -> Self {
+        PrintConfig { enable: true }
+    }
+}
+
+/// `[output.html.search]`: mdBook's keys that mean something to pgbook's search.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct SearchConfig {
+    /// Whether the site has search (the index is not written otherwise).
+    pub enable: bool,
+    /// The most results shown.
+    pub limit_results: u32,
+    /// Every word of the query must match (else any word does).
+    pub use_boolean_and: bool,
+    /// Weight of a match in a section's title.
+    pub boost_title: u32,
+    /// Weight of a match in a section's text.
+    pub boost_paragraph: u32,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            enable: true,
+            limit_results: 30,
+            use_boolean_and: true,
+            boost_title: 3,
+            boost_paragraph: 1,
+        }
+    }
 }
 
 impl Default for HtmlConfig {
@@ -147,6 +198,11 @@ impl Default for HtmlConfig {
             additional_js: Vec::new(),
             git_repository_url: None,
             edit_url_template: None,
+            no_section_label: false,
+            git_repository_icon: None,
+            print: PrintConfig::default(),
+            search: SearchConfig::default(),
+            redirect: BTreeMap::new(),
         }
     }
 }
@@ -190,8 +246,17 @@ fn key_kind(path: &[&str]) -> Option<KeyKind> {
         | "additional-css"
         | "additional-js"
         | "git-repository-url"
-        | "edit-url-template"] => Known,
-        ["output", "html", _] => MdbookIgnored,
+        | "edit-url-template"
+        | "no-section-label"
+        | "git-repository-icon"
+        | "print"
+        | "search"] => Known,
+        ["output", "html", "redirect"] => FreeTable,
+        ["output", "html", "print", "enable"] => Known,
+        ["output", "html", "search", "enable" | "limit-results" | "use-boolean-and" | "boost-title" | "boost-paragraph"] => {
+            Known
+        }
+        ["output", "html", _] | ["output", "html", "print" | "search", _] => MdbookIgnored,
         ["output", _] => MdbookIgnored,
         ["rust"] | ["preprocessor"] => MdbookIgnored,
         ["rust" | "preprocessor", ..] => MdbookIgnored,
@@ -270,6 +335,16 @@ const KEY_NAMES: &[&str] = &[
     "additional-js",
     "git-repository-url",
     "edit-url-template",
+    "no-section-label",
+    "git-repository-icon",
+    "print",
+    "search",
+    "redirect",
+    "enable",
+    "limit-results",
+    "use-boolean-and",
+    "boost-title",
+    "boost-paragraph",
 ];
 
 /// ` (did you mean 'x'?)` for an unknown key near a pgbook key of the same table.
@@ -352,6 +427,45 @@ mod tests {
 
     fn parse(text: &str) -> Result<LoadedConfig, Diagnostics> {
         parse_config(text, Path::new("book.toml"))
+    }
+
+    #[test]
+    fn mdbook_keys_pgbook_implements_are_read_and_the_rest_warned() {
+        let loaded = parse(
+            "[output.html]\nno-section-label = true\ngit-repository-icon = \"fa-gitlab\"\n\
+             [output.html.print]\nenable = false\npage-break = true\n\
+             [output.html.search]\nenable = false\nlimit-results = 5\nuse-boolean-and = false\n\
+             boost-title = 4\nboost-paragraph = 2\nexpand = true\n\
+             [output.html.redirect]\n\"/old.html\" = \"new.html\"\n\
+             [output.html.fold]\nenable = true\n",
+        )
+        .unwrap();
+        let html = &loaded.config.output.html;
+        assert!(html.no_section_label);
+        assert_eq!(html.git_repository_icon.as_deref(), Some("fa-gitlab"));
+        assert!(!html.print.enable);
+        assert!(!html.search.enable);
+        assert_eq!(html.search.limit_results, 5);
+        assert!(!html.search.use_boolean_and);
+        assert_eq!(
+            (html.search.boost_title, html.search.boost_paragraph),
+            (4, 2)
+        );
+        assert_eq!(html.redirect["/old.html"], "new.html");
+        let warned: Vec<String> = loaded.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(warned.len(), 3, "{warned:?}");
+        for key in [
+            "output.html.print.page-break",
+            "output.html.search.expand",
+            "output.html.fold",
+        ] {
+            assert!(
+                warned.iter().any(|w| w.contains(&format!("'{key}'"))),
+                "{warned:?}"
+            );
+        }
+        let defaults = parse("").unwrap().config.output.html;
+        assert!(defaults.print.enable && defaults.search.enable && defaults.search.use_boolean_and);
     }
 
     #[test]

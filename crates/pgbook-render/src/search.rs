@@ -7,6 +7,7 @@
 
 use elasticlunr::pipeline::{FnWrapper, Pipeline};
 use elasticlunr::{IndexBuilder, Language};
+use pgbook_book::config::SearchConfig;
 use serde::Serialize;
 
 use crate::markdown::SearchSection;
@@ -98,10 +99,20 @@ struct Doc<'a> {
 struct SearchData<'a> {
     docs: Vec<Doc<'a>>,
     index: &'a elasticlunr::Index,
+    opts: SearchOptions,
 }
 
-/// The contents of `searchindex.js`.
-pub fn search_index_js(pages: &[PageSections]) -> String {
+/// What the browser needs of `[output.html.search]`.
+#[derive(Serialize)]
+struct SearchOptions {
+    limit: u32,
+    and: bool,
+    title: u32,
+    body: u32,
+}
+
+/// The contents of `searchindex.js`, with `config`'s options for the browser.
+pub fn search_index_js(pages: &[PageSections], config: &SearchConfig) -> String {
     let mut index = IndexBuilder::with_language(Box::new(Handbook))
         .save_docs(false)
         .add_fields(["title", "body"])
@@ -126,6 +137,12 @@ pub fn search_index_js(pages: &[PageSections]) -> String {
     let data = SearchData {
         docs,
         index: &index,
+        opts: SearchOptions {
+            limit: config.limit_results,
+            and: config.use_boolean_and,
+            title: config.boost_title,
+            body: config.boost_paragraph,
+        },
     };
     let json = serde_json::to_string(&data).expect("search data serialises");
     // `</script>`-safe and valid JavaScript: JSON is a JS expression.
@@ -161,11 +178,14 @@ mod tests {
                 text: "Row-level locks </script> block writers.".into(),
             },
         ];
-        let js = search_index_js(&[PageSections {
-            page_path: "ch/a.html",
-            chapter_title: "A",
-            sections: &sections,
-        }]);
+        let js = search_index_js(
+            &[PageSections {
+                page_path: "ch/a.html",
+                chapter_title: "A",
+                sections: &sections,
+            }],
+            &SearchConfig::default(),
+        );
         let json = js
             .strip_prefix("window.pgbookSearchIndex = ")
             .unwrap()
@@ -174,6 +194,8 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(json).unwrap();
         assert_eq!(value["docs"].as_array().unwrap().len(), 2);
         assert_eq!(value["docs"][1]["u"], "ch/a.html#locks");
+        assert_eq!(value["opts"]["limit"], 30);
+        assert_eq!(value["opts"]["and"], true);
         assert!(!js.contains("</script>"));
         // "vacuum" is indexed unstemmed.
         assert!(

@@ -20,7 +20,7 @@ use crate::snippet::{snippet_view, step_contexts, SnippetStatus};
 use crate::theme::Theme;
 use crate::verification::{Verification, VERIFICATION_PAGE};
 use crate::RenderError;
-use files::{add_book_files, canonical_url, search_index, sitemap};
+use files::{add_book_files, canonical_url, redirects, search_index, sitemap};
 use page_toc::{page_toc, TocEntry};
 
 mod files;
@@ -191,10 +191,12 @@ impl Renderer {
             let html = self.render_page(book, &shared, &paths, bodies, 0, "index.html")?;
             site.add("index.html", html);
         }
-        site.add(
-            "print.html",
-            self.render_print(book, &shared, &paths, bodies)?,
-        );
+        if book.config.output.html.print.enable {
+            site.add(
+                "print.html",
+                self.render_print(book, &shared, &paths, bodies)?,
+            );
+        }
         site.add("404.html", self.render_404(&shared, book)?);
         if let Some(verification) = verification {
             site.add(
@@ -203,7 +205,10 @@ impl Renderer {
             );
         }
         site.add("sitemap.xml", sitemap(book, &paths));
-        site.add("searchindex.js", search_js);
+        if book.config.output.html.search.enable {
+            site.add("searchindex.js", search_js);
+        }
+        redirects(book, &mut site);
         for (name, bytes) in self.theme.assets()? {
             site.add(name, bytes);
         }
@@ -389,6 +394,10 @@ fn book_context(book: &Book) -> Value {
         default_theme => html.default_theme.clone().unwrap_or_else(|| "light".into()),
         preferred_dark_theme => html.preferred_dark_theme.clone().unwrap_or_else(|| "dark".into()),
         git_repository_url => html.git_repository_url.clone(),
+        git_repository_icon => html.git_repository_icon.clone(),
+        no_section_label => html.no_section_label,
+        print => html.print.enable,
+        search => html.search.enable,
         additional_css => file_names(&html.additional_css),
         additional_js => file_names(&html.additional_js),
     }

@@ -85,7 +85,9 @@
     if (!data || !words.length) { return []; }
     var docCount = data.docs.length;
     var scores = {};
-    var fields = [['title', 3], ['body', 1]];
+    // `[output.html.search]` of book.toml.
+    var opts = data.opts || { limit: MAX_RESULTS, and: true, title: 3, body: 1 };
+    var fields = [['title', opts.title], ['body', opts.body]];
     words.forEach(function (word) {
       fields.forEach(function (f) {
         var fieldIndex = data.index.index[f[0]];
@@ -94,10 +96,10 @@
       });
     });
     var refs = Object.keys(scores).filter(function (ref) {
-      return Object.keys(scores[ref].words).length === words.length;
+      return !opts.and || Object.keys(scores[ref].words).length === words.length;
     });
     refs.sort(function (a, b) { return scores[b].score - scores[a].score; });
-    return refs.slice(0, MAX_RESULTS).map(function (ref) { return data.docs[+ref]; });
+    return refs.slice(0, opts.limit).map(function (ref) { return data.docs[+ref]; });
   }
 
   // The query the results on screen are for: running it again would only lose the selection.
