@@ -1,7 +1,7 @@
 //! mdBook's `[output.html]` keys that pgbook implements, on one small mdBook book built by
 //! mdBook itself and by pgbook: the same pages and redirect pages, no `print.html` and no
 //! search index where they are disabled, no chapter numbers with `no-section-label`, and the
-//! repository icon `git-repository-icon` names.
+//! repository icon `git-repository-icon` names, and the sidebar folding of `fold`.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -20,6 +20,10 @@ src = "src"
 no-section-label = true
 git-repository-url = "https://gitlab.com/example/keys"
 git-repository-icon = "fab-gitlab"
+
+[output.html.fold]
+enable = true
+level = 0
 
 [output.html.print]
 enable = false
@@ -73,8 +77,9 @@ fn implemented_mdbook_keys_build_the_structure_mdbook_builds() {
     write(&root.join("book.toml"), BOOK_TOML);
     write(
         &root.join("src/SUMMARY.md"),
-        "# Summary\n\n- [Intro](intro.md)\n- [Next](sub/next.md)\n",
+        "# Summary\n\n- [Intro](intro.md)\n- [Next](sub/next.md)\n  - [Deeper](sub/deeper.md)\n",
     );
+    write(&root.join("src/sub/deeper.md"), "# Deeper\n");
     write(&root.join("src/intro.md"), "# Intro\n\nHello.\n");
     write(&root.join("src/sub/next.md"), "# Next\n\n## A section\n");
 
@@ -124,4 +129,11 @@ fn implemented_mdbook_keys_build_the_structure_mdbook_builds() {
     assert!(!page.contains("print.html"));
     assert!(page.contains("href=\"https://gitlab.com/example/keys\""));
     assert!(page.contains("class=\"git-icon gitlab\""), "{page}");
+    // fold: the sidebar folds from level 0 (the script does the folding).
+    assert!(
+        page.contains("<ol class=\"toc\" data-fold-level=\"0\">"),
+        "{page}"
+    );
+    assert!(page.contains("js/sidebar-fold.js"));
+    assert!(by_pgbook.join("js/sidebar-fold.js").is_file());
 }

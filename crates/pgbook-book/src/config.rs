@@ -141,8 +141,19 @@ pub struct HtmlConfig {
     pub git_repository_icon: Option<String>,
     pub print: PrintConfig,
     pub search: SearchConfig,
+    pub fold: FoldConfig,
     /// mdBook's redirects: an old path in the site → where it moved (a URL or site path).
     pub redirect: BTreeMap<String, String>,
+}
+
+/// `[output.html.fold]`: mdBook's collapsible sidebar.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct FoldConfig {
+    pub enable: bool,
+    /// Entries deeper than this start folded (0: only top-level entries show), except the
+    /// ones leading to the page being read.
+    pub level: u32,
 }
 
 /// `[output.html.print]`.
@@ -202,6 +213,7 @@ impl Default for HtmlConfig {
             git_repository_icon: None,
             print: PrintConfig::default(),
             search: SearchConfig::default(),
+            fold: FoldConfig::default(),
             redirect: BTreeMap::new(),
         }
     }
@@ -250,13 +262,15 @@ fn key_kind(path: &[&str]) -> Option<KeyKind> {
         | "no-section-label"
         | "git-repository-icon"
         | "print"
-        | "search"] => Known,
+        | "search"
+        | "fold"] => Known,
+        ["output", "html", "fold", "enable" | "level"] => Known,
         ["output", "html", "redirect"] => FreeTable,
         ["output", "html", "print", "enable"] => Known,
         ["output", "html", "search", "enable" | "limit-results" | "use-boolean-and" | "boost-title" | "boost-paragraph"] => {
             Known
         }
-        ["output", "html", _] | ["output", "html", "print" | "search", _] => MdbookIgnored,
+        ["output", "html", _] | ["output", "html", "print" | "search" | "fold", _] => MdbookIgnored,
         ["output", _] => MdbookIgnored,
         ["rust"] | ["preprocessor"] => MdbookIgnored,
         ["rust" | "preprocessor", ..] => MdbookIgnored,
@@ -345,6 +359,8 @@ const KEY_NAMES: &[&str] = &[
     "use-boolean-and",
     "boost-title",
     "boost-paragraph",
+    "fold",
+    "level",
 ];
 
 /// ` (did you mean 'x'?)` for an unknown key near a pgbook key of the same table.
@@ -437,7 +453,7 @@ mod tests {
              [output.html.search]\nenable = false\nlimit-results = 5\nuse-boolean-and = false\n\
              boost-title = 4\nboost-paragraph = 2\nexpand = true\n\
              [output.html.redirect]\n\"/old.html\" = \"new.html\"\n\
-             [output.html.fold]\nenable = true\n",
+             [output.html.fold]\nenable = true\nlevel = 1\n[output.html.playground]\nrunnable = false\n",
         )
         .unwrap();
         let html = &loaded.config.output.html;
@@ -452,12 +468,14 @@ mod tests {
             (4, 2)
         );
         assert_eq!(html.redirect["/old.html"], "new.html");
+        assert!(html.fold.enable);
+        assert_eq!(html.fold.level, 1);
         let warned: Vec<String> = loaded.warnings.iter().map(|w| w.to_string()).collect();
         assert_eq!(warned.len(), 3, "{warned:?}");
         for key in [
             "output.html.print.page-break",
             "output.html.search.expand",
-            "output.html.fold",
+            "output.html.playground",
         ] {
             assert!(
                 warned.iter().any(|w| w.contains(&format!("'{key}'"))),

@@ -398,6 +398,7 @@ fn book_context(book: &Book) -> Value {
         no_section_label => html.no_section_label,
         print => html.print.enable,
         search => html.search.enable,
+        fold_level => html.fold.enable.then_some(html.fold.level),
         additional_css => file_names(&html.additional_css),
         additional_js => file_names(&html.additional_js),
     }

@@ -42,6 +42,7 @@ const ASSETS: &[(&str, &str)] = embed!(
     "js/pgbook.js",
     "js/search.js",
     "js/page-toc.js",
+    "js/sidebar-fold.js",
     "favicon.svg",
 );
 
