@@ -86,38 +86,39 @@ pub fn verification(
 }
 
 /// Names of the extensions `CREATE EXTENSION [IF NOT EXISTS] name` statements in `sql`
-/// create. Words are compared case-insensitively; a quoted name keeps its case.
+/// create, cut into statements as psql would (so text in strings and comments inside a
+/// statement is never taken for one). Words are compared case-insensitively; a quoted name
+/// keeps its case.
 fn created_extensions(sql: &str) -> Vec<String> {
-    let words: Vec<&str> = sql
-        .split(|c: char| c.is_whitespace() || c == ';' || c == '(')
-        .filter(|w| !w.is_empty())
-        .collect();
     let mut names = Vec::new();
-    let mut i = 0;
-    while i + 2 < words.len() {
-        if words[i].eq_ignore_ascii_case("create") && words[i + 1].eq_ignore_ascii_case("extension")
-        {
-            let mut at = i + 2;
-            let if_not_exists = words.get(at..at + 3).is_some_and(|w| {
-                w[0].eq_ignore_ascii_case("if")
-                    && w[1].eq_ignore_ascii_case("not")
-                    && w[2].eq_ignore_ascii_case("exists")
-            });
-            if if_not_exists {
-                at += 3;
-            }
-            if let Some(word) = words.get(at) {
-                let name = match word.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
-                    Some(quoted) => quoted.to_string(),
-                    None => word.to_lowercase(),
-                };
-                if !names.contains(&name) {
-                    names.push(name);
-                }
-            }
-            i = at;
+    for statement in pgbook_psql::split_statements(sql).unwrap_or_default() {
+        let code: String = statement
+            .text
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let words: Vec<&str> = code
+            .split(|c: char| c.is_whitespace() || c == ';')
+            .filter(|w| !w.is_empty())
+            .collect();
+        let is = |i: usize, word: &str| words.get(i).is_some_and(|w| w.eq_ignore_ascii_case(word));
+        if !(is(0, "create") && is(1, "extension")) {
+            continue;
         }
-        i += 1;
+        let at = if is(2, "if") && is(3, "not") && is(4, "exists") {
+            5
+        } else {
+            2
+        };
+        let Some(word) = words.get(at) else { continue };
+        let name = match word.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
+            Some(quoted) => quoted.to_string(),
+            None => word.to_lowercase(),
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
     }
     names
 }
@@ -130,8 +131,9 @@ mod tests {
     fn extensions_are_read_from_create_extension_statements() {
         assert_eq!(
             created_extensions(
-                "CREATE EXTENSION pg_trgm;\ncreate extension if not exists \"uuid-ossp\";\n\
-                 CREATE TABLE extension (x int); CREATE EXTENSION Hstore SCHEMA public;"
+                "-- set up\nCREATE EXTENSION pg_trgm;\ncreate extension if not exists \"uuid-ossp\";\n\
+                 CREATE TABLE extension (x int); CREATE EXTENSION Hstore SCHEMA public;\n\
+                 SELECT 'CREATE EXTENSION nope;';"
             ),
             vec!["pg_trgm", "uuid-ossp", "hstore"]
         );
