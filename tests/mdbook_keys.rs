@@ -1,7 +1,8 @@
 //! mdBook's `[output.html]` keys that pgbook implements, on one small mdBook book built by
 //! mdBook itself and by pgbook: the same pages and redirect pages, no `print.html` and no
 //! search index where they are disabled, no chapter numbers with `no-section-label`, and the
-//! repository icon `git-repository-icon` names, and the sidebar folding of `fold`.
+//! repository icon `git-repository-icon` names, the sidebar folding of `fold`, and the 404
+//! page from `input-404`.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -20,6 +21,7 @@ src = "src"
 no-section-label = true
 git-repository-url = "https://gitlab.com/example/keys"
 git-repository-icon = "fab-gitlab"
+input-404 = "lost.md"
 
 [output.html.fold]
 enable = true
@@ -81,6 +83,10 @@ fn implemented_mdbook_keys_build_the_structure_mdbook_builds() {
     );
     write(&root.join("src/sub/deeper.md"), "# Deeper\n");
     write(&root.join("src/intro.md"), "# Intro\n\nHello.\n");
+    write(
+        &root.join("src/lost.md"),
+        "# Nothing here\n\nTry [the introduction](intro.md).\n",
+    );
     write(&root.join("src/sub/next.md"), "# Next\n\n## A section\n");
 
     let by_mdbook = work.path().join("by-mdbook");
@@ -111,6 +117,20 @@ fn implemented_mdbook_keys_build_the_structure_mdbook_builds() {
     // Search disabled: neither writes an index.
     assert!(files(&by_mdbook, &["searchindex.js", "searchindex.json"]).is_empty());
     assert!(files(&by_pgbook, &["searchindex.js", "searchindex.json"]).is_empty());
+
+    // input-404: the chapter is the 404 page of both, named after it, its links from the
+    // site's root.
+    let mdbook_404 = std::fs::read_to_string(by_mdbook.join("lost.html")).unwrap();
+    let pgbook_404 = std::fs::read_to_string(by_pgbook.join("lost.html")).unwrap();
+    assert!(mdbook_404.contains("Nothing here"));
+    assert!(
+        pgbook_404.contains("Nothing here</h1>") || pgbook_404.contains("Nothing here<a"),
+        "{pgbook_404}"
+    );
+    // mdBook links relatively under `<base href="/">`; pgbook from the site URL: both /intro.html.
+    assert!(mdbook_404.contains("<base href=\"/\">") && mdbook_404.contains("href=\"intro.html\""));
+    assert!(pgbook_404.contains("href=\"/intro.html\""), "{pgbook_404}");
+    assert!(!pgbook_404.contains("This page does not exist"));
 
     let redirect = std::fs::read_to_string(by_pgbook.join("old/intro.html")).unwrap();
     assert!(

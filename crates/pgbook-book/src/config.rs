@@ -142,6 +142,9 @@ pub struct HtmlConfig {
     pub print: PrintConfig,
     pub search: SearchConfig,
     pub fold: FoldConfig,
+    /// mdBook's: the chapter file (in the source directory) shown as the 404 page, if it
+    /// exists; `404.md` unless set.
+    pub input_404: Option<String>,
     /// mdBook's redirects: an old path in the site → where it moved (a URL or site path).
     pub redirect: BTreeMap<String, String>,
 }
@@ -214,6 +217,7 @@ impl Default for HtmlConfig {
             print: PrintConfig::default(),
             search: SearchConfig::default(),
             fold: FoldConfig::default(),
+            input_404: None,
             redirect: BTreeMap::new(),
         }
     }
@@ -263,7 +267,8 @@ fn key_kind(path: &[&str]) -> Option<KeyKind> {
         | "git-repository-icon"
         | "print"
         | "search"
-        | "fold"] => Known,
+        | "fold"
+        | "input-404"] => Known,
         ["output", "html", "fold", "enable" | "level"] => Known,
         ["output", "html", "redirect"] => FreeTable,
         ["output", "html", "print", "enable"] => Known,
@@ -361,6 +366,7 @@ const KEY_NAMES: &[&str] = &[
     "boost-paragraph",
     "fold",
     "level",
+    "input-404",
 ];
 
 /// ` (did you mean 'x'?)` for an unknown key near a pgbook key of the same table.

@@ -197,7 +197,7 @@ impl Renderer {
                 self.render_print(book, &shared, &paths, bodies)?,
             );
         }
-        site.add("404.html", self.render_404(&shared, book)?);
+        site.add(not_found_path(book), self.render_404(&shared, book)?);
         if let Some(verification) = verification {
             site.add(
                 VERIFICATION_PAGE,
@@ -290,10 +290,24 @@ impl Renderer {
         if !root.ends_with('/') {
             root.push('/');
         }
+        // mdBook's `input-404` chapter, when the book has one (its SQL is not run: a 404
+        // page is no place for verified output).
+        let body = match &book.not_found {
+            Some(chapter) => {
+                Some(render_chapter(chapter, &mut |_| Ok(String::new()))?.html_for(&root))
+            }
+            None => None,
+        };
+        let title = book
+            .not_found
+            .as_ref()
+            .map_or("Page not found".to_string(), |c| c.title.clone());
         let ctx = context! {
             book => shared.book.clone(),
             nav => shared.nav.clone(),
-            page => context! { title => "Page not found", path => "404.html", path_to_root => root },
+            page => context! { title => title, path => not_found_path(book), path_to_root => root },
+            body => body.map(Value::from_safe_string),
+            verification => shared.verification,
         };
         self.render_template("404.html", ctx)
     }
@@ -401,6 +415,20 @@ fn book_context(book: &Book) -> Value {
         fold_level => html.fold.enable.then_some(html.fold.level),
         additional_css => file_names(&html.additional_css),
         additional_js => file_names(&html.additional_js),
+    }
+}
+
+/// Where the 404 page goes: mdBook names it after `input-404` (`lost.md` → `lost.html`).
+fn not_found_path(book: &Book) -> String {
+    match &book.config.output.html.input_404 {
+        Some(input) => {
+            let input = input.replace('\\', "/");
+            match input.strip_suffix(".md") {
+                Some(stem) => format!("{stem}.html"),
+                None => format!("{input}.html"),
+            }
+        }
+        None => "404.html".into(),
     }
 }
 
