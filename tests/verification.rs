@@ -135,3 +135,55 @@ fn the_settings_table_is_show_all_of_the_scratch_server() {
     let cached = std::fs::read_to_string(root.join("book/verification.html")).unwrap();
     assert_eq!(settings_rows(&cached), rows);
 }
+
+/// With `--database-url` the page lists that server's version and non-default settings, each
+/// with where PostgreSQL says it came from, and never claims a scratch cluster.
+#[test]
+fn with_a_database_url_the_page_lists_that_servers_settings() {
+    let server = pgbook_engine::ScratchCluster::start(&pgbook_engine::ClusterOptions {
+        pg_bin: None,
+        settings: vec![("work_mem".into(), "8MB".into())],
+    })
+    .expect("a server to point the database URL at");
+    let url = format!(
+        "host={} port={} user={} dbname=postgres",
+        server.socket_dir().display(),
+        server.port(),
+        server.superuser()
+    );
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path().join("url-book");
+    support::write(&root.join("book.toml"), "[book]\ntitle = \"URL\"\n");
+    support::write(
+        &root.join("content/SUMMARY.md"),
+        "# Summary\n\n- [One](one.md)\n",
+    );
+    support::write(
+        &root.join("content/one.md"),
+        "# One\n\n```sql\nSELECT 1 AS one;\n```\n\n```output\n one \n-----\n   1\n(1 row)\n\n```\n",
+    );
+    let out = pgbook(&["build", root.to_str().unwrap(), "--database-url", &url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(root.join("book/verification.html")).unwrap();
+    assert!(
+        page.contains("the server of the build's database URL"),
+        "{page}"
+    );
+    assert!(!page.contains("scratch cluster of"));
+    let rows = settings_rows(&page);
+    let work_mem = rows
+        .iter()
+        .find(|r| r[0] == "work_mem")
+        .expect("work_mem listed");
+    assert_eq!(work_mem[1], "8MB");
+    // Where PostgreSQL says it came from, not pgbook's attribution.
+    assert_eq!(work_mem[3], "configuration file");
+    assert!(rows.iter().all(|r| r[3] != "pgbook" && r[3] != "book.toml"));
+    // A server started with `-k DIR`: its socket directory is part of its configuration here.
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "unix_socket_directories" && r[3] == "command line"),
+        "{rows:?}"
+    );
+    server.stop().unwrap();
+}
