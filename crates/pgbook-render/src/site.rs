@@ -21,9 +21,11 @@ use crate::theme::Theme;
 use crate::verification::{Verification, VERIFICATION_PAGE};
 use crate::RenderError;
 use files::{add_book_files, canonical_url, redirects, search_index, sitemap};
+use generated::not_found_path;
 use page_toc::{page_toc, TocEntry};
 
 mod files;
+mod generated;
 mod page_toc;
 
 /// A file of the site: bytes to write, or a book file to copy.
@@ -284,67 +286,6 @@ impl Renderer {
         Ok(with_extra_body(html, shared.extra_body.as_deref()))
     }
 
-    fn render_404(&self, shared: &Shared, book: &Book) -> Result<String, RenderError> {
-        // A 404 page is served at any depth, so it links from the configured site URL.
-        let mut root = book.config.output.html.site_url.clone();
-        if !root.ends_with('/') {
-            root.push('/');
-        }
-        // mdBook's `input-404` chapter, when the book has one (its SQL is not run: a 404
-        // page is no place for verified output).
-        let body = match &book.not_found {
-            Some(chapter) => {
-                Some(render_chapter(chapter, &mut |_| Ok(String::new()))?.html_for(&root))
-            }
-            None => None,
-        };
-        let title = book
-            .not_found
-            .as_ref()
-            .map_or("Page not found".to_string(), |c| c.title.clone());
-        let ctx = context! {
-            book => shared.book.clone(),
-            nav => shared.nav.clone(),
-            page => context! { title => title, path => not_found_path(book), path_to_root => root },
-            body => body.map(Value::from_safe_string),
-            verification => shared.verification,
-        };
-        self.render_template("404.html", ctx)
-    }
-
-    /// `verification.html`: the generated page, in the layout of a chapter page.
-    fn render_verification(
-        &self,
-        book: &Book,
-        shared: &Shared,
-        verification: &Verification,
-    ) -> Result<String, RenderError> {
-        let body = self.render_template(
-            "partials/verification.html",
-            context! { v => Serde(verification), root => "" },
-        )?;
-        let page = PageContext {
-            title: "How this book was verified".into(),
-            path: VERIFICATION_PAGE.into(),
-            path_to_root: String::new(),
-            source_path: String::new(),
-            prev: None,
-            next: None,
-            edit_url: None,
-            canonical: canonical_url(&book.config.output.html.site_url, VERIFICATION_PAGE),
-            toc: Vec::new(),
-        };
-        let ctx = context! {
-            book => shared.book.clone(),
-            nav => shared.nav.clone(),
-            page => Serde(&page),
-            body => Value::from_safe_string(format!("<div class=\"verification\">{body}</div>")),
-            verification => true,
-        };
-        let html = self.render_template("page.html", ctx)?;
-        Ok(with_extra_body(html, shared.extra_body.as_deref()))
-    }
-
     fn render_template(&self, name: &str, ctx: Value) -> Result<String, RenderError> {
         self.env
             .get_template(name)
@@ -415,20 +356,6 @@ fn book_context(book: &Book) -> Value {
         fold_level => html.fold.enable.then_some(html.fold.level),
         additional_css => file_names(&html.additional_css),
         additional_js => file_names(&html.additional_js),
-    }
-}
-
-/// Where the 404 page goes: mdBook names it after `input-404` (`lost.md` → `lost.html`).
-fn not_found_path(book: &Book) -> String {
-    match &book.config.output.html.input_404 {
-        Some(input) => {
-            let input = input.replace('\\', "/");
-            match input.strip_suffix(".md") {
-                Some(stem) => format!("{stem}.html"),
-                None => format!("{input}.html"),
-            }
-        }
-        None => "404.html".into(),
     }
 }
 
