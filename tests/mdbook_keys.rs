@@ -2,7 +2,7 @@
 //! mdBook itself and by pgbook: the same pages and redirect pages, no `print.html` and no
 //! search index where they are disabled, no chapter numbers with `no-section-label`, and the
 //! repository icon `git-repository-icon` names, the sidebar folding of `fold`, and the 404
-//! page from `input-404`.
+//! page from `input-404`, and the `CNAME` file of `cname`.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -22,6 +22,7 @@ no-section-label = true
 git-repository-url = "https://gitlab.com/example/keys"
 git-repository-icon = "fab-gitlab"
 input-404 = "lost.md"
+cname = "keys.example.org"
 
 [output.html.fold]
 enable = true
@@ -131,6 +132,16 @@ fn implemented_mdbook_keys_build_the_structure_mdbook_builds() {
     assert!(mdbook_404.contains("<base href=\"/\">") && mdbook_404.contains("href=\"intro.html\""));
     assert!(pgbook_404.contains("href=\"/intro.html\""), "{pgbook_404}");
     assert!(!pgbook_404.contains("This page does not exist"));
+
+    // cname: the same CNAME file as mdBook's.
+    assert_eq!(
+        std::fs::read_to_string(by_pgbook.join("CNAME"))
+            .unwrap()
+            .trim(),
+        std::fs::read_to_string(by_mdbook.join("CNAME"))
+            .unwrap()
+            .trim()
+    );
 
     let redirect = std::fs::read_to_string(by_pgbook.join("old/intro.html")).unwrap();
     assert!(

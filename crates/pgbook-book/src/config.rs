@@ -148,6 +148,8 @@ pub struct HtmlConfig {
     /// mdBook's: the chapter file (in the source directory) shown as the 404 page, if it
     /// exists; `404.md` unless set.
     pub input_404: Option<String>,
+    /// mdBook's: the domain written to a `CNAME` file at the site's root (GitHub Pages).
+    pub cname: Option<String>,
     /// mdBook's redirects: an old path in the site → where it moved (a URL or site path).
     pub redirect: BTreeMap<String, String>,
 }
@@ -169,6 +171,7 @@ impl Default for HtmlConfig {
             search: SearchConfig::default(),
             fold: FoldConfig::default(),
             input_404: None,
+            cname: None,
             redirect: BTreeMap::new(),
         }
     }
@@ -219,7 +222,8 @@ fn key_kind(path: &[&str]) -> Option<KeyKind> {
         | "print"
         | "search"
         | "fold"
-        | "input-404"] => Known,
+        | "input-404"
+        | "cname"] => Known,
         ["output", "html", "fold", "enable" | "level"] => Known,
         ["output", "html", "redirect"] => FreeTable,
         ["output", "html", "print", "enable"] => Known,
@@ -318,6 +322,7 @@ const KEY_NAMES: &[&str] = &[
     "fold",
     "level",
     "input-404",
+    "cname",
 ];
 
 /// ` (did you mean 'x'?)` for an unknown key near a pgbook key of the same table.

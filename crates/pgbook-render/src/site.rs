@@ -211,6 +211,9 @@ impl Renderer {
             site.add("searchindex.js", search_js);
         }
         redirects(book, &mut site);
+        if let Some(domain) = &book.config.output.html.cname {
+            site.add("CNAME", format!("{domain}\n"));
+        }
         for (name, bytes) in self.theme.assets()? {
             site.add(name, bytes);
         }
