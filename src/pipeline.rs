@@ -19,6 +19,7 @@ mod progress;
 mod render;
 mod report;
 pub mod shard;
+mod verification;
 mod verify;
 
 use std::collections::HashMap;
@@ -192,9 +193,16 @@ impl Pipeline {
         let bodies = self.render_bodies(book, outcomes, statuses, report)?;
         trace.phase("render chapters");
         let extra_body_html = self.options.extra_body_html.clone();
-        let site = self
-            .renderer()
-            .render_site(book, &bodies, extra_body_html.as_deref())?;
+        // A book without SQL (an mdBook book as it is) has nothing to say it verified.
+        let has_sql = book.chapters.iter().any(|c| !c.snippets.is_empty());
+        let verified = has_sql
+            .then(|| verification::verification(book, statuses, self.results.current_server()));
+        let site = self.renderer().render_site(
+            book,
+            &bodies,
+            extra_body_html.as_deref(),
+            verified.as_ref(),
+        )?;
         trace.phase("render site");
         let dest = self
             .options

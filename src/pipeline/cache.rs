@@ -5,7 +5,8 @@
 //! `<book>/.pgbook-cache/results/` as JSON, one file per chapter key. The key is known before
 //! any server starts (from the chapter's SQL fingerprint and the book's database settings);
 //! each entry also records the engine's own cache key (server version included), which is
-//! checked whenever a server is running anyway. This module runs no SQL.
+//! checked whenever a server is running anyway. The server's report (version, settings) for
+//! the verification page is kept beside them. This module runs no SQL.
 
 use std::collections::HashMap;
 use std::hash::Hasher;
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pgbook_book::{Chapter, ChapterOutcome, Config};
+use pgbook_engine::ServerReport;
 use serde_json::{json, Value};
 
 /// Directory of the cache, relative to the book root.
@@ -30,6 +32,8 @@ pub struct Entry {
 pub struct ResultCache {
     dir: PathBuf,
     memory: HashMap<String, Entry>,
+    /// The server report of the latest `outcomes`, and the key it is stored under.
+    server: Option<(String, ServerReport)>,
 }
 
 impl ResultCache {
@@ -37,7 +41,54 @@ impl ResultCache {
         ResultCache {
             dir: book_root.join(CACHE_DIR).join("results"),
             memory: HashMap::new(),
+            server: None,
         }
+    }
+
+    /// The key of the server report: everything of [`ResultCache::key`] but the chapter.
+    pub fn server_key(
+        config: &Config,
+        database_url: Option<&str>,
+        installed_version: &str,
+    ) -> String {
+        let settings = format!(
+            "{:?}|{:?}|{:?}|{installed_version}",
+            config.database.settings_as_strings(),
+            config.database.pg_bin,
+            database_url,
+        );
+        format!("server-{:016x}", fnv64(settings.as_bytes()))
+    }
+
+    /// The server report stored under `key`, from memory or else from disk.
+    pub fn server(&mut self, key: &str) -> Option<ServerReport> {
+        if let Some((k, report)) = &self.server {
+            if k == key {
+                return Some(report.clone());
+            }
+        }
+        let text = std::fs::read_to_string(self.dir.join(format!("{key}.json"))).ok()?;
+        let report: ServerReport = serde_json::from_str(&text).ok()?;
+        self.server = Some((key.to_string(), report.clone()));
+        Some(report)
+    }
+
+    /// The report of the server the latest results came from, if any was needed.
+    pub fn current_server(&self) -> Option<&ServerReport> {
+        self.server.as_ref().map(|(_, report)| report)
+    }
+
+    /// No chapter needs a server any more.
+    pub fn forget_server(&mut self) {
+        self.server = None;
+    }
+
+    /// Stores the server report beside the results, so a build that runs nothing still has it.
+    pub fn put_server(&mut self, key: &str, report: ServerReport) {
+        if let Ok(text) = serde_json::to_string(&report) {
+            write_atomically(&self.dir, key, &text);
+        }
+        self.server = Some((key.to_string(), report));
     }
 
     /// The key of `chapter`'s results: its SQL fingerprint plus everything in the book's
@@ -83,13 +134,7 @@ impl ResultCache {
     /// Stores an outcome in memory and on disk. A disk error only costs a re-run later.
     pub fn put(&mut self, key: &str, engine_key: &str, outcome: Arc<ChapterOutcome>) {
         let value = json!({ "engine_key": engine_key, "outcome": &*outcome });
-        if std::fs::create_dir_all(&self.dir).is_ok() {
-            let path = self.dir.join(format!("{key}.json"));
-            let temp = self.dir.join(format!(".{key}.tmp-{}", std::process::id()));
-            if std::fs::write(&temp, value.to_string()).is_ok() {
-                let _ = std::fs::rename(&temp, &path);
-            }
-        }
+        write_atomically(&self.dir, key, &value.to_string());
         self.memory.insert(
             key.to_string(),
             Entry {
@@ -100,9 +145,11 @@ impl ResultCache {
         );
     }
 
-    /// Forgets every entry not in `keep` (chapters deleted or whose SQL changed).
+    /// Forgets every entry not in `keep` (chapters deleted or whose SQL changed), and every
+    /// server report but the current one.
     pub fn retain(&mut self, keep: &[String]) {
         self.memory.retain(|k, _| keep.contains(k));
+        let server = self.server.as_ref().map(|(k, _)| k.clone());
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
@@ -111,9 +158,21 @@ impl ResultCache {
             let Some(key) = name.strip_suffix(".json") else {
                 continue;
             };
-            if !keep.iter().any(|k| k == key) {
+            if !keep.iter().any(|k| k == key) && server.as_deref() != Some(key) {
                 let _ = std::fs::remove_file(entry.path());
             }
+        }
+    }
+}
+
+/// Writes `dir/key.json` through a temp file and a rename. A disk error only costs a re-run
+/// later.
+fn write_atomically(dir: &Path, key: &str, text: &str) {
+    if std::fs::create_dir_all(dir).is_ok() {
+        let path = dir.join(format!("{key}.json"));
+        let temp = dir.join(format!(".{key}.tmp-{}", std::process::id()));
+        if std::fs::write(&temp, text).is_ok() {
+            let _ = std::fs::rename(&temp, &path);
         }
     }
 }

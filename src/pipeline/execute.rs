@@ -102,12 +102,34 @@ impl Pipeline {
             }
             report.chapters_executed = to_run.len();
         }
+        self.server_report(book, url.as_deref(), &version, !to_run.is_empty())?;
         self.results.retain(&keys);
         Ok(outcomes
             .into_iter()
             .zip(&book.chapters)
             .map(|(o, c)| o.unwrap_or_else(|| Arc::new(not_executed(c))))
             .collect())
+    }
+
+    /// Keeps the server's report (for the verification page) with the results: read afresh
+    /// whenever chapters ran, else from the cache, and only if some chapter needs a server.
+    fn server_report(
+        &mut self,
+        book: &Book,
+        url: Option<&str>,
+        version: &str,
+        ran: bool,
+    ) -> anyhow::Result<()> {
+        if !book.chapters.iter().any(needs_server) {
+            self.results.forget_server();
+            return Ok(());
+        }
+        let key = ResultCache::server_key(&book.config, url, version);
+        if ran || self.results.server(&key).is_none() {
+            let server = self.engine(book)?.server_report()?;
+            self.results.put_server(&key, server);
+        }
+        Ok(())
     }
 
     /// The version of the server binaries a scratch cluster would use; empty when none are

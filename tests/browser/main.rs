@@ -4,6 +4,7 @@
 //! chapter with SQL output in both themes are saved for a human to look at.
 
 mod cdp;
+mod readers;
 #[path = "../support/mod.rs"]
 mod support;
 

@@ -11,6 +11,9 @@ use serde::Deserialize;
 
 use crate::diagnostic::{closest, line_col, Diagnostic, Diagnostics};
 
+mod mdbook_html;
+pub use mdbook_html::{FoldConfig, PrintConfig, SearchConfig};
+
 /// The whole `book.toml`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "kebab-case")]
@@ -134,6 +137,21 @@ pub struct HtmlConfig {
     pub additional_js: Vec<PathBuf>,
     pub git_repository_url: Option<String>,
     pub edit_url_template: Option<String>,
+    /// mdBook's: the sidebar shows no chapter numbers.
+    pub no_section_label: bool,
+    /// mdBook's Font Awesome name of the repository link's icon (`fa-github`, `fa-gitlab`,
+    /// ...); pgbook draws GitHub's and GitLab's marks, and a generic one for anything else.
+    pub git_repository_icon: Option<String>,
+    pub print: PrintConfig,
+    pub search: SearchConfig,
+    pub fold: FoldConfig,
+    /// mdBook's: the chapter file (in the source directory) shown as the 404 page, if it
+    /// exists; `404.md` unless set.
+    pub input_404: Option<String>,
+    /// mdBook's: the domain written to a `CNAME` file at the site's root (GitHub Pages).
+    pub cname: Option<String>,
+    /// mdBook's redirects: an old path in the site → where it moved (a URL or site path).
+    pub redirect: BTreeMap<String, String>,
 }
 
 impl Default for HtmlConfig {
@@ -147,6 +165,14 @@ impl Default for HtmlConfig {
             additional_js: Vec::new(),
             git_repository_url: None,
             edit_url_template: None,
+            no_section_label: false,
+            git_repository_icon: None,
+            print: PrintConfig::default(),
+            search: SearchConfig::default(),
+            fold: FoldConfig::default(),
+            input_404: None,
+            cname: None,
+            redirect: BTreeMap::new(),
         }
     }
 }
@@ -190,8 +216,21 @@ fn key_kind(path: &[&str]) -> Option<KeyKind> {
         | "additional-css"
         | "additional-js"
         | "git-repository-url"
-        | "edit-url-template"] => Known,
-        ["output", "html", _] => MdbookIgnored,
+        | "edit-url-template"
+        | "no-section-label"
+        | "git-repository-icon"
+        | "print"
+        | "search"
+        | "fold"
+        | "input-404"
+        | "cname"] => Known,
+        ["output", "html", "fold", "enable" | "level"] => Known,
+        ["output", "html", "redirect"] => FreeTable,
+        ["output", "html", "print", "enable"] => Known,
+        ["output", "html", "search", "enable" | "limit-results" | "use-boolean-and" | "boost-title" | "boost-paragraph"] => {
+            Known
+        }
+        ["output", "html", _] | ["output", "html", "print" | "search" | "fold", _] => MdbookIgnored,
         ["output", _] => MdbookIgnored,
         ["rust"] | ["preprocessor"] => MdbookIgnored,
         ["rust" | "preprocessor", ..] => MdbookIgnored,
@@ -270,6 +309,20 @@ const KEY_NAMES: &[&str] = &[
     "additional-js",
     "git-repository-url",
     "edit-url-template",
+    "no-section-label",
+    "git-repository-icon",
+    "print",
+    "search",
+    "redirect",
+    "enable",
+    "limit-results",
+    "use-boolean-and",
+    "boost-title",
+    "boost-paragraph",
+    "fold",
+    "level",
+    "input-404",
+    "cname",
 ];
 
 /// ` (did you mean 'x'?)` for an unknown key near a pgbook key of the same table.

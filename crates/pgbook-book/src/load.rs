@@ -112,6 +112,8 @@ pub struct Book {
     pub chapters: Vec<Chapter>,
     /// Warnings about book.toml keys that pgbook ignores.
     pub warnings: Vec<Diagnostic>,
+    /// mdBook's 404 chapter (`[output.html] input-404`, else `404.md`), when the file exists.
+    pub not_found: Option<Chapter>,
 }
 
 impl Book {
@@ -172,6 +174,10 @@ impl Book {
                 Err(errs) => errors.extend(errs),
             }
         }
+        let not_found = load_not_found(root, &src_rel, &config).unwrap_or_else(|errs| {
+            errors.extend(errs);
+            None
+        });
         if !errors.is_empty() {
             return Err(Diagnostics(errors));
         }
@@ -181,6 +187,7 @@ impl Book {
             summary,
             chapters,
             warnings: loaded.warnings,
+            not_found,
         })
     }
 
@@ -202,6 +209,38 @@ impl Book {
             .clone()
             .or_else(|| self.summary.title.clone())
             .unwrap_or_else(|| "Book".into())
+    }
+}
+
+/// mdBook's 404 page source: `input-404` (or `404.md`) in the source directory. A missing
+/// default file is no error; a missing file the book names is.
+fn load_not_found(
+    root: &Path,
+    src_rel: &Path,
+    config: &Config,
+) -> Result<Option<Chapter>, Vec<Diagnostic>> {
+    let named = config.output.html.input_404.as_deref();
+    let path = PathBuf::from(named.unwrap_or("404.md"));
+    match std::fs::read_to_string(root.join(src_rel).join(&path)) {
+        Ok(text) => {
+            let chapter = Chapter::parse(root, src_rel, &path, text)?;
+            let title = chapter
+                .document
+                .headings
+                .first()
+                .map_or_else(|| "Page not found".to_string(), |h| h.title.clone());
+            Ok(Some(Chapter { title, ..chapter }))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && named.is_none() => Ok(None),
+        Err(e) => Err(vec![Diagnostic::new(
+            "book.toml",
+            0,
+            0,
+            format!(
+                "output.html.input-404: '{}' cannot be read: {e}",
+                src_rel.join(&path).display()
+            ),
+        )]),
     }
 }
 

@@ -17,9 +17,11 @@ use crate::include::{self, Include, Origin, SourceMap};
 use crate::snippet::{is_output_info, is_sql_info, parse_attributes, Expected, Snippet, SourcePos};
 
 /// The Markdown extensions pgbook enables: GFM tables, footnotes, strikethrough and task
-/// lists, and `{#id .class}` heading attributes.
+/// lists, `{#id .class}` heading attributes, and GFM's `> [!NOTE]` block quotes (callouts,
+/// as mdBook 0.5 and GitHub render them).
 pub fn options() -> Options {
-    Options::ENABLE_TABLES
+    Options::ENABLE_GFM
+        | Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS

@@ -284,6 +284,17 @@ impl Engine {
         }
     }
 
+    /// The server's version and non-default settings, for the "How this book was verified"
+    /// page (see [`crate::settings_report`]).
+    pub fn server_report(&self) -> Result<crate::ServerReport, EngineError> {
+        let mut client = self.admin_pool.take(&self.server)?;
+        let scratch = matches!(self.server, Server::Scratch { .. });
+        let report =
+            crate::settings_report::server_report(&mut client, &self.options.settings, scratch);
+        self.admin_pool.give_back(client);
+        report
+    }
+
     /// A running scratch cluster with the book's settings, like the ones chapters get but
     /// never used by them (None with a database URL): for tools and tests that compare
     /// with psql on an identical server.

@@ -21,6 +21,7 @@ mod psql_meta;
 mod runner;
 mod scheduler;
 mod session;
+pub mod settings_report;
 mod steps;
 
 pub use cluster::{
@@ -29,3 +30,4 @@ pub use cluster::{
 };
 pub use engine::{ChapterProgress, Engine, EngineOptions};
 pub use error::EngineError;
+pub use settings_report::{ServerReport, ServerSetting};

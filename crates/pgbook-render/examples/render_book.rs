@@ -44,7 +44,7 @@ fn main() {
         .collect();
     lap("chapters");
     let site = renderer
-        .render_site(&book, &bodies, None)
+        .render_site(&book, &bodies, None, None)
         .unwrap_or_else(|e| panic!("{e}"));
     lap("pages + search index");
     write_site(&site, out_dir).unwrap_or_else(|e| panic!("{e}"));

@@ -6,6 +6,7 @@
 //! passed — it receives outcomes and verdicts as data. Only [`write::write_site`] touches the
 //! output directory.
 
+pub mod callout;
 mod escape;
 pub mod explain;
 pub mod highlight;
@@ -15,11 +16,13 @@ pub mod search;
 pub mod site;
 pub mod snippet;
 pub mod theme;
+pub mod verification;
 pub mod write;
 
 pub use markdown::{RenderedChapter, SearchSection};
 pub use site::{ChapterJob, FileContent, Renderer, SiteFiles};
 pub use snippet::SnippetStatus;
+pub use verification::Verification;
 pub use write::write_site;
 
 /// A problem while rendering or writing the site, located in the book where possible.

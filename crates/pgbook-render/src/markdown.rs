@@ -1,5 +1,5 @@
 //! A chapter's parsed Markdown (`pgbook_book::Document`) → HTML: GFM tables, footnotes,
-//! strikethrough, task lists, heading ids with anchor links, `.md` links rewritten to `.html`,
+//! strikethrough, task lists, callouts (`callout`), heading ids with anchor links, `.md` links rewritten to `.html`,
 //! and SQL snippets replaced by the HTML a caller supplies. It also cuts the text into one
 //! search section per heading.
 //!
@@ -15,6 +15,7 @@ use pgbook_book::markdown::{CodeBlock, Heading};
 use pgbook_book::{Chapter, Diagnostic, Node};
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
+use crate::callout::callout_html;
 use crate::escape::{escape, push_escaped};
 use crate::highlight::{highlight_sql, is_sql_language};
 use crate::RenderError;
@@ -100,7 +101,10 @@ pub fn render_chapter(
                     }
                     _ => {}
                 }
-                out.push(rewrite_link(borrow(event), chapter_dir));
+                match callout_html(event) {
+                    Some(html) => out.push(Event::Html(html.into())),
+                    None => out.push(rewrite_link(borrow(event), chapter_dir)),
+                }
             }
         }
     }

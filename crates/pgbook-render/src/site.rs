@@ -14,14 +14,19 @@ use pgbook_book::{Book, ChapterOutcome};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::markdown::{render_chapter, RenderedChapter};
+use crate::markdown::{render_chapter, RenderedChapter, ROOT_MARK};
 use crate::nav::{nav_items, page_path, path_to_root, plain_title, url_path};
 use crate::snippet::{snippet_view, step_contexts, SnippetStatus};
 use crate::theme::Theme;
+use crate::verification::{Verification, VERIFICATION_PAGE};
 use crate::RenderError;
-use files::{add_book_files, canonical_url, search_index, sitemap};
+use files::{add_book_files, canonical_url, redirects, search_index, sitemap};
+use generated::not_found_path;
+use page_toc::{page_toc, TocEntry};
 
 mod files;
+mod generated;
+mod page_toc;
 
 /// A file of the site: bytes to write, or a book file to copy.
 #[derive(Debug, Clone)]
@@ -69,6 +74,8 @@ struct Shared {
     book: Value,
     nav: Value,
     extra_body: Option<String>,
+    /// Whether the site has a verification page (the sidebar links to it).
+    verification: bool,
 }
 
 impl Renderer {
@@ -130,7 +137,7 @@ impl Renderer {
                 &steps[i],
             );
             template
-                .render(context! { snippet => Serde(&view) })
+                .render(context! { snippet => Serde(&view), root => ROOT_MARK })
                 .map_err(RenderError::template)
         })
     }
@@ -147,17 +154,21 @@ impl Renderer {
     }
 
     /// Renders every page and file of the site from chapter bodies (index-aligned with
-    /// `book.chapters`). `extra_body_html` is inserted before `</body>` of every page.
+    /// `book.chapters`), and the "How this book was verified" page from `verification` (a
+    /// book without SQL snippets has none).
+    /// `extra_body_html` is inserted before `</body>` of every page.
     pub fn render_site(
         &self,
         book: &Book,
         bodies: &[Arc<RenderedChapter>],
         extra_body_html: Option<&str>,
+        verification: Option<&Verification>,
     ) -> Result<SiteFiles, RenderError> {
         let shared = Shared {
             book: book_context(book),
             nav: Value::from(Serde(nav_items(book))),
             extra_body: extra_body_html.map(str::to_string),
+            verification: verification.is_some(),
         };
         let paths: Vec<String> = book.chapters.iter().map(|c| page_path(&c.path)).collect();
         // The search index is built while the pages render: both take a while.
@@ -182,13 +193,27 @@ impl Renderer {
             let html = self.render_page(book, &shared, &paths, bodies, 0, "index.html")?;
             site.add("index.html", html);
         }
-        site.add(
-            "print.html",
-            self.render_print(book, &shared, &paths, bodies)?,
-        );
-        site.add("404.html", self.render_404(&shared, book)?);
+        if book.config.output.html.print.enable {
+            site.add(
+                "print.html",
+                self.render_print(book, &shared, &paths, bodies)?,
+            );
+        }
+        site.add(not_found_path(book), self.render_404(&shared, book)?);
+        if let Some(verification) = verification {
+            site.add(
+                VERIFICATION_PAGE,
+                self.render_verification(book, &shared, verification)?,
+            );
+        }
         site.add("sitemap.xml", sitemap(book, &paths));
-        site.add("searchindex.js", search_js);
+        if book.config.output.html.search.enable {
+            site.add("searchindex.js", search_js);
+        }
+        redirects(book, &mut site);
+        if let Some(domain) = &book.config.output.html.cname {
+            site.add("CNAME", format!("{domain}\n"));
+        }
         for (name, bytes) in self.theme.assets()? {
             site.add(name, bytes);
         }
@@ -226,6 +251,7 @@ impl Renderer {
                 .as_ref()
                 .map(|t| t.replace("{path}", &chapter.path.display().to_string())),
             canonical: canonical_url(&book.config.output.html.site_url, &paths[index]),
+            toc: page_toc(chapter),
         };
         let body = bodies[index].html_for(&root);
         let ctx = context! {
@@ -233,6 +259,7 @@ impl Renderer {
             nav => shared.nav.clone(),
             page => Serde(&page),
             body => Value::from_safe_string(body),
+            verification => shared.verification,
         };
         let html = self.render_template("page.html", ctx)?;
         Ok(with_extra_body(html, shared.extra_body.as_deref()))
@@ -260,20 +287,6 @@ impl Renderer {
         };
         let html = self.render_template("print.html", ctx)?;
         Ok(with_extra_body(html, shared.extra_body.as_deref()))
-    }
-
-    fn render_404(&self, shared: &Shared, book: &Book) -> Result<String, RenderError> {
-        // A 404 page is served at any depth, so it links from the configured site URL.
-        let mut root = book.config.output.html.site_url.clone();
-        if !root.ends_with('/') {
-            root.push('/');
-        }
-        let ctx = context! {
-            book => shared.book.clone(),
-            nav => shared.nav.clone(),
-            page => context! { title => "Page not found", path => "404.html", path_to_root => root },
-        };
-        self.render_template("404.html", ctx)
     }
 
     fn render_template(&self, name: &str, ctx: Value) -> Result<String, RenderError> {
@@ -319,6 +332,8 @@ struct PageContext {
     edit_url: Option<String>,
     /// Absolute URL of the page, when `site-url` is absolute.
     canonical: Option<String>,
+    /// The "on this page" list: the chapter's h2 and h3 headings.
+    toc: Vec<TocEntry>,
 }
 
 fn book_context(book: &Book) -> Value {
@@ -337,6 +352,11 @@ fn book_context(book: &Book) -> Value {
         default_theme => html.default_theme.clone().unwrap_or_else(|| "light".into()),
         preferred_dark_theme => html.preferred_dark_theme.clone().unwrap_or_else(|| "dark".into()),
         git_repository_url => html.git_repository_url.clone(),
+        git_repository_icon => html.git_repository_icon.clone(),
+        no_section_label => html.no_section_label,
+        print => html.print.enable,
+        search => html.search.enable,
+        fold_level => html.fold.enable.then_some(html.fold.level),
         additional_css => file_names(&html.additional_css),
         additional_js => file_names(&html.additional_js),
     }

@@ -29,6 +29,8 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/output.html",
     "partials/session-labels.html",
     "partials/session-wait.html",
+    "partials/page-toc.html",
+    "partials/verification.html",
 );
 
 /// Static files copied into the site, by path inside it.
@@ -36,8 +38,11 @@ const ASSETS: &[(&str, &str)] = embed!(
     "css/pgbook.css",
     "css/highlight.css",
     "css/print.css",
+    "css/readers.css",
     "js/pgbook.js",
     "js/search.js",
+    "js/page-toc.js",
+    "js/sidebar-fold.js",
     "favicon.svg",
 );
 

@@ -144,3 +144,30 @@ fn snippets_of_included_prose_are_rendered_in_place() {
     assert!(at("snippet-1") < at("snippet-2"));
     assert!(!r.html.contains("hidden"), "{}", r.html);
 }
+
+#[test]
+fn gfm_block_quotes_become_callouts_and_plain_quotes_stay_quotes() {
+    let r = render(
+        "a.md",
+        "> [!WARNING]\n> Locks are held **until commit**.\n\n> Just a quote.\n\n> [!TIP]\n> > [!NOTE]\n> > nested\n",
+    );
+    assert!(
+        r.html
+            .contains("<blockquote class=\"callout callout-warning\">"),
+        "{}",
+        r.html
+    );
+    assert!(r.html.contains("</svg>Warning</p>"));
+    assert!(r.html.contains("<strong>until commit</strong>"));
+    assert!(!r.html.contains("[!WARNING]"));
+    assert!(r
+        .html
+        .contains("<blockquote>\n<p>Just a quote.</p>\n</blockquote>"));
+    let tip = r.html.find("callout-tip").unwrap();
+    let note = r.html.find("callout-note").unwrap();
+    assert!(tip < note);
+    assert_eq!(
+        r.html.matches("<blockquote").count(),
+        r.html.matches("</blockquote>").count()
+    );
+}

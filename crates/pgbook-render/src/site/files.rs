@@ -1,5 +1,6 @@
-//! The site's files other than pages: the search index, the sitemap, canonical URLs, and the
-//! book's own files (images, additional CSS/JS) that are copied as they are.
+//! The site's files other than pages: the search index, the sitemap, canonical URLs, mdBook's
+//! redirect pages, and the book's own files (images, additional CSS/JS) that are copied as
+//! they are.
 
 use std::sync::Arc;
 
@@ -27,7 +28,23 @@ pub(super) fn search_index(
             sections: &body.sections,
         })
         .collect();
-    search_index_js(&sections)
+    search_index_js(&sections, &book.config.output.html.search)
+}
+
+/// `[output.html.redirect]`: a small page at each old path that sends the reader on to the
+/// new place (mdBook's redirect page: a refresh, and a link for when it does not happen).
+pub(super) fn redirects(book: &Book, site: &mut SiteFiles) {
+    for (from, to) in &book.config.output.html.redirect {
+        let to = crate::escape::escape(to);
+        let html = format!(
+            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <title>Redirecting…</title>\n<meta http-equiv=\"refresh\" content=\"0; URL={to}\">\n\
+             <link rel=\"canonical\" href=\"{to}\">\n<meta name=\"robots\" content=\"noindex\">\n\
+             </head>\n<body>\n<p>This page has moved to <a href=\"{to}\">{to}</a>.</p>\n</body>\n</html>\n",
+            lang = crate::escape::escape(&book.config.book.language),
+        );
+        site.add(from.trim_start_matches('/'), html);
+    }
 }
 
 pub(super) fn sitemap(book: &Book, paths: &[String]) -> String {

@@ -1,0 +1,90 @@
+//! The generated pages that are not chapters: the 404 page (mdBook's `input-404` chapter
+//! when the book has one) and "How this book was verified". Rendered in the layout of a
+//! chapter page; nothing here runs SQL or reads files.
+
+use minijinja::value::Serde;
+use minijinja::{context, Value};
+use pgbook_book::Book;
+
+use super::files::canonical_url;
+use super::{with_extra_body, PageContext, Renderer, Shared};
+use crate::markdown::render_chapter;
+use crate::verification::{Verification, VERIFICATION_PAGE};
+use crate::RenderError;
+
+impl Renderer {
+    pub(super) fn render_404(&self, shared: &Shared, book: &Book) -> Result<String, RenderError> {
+        // A 404 page is served at any depth, so it links from the configured site URL.
+        let mut root = book.config.output.html.site_url.clone();
+        if !root.ends_with('/') {
+            root.push('/');
+        }
+        // mdBook's `input-404` chapter, when the book has one (its SQL is not run: a 404
+        // page is no place for verified output).
+        let body = match &book.not_found {
+            Some(chapter) => {
+                Some(render_chapter(chapter, &mut |_| Ok(String::new()))?.html_for(&root))
+            }
+            None => None,
+        };
+        let title = book
+            .not_found
+            .as_ref()
+            .map_or("Page not found".to_string(), |c| c.title.clone());
+        let ctx = context! {
+            book => shared.book.clone(),
+            nav => shared.nav.clone(),
+            page => context! { title => title, path => not_found_path(book), path_to_root => root },
+            body => body.map(Value::from_safe_string),
+            verification => shared.verification,
+        };
+        self.render_template("404.html", ctx)
+    }
+
+    /// `verification.html`: the generated page, in the layout of a chapter page.
+    pub(super) fn render_verification(
+        &self,
+        book: &Book,
+        shared: &Shared,
+        verification: &Verification,
+    ) -> Result<String, RenderError> {
+        let body = self.render_template(
+            "partials/verification.html",
+            context! { v => Serde(verification), root => "" },
+        )?;
+        let page = PageContext {
+            title: "How this book was verified".into(),
+            path: VERIFICATION_PAGE.into(),
+            path_to_root: String::new(),
+            source_path: String::new(),
+            prev: None,
+            next: None,
+            edit_url: None,
+            canonical: canonical_url(&book.config.output.html.site_url, VERIFICATION_PAGE),
+            toc: Vec::new(),
+        };
+        let ctx = context! {
+            book => shared.book.clone(),
+            nav => shared.nav.clone(),
+            page => Serde(&page),
+            body => Value::from_safe_string(format!("<div class=\"verification\">{body}</div>")),
+            verification => true,
+        };
+        let html = self.render_template("page.html", ctx)?;
+        Ok(with_extra_body(html, shared.extra_body.as_deref()))
+    }
+}
+
+/// Where the 404 page goes: mdBook names it after `input-404` (`lost.md` → `lost.html`).
+pub(super) fn not_found_path(book: &Book) -> String {
+    match &book.config.output.html.input_404 {
+        Some(input) => {
+            let input = input.replace('\\', "/");
+            match input.strip_suffix(".md") {
+                Some(stem) => format!("{stem}.html"),
+                None => format!("{input}.html"),
+            }
+        }
+        None => "404.html".into(),
+    }
+}
