@@ -250,7 +250,7 @@ fn error_reasons(file: &Path, snippet: &Snippet, outcome: &SnippetOutcome) -> Ve
     match &snippet.attrs.error {
         None => errors
             .iter()
-            .map(|(st, m)| located(st, m, format!("{}:  {}", m.severity, m.message)))
+            .map(|(st, m)| located(st, m, server_said(m)))
             .collect(),
         Some(_) if errors.is_empty() => {
             let code = match &snippet.attrs.error {
@@ -276,13 +276,24 @@ fn error_reasons(file: &Path, snippet: &Snippet, outcome: &SnippetOutcome) -> Ve
                 .iter()
                 .map(|(st, m)| {
                     let message = format!(
-                        "expected an error {code}, got {}: {}:  {}",
-                        m.sqlstate, m.severity, m.message
+                        "expected an error {code}, got {}: {}",
+                        m.sqlstate,
+                        server_said(m)
                     );
                     located(st, m, message)
                 })
                 .collect()
         }
+    }
+}
+
+/// A server message as psql shows it: `SEVERITY:  text`, or the bare text for what libpq
+/// reports itself (a lost connection has no severity, and `:  text` would read as a typo).
+fn server_said(m: &pgbook_book::ServerMessage) -> String {
+    if m.severity.is_empty() {
+        m.message.clone()
+    } else {
+        format!("{}:  {}", m.severity, m.message)
     }
 }
 

@@ -187,3 +187,28 @@ fn bless_text_and_fixability() {
     let c = verify("```sql,hidden\nselect 1;\n```\n", Some(&ok), false);
     assert_eq!(c.bless, None);
 }
+
+#[test]
+fn a_lost_connection_is_reported_without_an_empty_severity() {
+    // What the client records when the server closes the connection without a FATAL.
+    let lost = Event::Error(ServerMessage {
+        severity: String::new(),
+        sqlstate: "08006".into(),
+        message: "server closed the connection unexpectedly".into(),
+        ..ServerMessage::default()
+    });
+    let o = outcome("select 1;", 0, vec![lost.clone()], "");
+    let c = verify("```sql\nselect 1;\n```\n", Some(&o), false);
+    assert_eq!(
+        c.messages(),
+        vec!["content/x.md:2:1: server closed the connection unexpectedly"]
+    );
+    let c = verify("```sql,error=57P01\nselect 1;\n```\n", Some(&o), false);
+    assert_eq!(
+        c.messages(),
+        vec![
+            "content/x.md:2:1: expected an error 57P01, got 08006: server closed the connection \
+             unexpectedly"
+        ]
+    );
+}
