@@ -123,7 +123,7 @@ impl Step {
         };
         match connection.poll(wait) {
             Ok(Some(events)) if connection.is_closed() => {
-                self.lose(session, events, "the server closed the connection".into());
+                self.lose(session, events, String::new()); // its own message says why
                 Progress::Finished
             }
             Ok(Some(events)) => {
@@ -259,8 +259,11 @@ impl Step {
 
 /// Why a step stopped when its connection went away.
 fn lost_connection(session_name: &str, reason: &str) -> String {
+    let why = (!reason.is_empty())
+        .then(|| format!(" ({reason})"))
+        .unwrap_or_default();
     format!(
-        "the server closed the connection while this snippet ran ({reason}); the rest of the \
+        "the server closed the connection while this snippet ran{why}; the rest of the \
          snippet was skipped, and later steps of session `{session_name}` run on a new \
          connection"
     )

@@ -140,7 +140,9 @@ impl Verifier {
     ) -> SnippetCheck {
         let file = chapter.source_path.as_path();
         let expected = snippet.expected.as_ref().map(|e| e.text.clone());
-        let at_fence = |message: String| Diagnostic::new(file, snippet.line, 0, message);
+        let at_fence = |message: String| {
+            Diagnostic::new(file, snippet.line, fence_col(file, snippet), message)
+        };
         if snippet.attrs.ignore {
             return SnippetCheck {
                 verdict: Verdict::Ignored,
@@ -201,7 +203,7 @@ impl Verifier {
                 reasons.push(Diagnostic::new(
                     file,
                     snippet.line,
-                    0,
+                    fence_col(file, snippet),
                     "no `output` block after the snippet ([verify] require-expected = true)",
                 ));
             }
@@ -214,7 +216,7 @@ impl Verifier {
         reasons.push(Diagnostic::new(
             file,
             snippet.line,
-            0,
+            fence_col(file, snippet),
             format!(
                 "the output differs from the `output` block at line {}",
                 expected.line
@@ -260,7 +262,7 @@ fn error_reasons(file: &Path, snippet: &Snippet, outcome: &SnippetOutcome) -> Ve
             vec![Diagnostic::new(
                 file,
                 snippet.line,
-                0,
+                fence_col(file, snippet),
                 format!("expected an error{code}, got none"),
             )]
         }
@@ -284,6 +286,16 @@ fn error_reasons(file: &Path, snippet: &Snippet, outcome: &SnippetOutcome) -> Ve
                 })
                 .collect()
         }
+    }
+}
+
+/// The column of a snippet's fence in its chapter, for what concerns the whole snippet (its
+/// line is always the chapter's; a snippet an include brought in is located at column 1).
+fn fence_col(file: &Path, snippet: &Snippet) -> usize {
+    if snippet.origin.file == file {
+        snippet.origin.col
+    } else {
+        1
     }
 }
 

@@ -71,7 +71,7 @@ fn verdicts_table() {
             Some(&ok),
             false,
             CheckStatus::Failed,
-            vec!["content/x.md:1: the output differs from the `output` block at line 5"],
+            vec!["content/x.md:1:1: the output differs from the `output` block at line 5"],
         ),
         // hidden and no-output snippets are still verified when they have a block.
         (
@@ -79,14 +79,14 @@ fn verdicts_table() {
             Some(&ok),
             false,
             CheckStatus::Failed,
-            vec!["content/x.md:1: the output differs from the `output` block at line 5"],
+            vec!["content/x.md:1:1: the output differs from the `output` block at line 5"],
         ),
         (
             "```sql\nselect 1;\n```\n",
             Some(&ok),
             true,
             CheckStatus::Failed,
-            vec!["content/x.md:1: no `output` block after the snippet ([verify] require-expected = true)"],
+            vec!["content/x.md:1:1: no `output` block after the snippet ([verify] require-expected = true)"],
         ),
         ("```sql,no-output\nselect 1;\n```\n", Some(&ok), true, CheckStatus::Passed, vec![]),
         // An unexpected error is located in the Markdown: line 3, column 3 + 14.
@@ -111,21 +111,21 @@ fn verdicts_table() {
             Some(&ok),
             false,
             CheckStatus::Failed,
-            vec!["content/x.md:1: expected an error 40P01, got none"],
+            vec!["content/x.md:1:1: expected an error 40P01, got none"],
         ),
         (
             "```sql,error\nselect 1;\n```\n",
             Some(&ok),
             false,
             CheckStatus::Failed,
-            vec!["content/x.md:1: expected an error, got none"],
+            vec!["content/x.md:1:1: expected an error, got none"],
         ),
         (
             "```sql\nselect 1;\n```\n",
             Some(&waiting),
             false,
             CheckStatus::Failed,
-            vec!["content/x.md:1: still waiting on a lock when the chapter ended"],
+            vec!["content/x.md:1:1: still waiting on a lock when the chapter ended"],
         ),
     ];
     for (text, outcome, strict, status, messages) in cases {
