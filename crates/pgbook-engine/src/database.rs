@@ -254,6 +254,6 @@ fn unique_name(chapter_hint: &str) -> String {
     name
 }
 
-fn quote_ident(name: &str) -> String {
+pub(crate) fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }

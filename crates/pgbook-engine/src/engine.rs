@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cluster::is_cancelled;
 use crate::database::{describe_target, server_version, AdminPool, ChapterDatabase, Server};
-use crate::{runner, ClusterOptions, EngineError, ScratchCluster};
+use crate::{role, runner, ClusterOptions, EngineError, ScratchCluster};
 
 /// Everything the engine needs from configuration and the command line.
 #[derive(Debug, Clone)]
@@ -28,6 +28,8 @@ pub struct EngineOptions {
     pub statement_timeout: Duration,
     /// Chapters run in parallel; 0 = number of cores.
     pub jobs: usize,
+    /// Run snippets as this ordinary role (`[execute] role`), not the superuser.
+    pub role: Option<String>,
 }
 
 impl Default for EngineOptions {
@@ -38,6 +40,7 @@ impl Default for EngineOptions {
             database_url: None,
             statement_timeout: Duration::from_secs(30),
             jobs: 0,
+            role: None,
         }
     }
 }
@@ -56,6 +59,7 @@ impl EngineOptions {
             database_url,
             statement_timeout: config.execute.timeout,
             jobs: config.execute.jobs,
+            role: config.execute.role.clone(),
         }
     }
 }
@@ -114,6 +118,9 @@ impl Engine {
         for (name, value) in &self.options.settings {
             digest.update(format!("\0{name}\0{value}").as_bytes());
         }
+        if let Some(role) = &self.options.role {
+            digest.update(format!("\0role\0{role}").as_bytes());
+        }
         let hash = hex::encode(digest.finalize());
         format!("{}-{}", self.server_version(), &hash[..16])
     }
@@ -138,7 +145,13 @@ impl Engine {
             &hint,
             self.server_version_num,
         )?;
-        let options = self.server.admin_options().with_dbname(database.name());
+        if let Some(role) = &self.options.role {
+            role::prepare(&self.server, &self.admin_pool, role, database.name())?;
+        }
+        let options = role::connect_as(
+            self.server.admin_options().with_dbname(database.name()),
+            self.options.role.as_deref(),
+        );
         let snippets =
             runner::run_snippets(chapter, plans, &options, self.options.statement_timeout);
         drop(database);

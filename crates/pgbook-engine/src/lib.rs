@@ -15,6 +15,7 @@ pub mod cluster;
 mod database;
 mod engine;
 mod error;
+mod role;
 mod runner;
 mod scheduler;
 mod session;
