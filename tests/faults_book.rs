@@ -187,9 +187,9 @@ fn chapter_encodings_and_includes() {
         (
             "",
             SUMMARY,
-            b"# X\r\n\r\n```sql\r\nselect nope;\r\n```\r\n",
+            b"# X\r\n\r\n```sql\r\nselect 1;\r\nselect nope;\r\n```\r\n",
             1,
-            "content/x.md:4:8: ERROR:  column \"nope\" does not exist",
+            "content/x.md:5:8: ERROR:  column \"nope\" does not exist",
         ),
     ]);
 }

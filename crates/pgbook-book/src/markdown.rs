@@ -410,12 +410,17 @@ impl Builder<'_> {
             let exact = parsed.len() == written.len();
             let mut offset = range.start;
             for (i, line) in parsed.iter().enumerate() {
-                let (l, col) = self.map.chapter_line_col(offset);
-                line_map.push(SourcePos {
-                    line: l,
-                    col,
-                    offset,
-                });
+                // One entry per SQL line: with `\r\n` line ends pulldown-cmark hands a line
+                // over in pieces (text, then its line end), and only a piece that starts a
+                // line is one (found by fuzzing: errors were put on the wrong line).
+                if sql.is_empty() || sql.ends_with('\n') {
+                    let (l, col) = self.map.chapter_line_col(offset);
+                    line_map.push(SourcePos {
+                        line: l,
+                        col,
+                        offset,
+                    });
+                }
                 sql.push_str(&line.replace("\r\n", "\n"));
                 if exact {
                     offset += written[i].len();
