@@ -4,6 +4,8 @@
 //! script may run); `[execute] role` runs snippets as an ordinary role; the run directory
 //! with the server's socket is private. (The dev server's refusals are in `tests/serve.rs`.)
 
+// Shared with other test targets; this one uses only part of it.
+#[allow(dead_code)]
 #[path = "browser/cdp.rs"]
 mod cdp;
 mod support;

@@ -259,9 +259,11 @@ impl Step {
 
 /// Why a step stopped when its connection went away.
 fn lost_connection(session_name: &str, reason: &str) -> String {
-    let why = (!reason.is_empty())
-        .then(|| format!(" ({reason})"))
-        .unwrap_or_default();
+    let why = if reason.is_empty() {
+        String::new()
+    } else {
+        format!(" ({reason})")
+    };
     format!(
         "the server closed the connection while this snippet ran{why}; the rest of the \
          snippet was skipped, and later steps of session `{session_name}` run on a new \
