@@ -1,6 +1,6 @@
 //! Faults of the process and the machine: the postmaster killed mid-chapter, pgbook killed
 //! with SIGKILL mid-build (the next run cleans up), Ctrl-C during `test --bless`, a site
-//! write that fails half-way, two builds of one book at once. Each case asserts the exit
+//! write that fails half-way, an output path that is a file, two builds of one book at once. Each case asserts the exit
 //! code, the located message, and that nothing is left running or on disk.
 //! (Ctrl-C during `build`/`test` is `tests/signals.rs`; SIGTERM to `serve` is `tests/serve.rs`.)
 
@@ -137,8 +137,9 @@ fn after_pgbook_is_killed_mid_build_the_next_run_cleans_up_and_succeeds() {
     wait_for_sleeping_statement(run.path(), &mut child);
     signal(child.id(), "KILL");
     child.wait().unwrap();
-    // What SIGKILL leaves: the server and its directory, owned by a process that is gone.
-    assert!(!support::processes_naming(run.path()).is_empty());
+    // What SIGKILL leaves: the run's directory, owned by a process that is gone (the server
+    // gets SIGQUIT through its parent-death signal and goes on its own, soon or not).
+    assert!(std::fs::read_dir(run.path()).unwrap().next().is_some());
 
     support::write(
         &book.path().join("content/s.md"),
@@ -195,6 +196,11 @@ fn a_site_write_that_fails_half_way_keeps_the_previous_site() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("error: writing the site to"), "{err}");
     assert!(err.contains("a.html: Is a directory"), "{err}");
+    assert_eq!(
+        err.matches("Is a directory").count(),
+        1,
+        "said twice: {err}"
+    );
     assert_eq!(std::fs::read(root.join("book/a.html")).unwrap(), page);
     let mut names: Vec<String> = std::fs::read_dir(root)
         .unwrap()
@@ -208,6 +214,36 @@ fn a_site_write_that_fails_half_way_keeps_the_previous_site() {
         "temporary directory left"
     );
     support::assert_nothing_left(run.path(), "failed write");
+}
+
+#[test]
+fn an_output_path_that_is_not_a_directory_is_left_alone() {
+    let run = support::run_dir();
+    let book = tempfile::tempdir().unwrap();
+    let root = book.path();
+    support::book(root, "", &[("a.md", "# A\n\ntext\n")]);
+    // A file of the user's where the site would go: it used to be swapped aside and lost.
+    support::write(&root.join("book"), "my notes\n");
+    let out = support::pgbook_in(run.path(), &["build", root.to_str().unwrap()]);
+    let err = support::stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("book: exists and is not a directory"), "{err}");
+    assert_eq!(
+        err.matches("not a directory").count(),
+        1,
+        "said twice: {err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("book")).unwrap(),
+        "my notes\n"
+    );
+    let stray: Vec<_> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with(".book"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+    support::assert_nothing_left(run.path(), "output is a file");
 }
 
 #[test]
