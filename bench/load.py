@@ -138,8 +138,9 @@ def main():
     for s, a in zip(streams, alive):
         if a:
             s.close()
-    # serve finds dead clients when a write fails: at the latest its next heartbeat (10 s).
-    time.sleep(12)
+    # serve finds a dead client when a write to it fails; the first write after the peer has
+    # gone may still succeed, so allow two heartbeats (10 s each).
+    time.sleep(22)
     after_close = proc_figures(server.pid)
     server.send_signal(signal.SIGTERM)
     code = server.wait()
@@ -159,7 +160,9 @@ def main():
           f"non-2xx: {non2xx.group(1) if non2xx else 0}")
     greeted = sum(1 for h in hellos if h)
     print(f"streams greeted (hello received): {greeted} of {SSE_CLIENTS}")
-    print(f"reloads per live client: min {min(live)}, max {max(live)} "
+    greeted_live = [reloads[i] for i in range(SSE_CLIENTS) if alive[i] and hellos[i]]
+    print(f"reloads per live client: min {min(live)}, max {max(live)}; per greeted live "
+          f"client: min {min(greeted_live, default=0)}, max {max(greeted_live, default=0)} "
           f"(edits {edits}; edits within one rebuild are coalesced)")
     rss = [s[0] for s in samples]
     threads = [s[1] for s in samples]
