@@ -222,6 +222,11 @@ fn traversal_attempts_never_leave_the_site() {
         "/escape.txt",
         "/outdir/inner.txt",
         "/./../secret.txt",
+        // Double encoding, overlong UTF-8, a NUL, backslashes encoded.
+        "/%252e%252e/secret.txt",
+        "/%c0%ae%c0%ae/secret.txt",
+        "/..%00/secret.txt",
+        "/%2e%2e%5c%2e%2e%5csecret.txt",
     ];
     for target in attempts {
         let (status, body) = served.get(target);
@@ -234,6 +239,29 @@ fn traversal_attempts_never_leave_the_site() {
             "{target} leaked"
         );
     }
+}
+
+#[test]
+fn oversized_headers_are_refused_and_the_server_keeps_answering() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = book(tmp.path(), "alpha");
+    let served = Served::start(&root, tmp.path());
+    for header in [
+        format!("X-Big: {}\r\n", "a".repeat(64 * 1024)),
+        "X-Many: b\r\n".repeat(2_000),
+    ] {
+        let answer = served.raw(&format!(
+            "GET /ch.html HTTP/1.1\r\nHost: x\r\n{header}Connection: close\r\n\r\n"
+        ));
+        assert_eq!(
+            status_of(&answer),
+            431,
+            "{}",
+            &answer[..answer.len().min(200)]
+        );
+        assert!(!answer.contains("alpha"), "the page was served");
+    }
+    assert_eq!(served.get("/ch.html").0, 200);
 }
 
 #[test]

@@ -101,11 +101,12 @@ impl ResultCache {
         installed_version: &str,
     ) -> String {
         let settings = format!(
-            "{:?}|{:?}|{:?}|{:?}|{installed_version}",
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{installed_version}",
             config.database.settings_as_strings(),
             config.database.pg_bin,
             database_url,
             config.execute.timeout,
+            config.execute.role,
         );
         let fingerprint = chapter.sql_fingerprint();
         let digest = fnv64(format!("{fingerprint}\0{settings}").as_bytes());

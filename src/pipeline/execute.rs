@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use pgbook_book::{Book, Chapter, ChapterOutcome};
+use pgbook_book::{Book, Chapter, ChapterOutcome, SnippetOutcome};
 use pgbook_engine::cluster::installed_version;
 use pgbook_engine::{ChapterProgress, Engine, EngineError, EngineOptions};
 
@@ -32,7 +32,7 @@ impl Pipeline {
         let mut results = if to_run.is_empty() {
             Vec::new()
         } else {
-            self.run_chapters(book, &to_run)?
+            keep_going(self.run_chapters(book, &to_run)?)?
         }
         .into_iter();
         report.chapters_executed = to_run.len();
@@ -44,7 +44,9 @@ impl Pipeline {
                     return Ok(Arc::new(not_executed(chapter)));
                 }
                 let result = results.next().expect("one result per chapter run");
-                Ok(Arc::new(result?))
+                Ok(Arc::new(
+                    result.unwrap_or_else(|e| chapter_failed(chapter, e)),
+                ))
             })
             .collect()
     }
@@ -94,10 +96,17 @@ impl Pipeline {
             }
             to_run.sort_unstable();
             let chapters: Vec<&Chapter> = to_run.iter().map(|&i| &book.chapters[i]).collect();
-            let results = self.run_chapters(book, &chapters)?;
+            let results = keep_going(self.run_chapters(book, &chapters)?)?;
             for (&i, result) in to_run.iter().zip(results) {
-                let outcome = Arc::new(result?);
-                self.results.put(&keys[i], &engine_key, outcome.clone());
+                let outcome = match result {
+                    Ok(outcome) => {
+                        let outcome = Arc::new(outcome);
+                        self.results.put(&keys[i], &engine_key, outcome.clone());
+                        outcome
+                    }
+                    // Never cached: the next build tries the chapter again.
+                    Err(e) => Arc::new(chapter_failed(&book.chapters[i], e)),
+                };
                 outcomes[i] = Some(outcome);
             }
             report.chapters_executed = to_run.len();
@@ -197,6 +206,50 @@ pub(super) fn needs_server(chapter: &Chapter) -> bool {
 fn not_executed(chapter: &Chapter) -> ChapterOutcome {
     ChapterOutcome {
         snippets: vec![None; chapter.snippets.len()],
+        server_version: String::new(),
+    }
+}
+
+/// The chapters' results, unless the run as a whole failed: cancelled, or not one chapter
+/// could run (the server is unusable — exit 2, not a wrong chapter). Otherwise a chapter the
+/// engine could not run (its database not made, the server gone before it started) is that
+/// chapter's failure, and the other chapters are still reported.
+fn keep_going(
+    mut results: Vec<Result<ChapterOutcome, EngineError>>,
+) -> anyhow::Result<Vec<Result<ChapterOutcome, EngineError>>> {
+    let cancelled = results
+        .iter()
+        .position(|r| matches!(r, Err(EngineError::Cancelled)));
+    let whole_run = cancelled.or_else(|| results.iter().all(Result::is_err).then_some(0));
+    match whole_run {
+        Some(i) if !results.is_empty() => match results.swap_remove(i) {
+            Err(e) => Err(e.into()),
+            Ok(_) => unreachable!("an error was found at {i}"),
+        },
+        _ => Ok(results),
+    }
+}
+
+/// What the checker sees for a chapter that could not run: every snippet that would have run
+/// fails at its fence with the engine's reason.
+fn chapter_failed(chapter: &Chapter, error: EngineError) -> ChapterOutcome {
+    let reason = format!(
+        "the chapter could not run: {:#}",
+        anyhow::Error::from(error)
+    );
+    ChapterOutcome {
+        snippets: chapter
+            .snippets
+            .iter()
+            .map(|s| {
+                (!s.attrs.ignore).then(|| SnippetOutcome {
+                    statements: Vec::new(),
+                    transcript: String::new(),
+                    completed_during: None,
+                    failure: Some(reason.clone()),
+                })
+            })
+            .collect(),
         server_version: String::new(),
     }
 }

@@ -31,7 +31,14 @@ pub struct Site {
 /// Answers one request. Errors writing to the client are the client's business and ignored.
 pub fn handle(site: &Site, request: Request) {
     if carries_body(&request) {
-        refuse_and_close(request);
+        let why = "Bad Request: pgbook serve accepts no request body\n";
+        refuse_and_close(request, "400 Bad Request", why);
+        return;
+    }
+    if headers_too_large(&request) {
+        let why = "Request Header Fields Too Large: pgbook serve reads at most 16 KiB of \
+                   headers\n";
+        refuse_and_close(request, "431 Request Header Fields Too Large", why);
         return;
     }
     if !matches!(request.method(), Method::Get | Method::Head) {
@@ -71,13 +78,25 @@ fn carries_body(request: &Request) -> bool {
     has_transfer_encoding || declared_length.unwrap_or(false) || request.body_length() > Some(0)
 }
 
-/// Answers 400 and ends the connection: nothing after this request's head can be trusted to
-/// be where the parser thinks it is.
-fn refuse_and_close(request: Request) {
+/// What a browser sends is a few KiB of headers; tiny_http sets no bound of its own, so a
+/// client that sends more (or very many) is refused rather than answered.
+fn headers_too_large(request: &Request) -> bool {
+    const MAX_BYTES: usize = 16 * 1024;
+    const MAX_COUNT: usize = 100;
+    let headers = request.headers();
+    let bytes: usize = headers
+        .iter()
+        .map(|h| h.field.as_str().as_str().len() + h.value.as_str().len() + 4)
+        .sum();
+    headers.len() > MAX_COUNT || bytes > MAX_BYTES
+}
+
+/// Answers `status` and ends the connection: nothing after this request's head can be
+/// trusted to be where the parser thinks it is.
+fn refuse_and_close(request: Request, status: &str, body: &str) {
     let mut writer = request.into_writer();
-    let body = "Bad Request: pgbook serve accepts no request body\n";
     let head = format!(
-        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n\
+        "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );

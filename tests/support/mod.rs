@@ -43,3 +43,73 @@ pub fn stdout(out: &Output) -> String {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// A run directory of a test's own (`PGBOOK_RUN_DIR`), where pgbook puts every scratch
+/// cluster, socket and staging directory it makes: if it is empty after a run, and no
+/// process names it, nothing was left behind. In /tmp and traversable, so that the server
+/// user can reach its socket when the tests run as root.
+pub fn run_dir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let run = tempfile::Builder::new()
+        .prefix("pgbook-test-run-")
+        .tempdir_in("/tmp")
+        .unwrap();
+    std::fs::set_permissions(run.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    run
+}
+
+/// Runs `pgbook args` with its run directory in `run` (see [`run_dir`]).
+pub fn pgbook_in(run: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pgbook"))
+        .args(args)
+        .env("PGBOOK_RUN_DIR", run)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("pgbook runs")
+}
+
+/// The pids of running processes whose command line mentions `path` (a postmaster is
+/// started with `-D <run dir>/.../data`, its children inherit the title's data directory).
+pub fn processes_naming(path: &Path) -> Vec<(u32, String)> {
+    let needle = path.to_string_lossy().into_owned();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(raw) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let cmdline = String::from_utf8_lossy(&raw).replace('\0', " ");
+        if cmdline.contains(&needle) && pid != std::process::id() {
+            found.push((pid, cmdline));
+        }
+    }
+    found
+}
+
+/// Fails unless the run directory `run` is empty and no process (a postmaster, a backend)
+/// still refers to it: what every fault case asserts after pgbook has ended.
+pub fn assert_nothing_left(run: &Path, what: &str) {
+    let left: Vec<String> = std::fs::read_dir(run)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        left.is_empty(),
+        "{what}: left in the run directory: {left:?}"
+    );
+    let running = processes_naming(run);
+    assert!(running.is_empty(), "{what}: still running: {running:?}");
+}
+
+/// A book in `root`: `book.toml`, a SUMMARY listing `chapters` (file name, text) in order.
+pub fn book(root: &Path, book_toml: &str, chapters: &[(&str, &str)]) {
+    write(&root.join("book.toml"), book_toml);
+    let mut summary = String::from("# Summary\n\n");
+    for (name, text) in chapters {
+        summary.push_str(&format!("- [{name}]({name})\n"));
+        write(&root.join("content").join(name), text);
+    }
+    write(&root.join("content/SUMMARY.md"), &summary);
+}

@@ -97,6 +97,10 @@ pub struct ExecuteConfig {
     pub timeout: Duration,
     /// Chapters run in parallel; 0 = number of cores.
     pub jobs: usize,
+    /// Run snippets as this ordinary role (created in each chapter's cluster, owner of the
+    /// chapter's database) instead of the superuser.
+    #[serde(deserialize_with = "deserialize_role")]
+    pub role: Option<String>,
 }
 
 impl Default for ExecuteConfig {
@@ -104,7 +108,30 @@ impl Default for ExecuteConfig {
         ExecuteConfig {
             timeout: Duration::from_secs(30),
             jobs: 0,
+            role: None,
         }
+    }
+}
+
+/// `[execute] role`: any name PostgreSQL accepts for a role it lets a book create — not
+/// empty, at most 63 bytes (longer names are silently truncated by the server), no NUL, and
+/// not in the reserved `pg_` namespace.
+fn deserialize_role<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let name = String::deserialize(d)?;
+    let problem = if name.is_empty() {
+        Some("the role name is empty")
+    } else if name.len() > 63 {
+        Some("a role name is at most 63 bytes")
+    } else if name.contains('\0') {
+        Some("a role name cannot contain a NUL byte")
+    } else if name.to_ascii_lowercase().starts_with("pg_") {
+        Some("role names starting with 'pg_' are reserved by PostgreSQL")
+    } else {
+        None
+    };
+    match problem {
+        Some(p) => Err(serde::de::Error::custom(format!("'{name}': {p}"))),
+        None => Ok(Some(name)),
     }
 }
 
@@ -207,7 +234,7 @@ fn key_kind(path: &[&str]) -> Option<KeyKind> {
         }
         ["database", "url" | "pg-bin"] => Known,
         ["database", "settings"] => FreeTable,
-        ["execute", "timeout" | "jobs"] => Known,
+        ["execute", "timeout" | "jobs" | "role"] => Known,
         ["verify", "mask" | "require-expected"] => Known,
         ["output", "html", "site-url"
         | "theme"
@@ -299,6 +326,7 @@ const KEY_NAMES: &[&str] = &[
     "settings",
     "timeout",
     "jobs",
+    "role",
     "mask",
     "require-expected",
     "site-url",

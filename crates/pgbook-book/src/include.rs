@@ -190,6 +190,7 @@ pub fn expand(text: String, path: &Path, root: &Path) -> Expansion {
         out: String::with_capacity(text.len()),
         map: SourceMap::default(),
         includes: Vec::new(),
+        active: vec![(path.clone(), String::new())],
     };
     let len = text.len();
     let display = expander.display(&path);
@@ -211,6 +212,9 @@ struct Expander {
     out: String,
     map: SourceMap,
     includes: Vec<Include>,
+    /// The includes being expanded, outermost first, as (file, selector): the same pair
+    /// again is a cycle. (Another part of the same file, by anchor or lines, is not.)
+    active: Vec<(PathBuf, String)>,
 }
 
 impl Expander {
@@ -295,6 +299,8 @@ impl Expander {
     ) {
         let target = spec.split(':').next().unwrap_or(spec).trim().to_string();
         let path = normalise(&dir.join(&target));
+        let selector = spec.split_once(':').map_or("", |(_, s)| s.trim());
+        let key = (path.clone(), selector.to_string());
         let (line, col) = self.map.files[file].line_col(directive.start);
         let origin = Origin {
             file: self.map.files[file].display.clone(),
@@ -318,6 +324,16 @@ impl Expander {
                     record.target
                 )));
             }
+            None
+        } else if let Some(first) = self.active.iter().position(|a| *a == key) {
+            let chain: Vec<String> = self.active[first..]
+                .iter()
+                .map(|(p, _)| self.display(p).display().to_string())
+                .collect();
+            record.error = Some(IncludeError::Invalid(format!(
+                "include cycle: {} includes '{spec}' again",
+                chain.join(" -> ")
+            )));
             None
         } else if depth + 1 >= MAX_DEPTH {
             record.error = Some(IncludeError::Invalid(format!(
@@ -358,12 +374,14 @@ impl Expander {
         let inner_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         self.map.files.push(SourceFile::new(path, display, content));
         let inner = self.map.files.len() - 1;
+        self.active.push(key);
         for (i, line) in lines.into_iter().enumerate() {
             if let (true, Some(indent)) = (i > 0, indent.clone()) {
                 self.push(file, indent, top);
             }
             self.expand_span(inner, line, &inner_dir, depth + 1, top);
         }
+        self.active.pop();
     }
 }
 

@@ -12,6 +12,33 @@ use crate::markdown::{parse_chapter, Document};
 use crate::snippet::Snippet;
 use crate::summary::{parse_summary, Summary, SummaryItem};
 
+/// The 1-based column where `path` is written on SUMMARY.md's `line` (1 if it cannot be
+/// found, for example when the link target is percent-encoded).
+fn column_of(summary: &str, line: usize, path: &Path) -> usize {
+    let text = summary.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let target = path.to_string_lossy();
+    text.find(&format!("]({target}"))
+        .map(|at| text[..at + 2].chars().count() + 1)
+        .unwrap_or(1)
+}
+
+/// A chapter that is not UTF-8, located at its first bad byte (pgbook, like mdBook, reads
+/// chapters as UTF-8; a lossy read would show replacement characters without saying why).
+fn not_utf8(file: &Path, e: std::string::FromUtf8Error) -> Diagnostic {
+    let bytes = e.as_bytes();
+    let good = &bytes[..e.utf8_error().valid_up_to()];
+    let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+    let byte = bytes[good.len()];
+    Diagnostic::new(
+        file,
+        line,
+        col,
+        format!("not valid UTF-8 (byte 0x{byte:02X}); chapters must be saved as UTF-8"),
+    )
+}
+
 /// A chapter with a file.
 #[derive(Debug, Clone)]
 pub struct Chapter {
@@ -135,6 +162,9 @@ impl Book {
         let summary = parse_summary(&summary_text, &summary_rel)?;
         let mut errors = Vec::new();
         let mut files = Vec::new();
+        // Where each chapter file was first listed: a chapter listed twice would run twice
+        // and be written to the same page, so the second entry is refused.
+        let mut listed: std::collections::HashMap<&Path, usize> = Default::default();
         for item in &summary.items {
             let SummaryItem::Chapter {
                 title,
@@ -146,17 +176,25 @@ impl Book {
             else {
                 continue;
             };
-            match std::fs::read_to_string(src.join(path)) {
-                Ok(text) => files.push((title, path, number, *depth, text)),
-                Err(e) => errors.push(Diagnostic::new(
-                    &summary_rel,
-                    *line,
-                    0,
-                    format!(
-                        "chapter file '{}' cannot be read: {e}",
-                        src_rel.join(path).display()
-                    ),
-                )),
+            let col = column_of(&summary_text, *line, path);
+            let at = |message: String| Diagnostic::new(&summary_rel, *line, col, message);
+            if let Some(first) = listed.insert(path, *line) {
+                listed.insert(path, first);
+                errors.push(at(format!(
+                    "'{}' is already listed at line {first}; a chapter can appear only once",
+                    path.display()
+                )));
+                continue;
+            }
+            match std::fs::read(src.join(path)) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => files.push((title, path, number, *depth, text)),
+                    Err(e) => errors.push(not_utf8(&src_rel.join(path), e)),
+                },
+                Err(e) => errors.push(at(format!(
+                    "chapter file '{}' cannot be read: {e}",
+                    src_rel.join(path).display()
+                ))),
             }
         }
         let parsed = parallel_map(files, |(title, path, number, depth, text)| {
@@ -292,8 +330,9 @@ mod tests {
         .unwrap();
         let err = Book::load(root).unwrap_err();
         assert!(
-            err.to_string()
-                .starts_with("content/SUMMARY.md:2: chapter file 'content/two.md' cannot be read"),
+            err.to_string().starts_with(
+                "content/SUMMARY.md:2:9: chapter file 'content/two.md' cannot be read"
+            ),
             "{err}"
         );
         std::fs::write(

@@ -350,6 +350,13 @@ impl Builder<'_> {
             })
         });
         let (sql, line_map) = self.sql_lines(&block);
+        if !is_closed_fence(&self.source[block.range.clone()]) {
+            self.error_at(
+                block.range.start,
+                "this ```sql fence is never closed: the snippet would run to the end of the file",
+            );
+            return;
+        }
         let index = self.snippets.len();
         self.nodes.push(Node::Snippet(index));
         self.snippets.push(Snippet {
@@ -363,6 +370,18 @@ impl Builder<'_> {
             block_range,
             expected,
         });
+        // libpq sends statements as C strings: a NUL would cut the SQL short (or fail the
+        // connection), so it is refused where it is written.
+        if let Some(at) = self.snippets[index].sql.find('\0') {
+            let pos = self.snippets[index].source_pos(at);
+            let file = self.snippets[index].origin.file.clone();
+            self.errors.push(Diagnostic::new(
+                file,
+                pos.line,
+                pos.col,
+                "a NUL byte in SQL: PostgreSQL cannot receive it".to_string(),
+            ));
+        }
     }
 
     /// The file a range of the source lies in and the range in that file's text (an empty
@@ -393,12 +412,17 @@ impl Builder<'_> {
             let exact = parsed.len() == written.len();
             let mut offset = range.start;
             for (i, line) in parsed.iter().enumerate() {
-                let (l, col) = self.map.chapter_line_col(offset);
-                line_map.push(SourcePos {
-                    line: l,
-                    col,
-                    offset,
-                });
+                // One entry per SQL line: with `\r\n` line ends pulldown-cmark hands a line
+                // over in pieces (text, then its line end), and only a piece that starts a
+                // line is one (found by fuzzing: errors were put on the wrong line).
+                if sql.is_empty() || sql.ends_with('\n') {
+                    let (l, col) = self.map.chapter_line_col(offset);
+                    line_map.push(SourcePos {
+                        line: l,
+                        col,
+                        offset,
+                    });
+                }
                 sql.push_str(&line.replace("\r\n", "\n"));
                 if exact {
                     offset += written[i].len();
@@ -454,6 +478,20 @@ fn content_range(text: &str, block: &Range<usize>) -> Range<usize> {
         block.end
     };
     start..end.max(start)
+}
+
+/// Whether a fenced block's source ends with its closing fence (CommonMark closes an
+/// unterminated fence at the end of the document, silently taking the rest of the chapter).
+fn is_closed_fence(block: &str) -> bool {
+    let mut lines = block.trim_end().lines();
+    let (Some(open), Some(close)) = (lines.next(), block.trim_end().lines().last()) else {
+        return false;
+    };
+    let fence = open.trim_start().chars().next().unwrap_or('`');
+    // Inside a block quote or list the closing line keeps its container's marks.
+    let close = close.trim_start_matches(|c: char| c == '>' || c.is_whitespace());
+    let close = close.trim_end();
+    lines.next().is_some() && close.len() >= 3 && close.chars().all(|c| c == fence)
 }
 
 #[cfg(test)]

@@ -247,6 +247,7 @@ const ATTRIBUTES: &[&str] = &[
 /// Parses the attributes after `sql` in an info string. `line`/`file` locate errors.
 pub fn parse_attributes(info: &str, file: &Path, line: usize) -> Result<Attributes, Diagnostic> {
     let mut attrs = Attributes::default();
+    let mut seen = std::collections::HashSet::new();
     let rest = info.trim().strip_prefix("sql").unwrap_or("");
     for raw in rest
         .split([',', ' ', '\t'])
@@ -258,6 +259,9 @@ pub fn parse_attributes(info: &str, file: &Path, line: usize) -> Result<Attribut
             None => (raw, None),
         };
         let err = |msg: String| Diagnostic::new(file, line, 0, msg);
+        if ATTRIBUTES.contains(&name) && !seen.insert(name) {
+            return Err(err(format!("attribute '{name}' is given twice")));
+        }
         let flag = |v: Option<&str>| match v {
             None => Ok(true),
             Some(v) => Err(err(format!(
@@ -304,6 +308,17 @@ pub fn parse_attributes(info: &str, file: &Path, line: usize) -> Result<Attribut
                 return Err(err(format!("unknown attribute '{name}'{hint}")));
             }
         }
+    }
+    // Attributes that cannot both hold: one of them would be silently ignored.
+    let contradiction = if attrs.hidden && attrs.no_output {
+        Some("'no-output' with 'hidden': a hidden snippet shows nothing already")
+    } else if attrs.ignore && attrs.error.is_some() {
+        Some("'error' with 'ignore': an ignored snippet never runs, so no error can be checked")
+    } else {
+        None
+    };
+    if let Some(message) = contradiction {
+        return Err(Diagnostic::new(file, line, 0, message.to_string()));
     }
     if attrs.session.as_deref() == Some("main") {
         attrs.session = None;
@@ -365,10 +380,20 @@ mod tests {
         assert_eq!(a.error, Some(ErrorExpectation::SqlState("40P01".into())));
         assert_eq!(a.session.as_deref(), Some("bob"));
         assert_eq!(a.timeout, Some(Duration::from_secs(5)));
-        let a =
-            parse_attributes("sql,hidden,no-output,ignore,error", Path::new("x.md"), 3).unwrap();
-        assert!(a.hidden && a.no_output && a.ignore);
+        let a = parse_attributes("sql,hidden,ignore", Path::new("x.md"), 3).unwrap();
+        assert!(a.hidden && a.ignore && !a.no_output);
+        let a = parse_attributes("sql no-output error", Path::new("x.md"), 3).unwrap();
+        assert!(a.no_output && !a.hidden);
         assert_eq!(a.error, Some(ErrorExpectation::Any));
+        // Twice, or together with one that makes it meaningless: refused, never ignored.
+        for (info, message) in [
+            ("sql,error=42P01,error", "x.md:3: attribute 'error' is given twice"),
+            ("sql,hidden,no-output", "x.md:3: 'no-output' with 'hidden': a hidden snippet shows nothing already"),
+            ("sql,ignore,error=42601", "x.md:3: 'error' with 'ignore': an ignored snippet never runs, so no error can be checked"),
+        ] {
+            let e = parse_attributes(info, Path::new("x.md"), 3).unwrap_err();
+            assert_eq!(e.to_string(), message);
+        }
     }
 
     #[test]

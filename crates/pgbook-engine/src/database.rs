@@ -207,6 +207,17 @@ impl ChapterCluster {
         Ok(chapter)
     }
 
+    /// The chapter's database name.
+    pub fn database(&self) -> &str {
+        &self.database
+    }
+
+    /// An administrative connection (the superuser, the `postgres` database) to the
+    /// chapter's cluster.
+    pub fn admin_client(&self) -> Result<Client, EngineError> {
+        cluster_admin(self.cluster.as_ref().expect("present until dropped"))
+    }
+
     /// Options for the chapter's database, as the superuser, over the cluster's socket.
     pub fn connect_options(&self) -> ConnectOptions {
         let cluster = self.cluster.as_ref().expect("present until dropped");
@@ -229,15 +240,7 @@ pub(crate) fn create_chapter_database(
     name: &str,
     server_version_num: u32,
 ) -> Result<(), EngineError> {
-    let admin_options = cluster.connect_options("postgres");
-    let mut config = admin_options.to_config();
-    config.options(ADMIN_STATEMENT_TIMEOUT);
-    let mut admin = config
-        .connect(NoTls)
-        .map_err(|cause| EngineError::Connect {
-            target: describe_target(&admin_options),
-            cause,
-        })?;
+    let mut admin = cluster_admin(cluster)?;
     admin
         .batch_execute(&create_database_sql(name, server_version_num))
         .map_err(|cause| EngineError::Admin {
@@ -246,6 +249,17 @@ pub(crate) fn create_chapter_database(
         })
     // The connection closes here: the chapter's own sessions are the only ones
     // `pg_stat_activity` shows.
+}
+
+/// An administrative connection to `cluster`: the superuser on its `postgres` database.
+fn cluster_admin(cluster: &ScratchCluster) -> Result<Client, EngineError> {
+    let admin_options = cluster.connect_options("postgres");
+    let mut config = admin_options.to_config();
+    config.options(ADMIN_STATEMENT_TIMEOUT);
+    config.connect(NoTls).map_err(|cause| EngineError::Connect {
+        target: describe_target(&admin_options),
+        cause,
+    })
 }
 
 /// The database of a chapter on its own cluster: its path without the extension, in
@@ -383,7 +397,7 @@ fn unique_name(chapter_hint: &str) -> String {
     name
 }
 
-fn quote_ident(name: &str) -> String {
+pub(crate) fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 

@@ -20,7 +20,7 @@ use crate::database::{
     ChapterCluster, ChapterDatabase, Server,
 };
 use crate::{
-    node_run, nodes, runner, ClusterOptions, ClusterTemplate, EngineError, ScratchCluster,
+    node_run, nodes, role, runner, ClusterOptions, ClusterTemplate, EngineError, ScratchCluster,
 };
 
 /// Everything the engine needs from configuration and the command line.
@@ -38,6 +38,8 @@ pub struct EngineOptions {
     /// The template cache directory, resolved by the caller (see
     /// [`ClusterOptions::cache_dir`]).
     pub cache_dir: Option<PathBuf>,
+    /// Run snippets as this ordinary role (`[execute] role`), not the superuser.
+    pub role: Option<String>,
 }
 
 impl Default for EngineOptions {
@@ -49,6 +51,7 @@ impl Default for EngineOptions {
             statement_timeout: Duration::from_secs(30),
             jobs: 0,
             cache_dir: None,
+            role: None,
         }
     }
 }
@@ -68,6 +71,7 @@ impl EngineOptions {
             statement_timeout: config.execute.timeout,
             jobs: config.execute.jobs,
             cache_dir: None,
+            role: config.execute.role.clone(),
         }
     }
 }
@@ -149,6 +153,9 @@ impl Engine {
         for (name, value) in &self.options.settings {
             digest.update(format!("\0{name}\0{value}").as_bytes());
         }
+        if let Some(role) = &self.options.role {
+            digest.update(format!("\0role\0{role}").as_bytes());
+        }
         let hash = hex::encode(digest.finalize());
         format!("{}-{}", self.server_version(), &hash[..16])
     }
@@ -173,6 +180,7 @@ impl Engine {
             .to_string_lossy()
             .into_owned();
         let timeout = self.options.statement_timeout;
+        let role = self.options.role.as_deref();
         let snippets = match &self.server {
             Server::Scratch { template, .. } if with_nodes.is_some() => {
                 let database = chapter_database_name(&hint);
@@ -203,7 +211,12 @@ impl Engine {
                             e
                         }
                     })?;
-                runner::run_snippets(chapter, plans, &place.connect_options(), timeout)
+                if let Some(role) = role {
+                    let mut admin = place.admin_client()?;
+                    role::prepare(&mut admin, role, place.database())?;
+                }
+                let options = role::connect_as(place.connect_options(), role);
+                runner::run_snippets(chapter, plans, &options, timeout)
             }
             Server::Url(_) => {
                 let database = ChapterDatabase::create(
@@ -212,7 +225,15 @@ impl Engine {
                     &hint,
                     self.server_version_num,
                 )?;
-                let options = self.server.admin_options().with_dbname(database.name());
+                if let Some(role) = role {
+                    let mut admin = self.admin_pool.take(&self.server)?;
+                    role::prepare(&mut admin, role, database.name())?;
+                    self.admin_pool.give_back(admin);
+                }
+                let options = role::connect_as(
+                    self.server.admin_options().with_dbname(database.name()),
+                    role,
+                );
                 runner::run_snippets(chapter, plans, &options, timeout)
             }
         };

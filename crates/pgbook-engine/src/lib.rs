@@ -18,6 +18,7 @@ mod error;
 mod node_run;
 mod nodes;
 mod psql_meta;
+mod role;
 mod runner;
 mod scheduler;
 mod session;

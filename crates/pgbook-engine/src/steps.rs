@@ -143,7 +143,7 @@ impl Step {
         };
         match connection.poll(wait) {
             Ok(Some(events)) if connection.is_closed() => {
-                self.lose(session, events, "the server closed the connection".into());
+                self.lose(session, events, String::new()); // its own message says why
                 Progress::Finished
             }
             Ok(Some(events)) => {
@@ -352,8 +352,13 @@ impl Step {
 
 /// Why a step stopped when its connection went away.
 fn lost_connection(session_name: &str, reason: &str) -> String {
+    let why = if reason.is_empty() {
+        String::new()
+    } else {
+        format!(" ({reason})")
+    };
     format!(
-        "the server closed the connection while this snippet ran ({reason}); the rest of the \
+        "the server closed the connection while this snippet ran{why}; the rest of the \
          snippet was skipped, and later steps of session `{session_name}` run on a new \
          connection"
     )

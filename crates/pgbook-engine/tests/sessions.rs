@@ -304,9 +304,8 @@ fn a_session_whose_backend_is_terminated_loses_its_step_and_reconnects_for_the_n
         s.failures(),
         vec![(
             lost,
-            "the server closed the connection while this snippet ran (the server closed the \
-             connection); the rest of the snippet was skipped, and later steps of session \
-             `alice` run on a new connection"
+            "the server closed the connection while this snippet ran; the rest of the snippet \
+             was skipped, and later steps of session `alice` run on a new connection"
                 .to_string()
         )]
     );

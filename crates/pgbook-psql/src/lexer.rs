@@ -179,8 +179,17 @@ impl Lexer {
             b':' => step_colon(rest, at),
             byte if is_ident_start(byte) => self.step_word(bytes, at),
             byte if byte.is_ascii_digit() => {
+                // Like psql 15+'s lexer (`integer_junk`), letters right after the digits
+                // belong to the number: in `1E'\'` the `E` is not an escape-string prefix.
                 let len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-                Step::Text(at + len)
+                let junk = match rest.get(len) {
+                    Some(&b) if is_ident_start(b) => rest[len..]
+                        .iter()
+                        .take_while(|&&b| is_ident_char(b))
+                        .count(),
+                    _ => 0,
+                };
+                Step::Text(at + len + junk)
             }
             _ => Step::Text(next_char(bytes, at)),
         }

@@ -41,11 +41,12 @@ pub enum RenderError {
         source: minijinja::Error,
     },
     /// Reading a theme or book file, or writing the site, failed.
-    #[error("{}: {source}", .path.display())]
+    /// The cause is part of the message and not also a `source()`, so that a report of the
+    /// whole chain (`{:#}`) says it once.
+    #[error("{}: {cause}", .path.display())]
     Io {
         path: std::path::PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A site file whose path would leave the site directory (`..`, an absolute path).
     #[error("{path}: refusing to write outside the site directory")]
@@ -65,10 +66,10 @@ impl RenderError {
         }
     }
 
-    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> RenderError {
+    pub(crate) fn io(path: &std::path::Path, cause: std::io::Error) -> RenderError {
         RenderError::Io {
             path: path.to_path_buf(),
-            source,
+            cause,
         }
     }
 }

@@ -20,6 +20,15 @@ pub fn write_site(site: &SiteFiles, dest: &Path) -> Result<(), RenderError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "book".into());
+    // Never swap a site in for something that is not a site directory (a file of the
+    // user's that happens to have the output's name would be moved aside and lost).
+    if dest.symlink_metadata().is_ok_and(|m| !m.is_dir()) {
+        let refused = std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "exists and is not a directory; pgbook replaces only a directory it wrote",
+        );
+        return Err(RenderError::io(dest, refused));
+    }
     std::fs::create_dir_all(&parent).map_err(|e| RenderError::io(&parent, e))?;
     remove_stale_temporaries(&parent, &name);
     let unique = std::time::SystemTime::now()

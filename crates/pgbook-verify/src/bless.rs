@@ -79,9 +79,13 @@ fn edits_in<'a>(
                 if text[expected.content_range.clone()] == new {
                     continue;
                 }
-                Edit {
-                    range: expected.content_range.clone(),
-                    text: new,
+                if would_close(text, expected.block_range.start, content) {
+                    rewrite_block(text, &expected.block_range, content, eol, &indent)
+                } else {
+                    Edit {
+                        range: expected.content_range.clone(),
+                        text: new,
+                    }
                 }
             }
             // An unclosed fence runs to the end of the file: a block added after it would
@@ -202,6 +206,38 @@ fn fence_for(content: &str) -> String {
         .max()
         .unwrap_or(0);
     "`".repeat(longest.max(2) + 1)
+}
+
+/// Whether a line of `content` would close the fence that opens at `fence_start` (as many
+/// or more of the same fence character): the content must then get a longer fence.
+fn would_close(text: &str, fence_start: usize, content: &str) -> bool {
+    let open = &text[fence_start..];
+    let Some(fence_char) = open.chars().next().filter(|c| *c == '`' || *c == '~') else {
+        return false;
+    };
+    let len = open.chars().take_while(|c| *c == fence_char).count();
+    content.lines().any(|l| {
+        let l = l.trim_start();
+        l.chars().take_while(|c| *c == fence_char).count() >= len
+            && l.trim_end().chars().all(|c| c == fence_char)
+    })
+}
+
+/// The whole `output` block at `block` written afresh, with a fence longer than any in
+/// `content` (found by fuzzing: content holding a fence ended the block early).
+fn rewrite_block(text: &str, block: &Range<usize>, content: &str, eol: &str, indent: &str) -> Edit {
+    let fence = fence_for(content);
+    let old = &text[block.clone()];
+    let mut new = format!("{fence}output{eol}");
+    new.push_str(&block_content(content, indent, eol));
+    new.push_str(&format!("{indent}{fence}"));
+    if old.ends_with('\n') {
+        new.push_str(eol);
+    }
+    Edit {
+        range: block.clone(),
+        text: new,
+    }
 }
 
 /// A new `output` block inserted after the snippet block ending at `block_end` (the end of

@@ -79,8 +79,13 @@ fn patcher_table() {
             &[Some("```\n")],
             "```sql\nselect 1;\n```\n\n````output\n```\n````\n",
         ),
-        // An unclosed snippet fence gets no block (it would land inside the snippet).
-        ("```sql\nselect 1;\n", &[Some("out\n")], "```sql\nselect 1;\n"),
+        // ... in an existing block too: the whole block is rewritten with a longer fence.
+        (
+            "```sql\nselect 1;\n```\n\n```output\nold\n```\ntail\n",
+            &[Some("```\n")],
+            "```sql\nselect 1;\n```\n\n````output\n```\n````\ntail\n",
+        ),
+        // (An unclosed snippet fence never reaches bless: loading the chapter refuses it.)
         // Tilde fences are closed too.
         (
             "~~~sql\nselect 1;\n~~~\n",

@@ -142,7 +142,9 @@ impl Verifier {
         // prose `{{#include}}` brought it from.
         let file = snippet.origin.file.as_path();
         let expected = snippet.expected.as_ref().map(|e| e.text.clone());
-        let at_fence = |message: String| Diagnostic::new(file, snippet.origin.line, 0, message);
+        let at_fence = |message: String| {
+            Diagnostic::new(file, snippet.origin.line, snippet.origin.col, message)
+        };
         if snippet.attrs.ignore {
             return SnippetCheck {
                 verdict: Verdict::Ignored,
@@ -203,7 +205,7 @@ impl Verifier {
                 reasons.push(Diagnostic::new(
                     file,
                     snippet.origin.line,
-                    0,
+                    snippet.origin.col,
                     "no `output` block after the snippet ([verify] require-expected = true)",
                 ));
             }
@@ -216,7 +218,7 @@ impl Verifier {
         reasons.push(Diagnostic::new(
             file,
             snippet.origin.line,
-            0,
+            snippet.origin.col,
             format!(
                 "the output differs from the `output` block at line {}",
                 expected.line
@@ -259,7 +261,7 @@ fn error_reasons(
     match &snippet.attrs.error {
         None => errors
             .iter()
-            .map(|(st, m)| located(st, m, format!("{}:  {}", m.severity, m.message)))
+            .map(|(st, m)| located(st, m, server_said(m)))
             .collect(),
         Some(_) if errors.is_empty() => {
             let code = match &snippet.attrs.error {
@@ -269,7 +271,7 @@ fn error_reasons(
             vec![Diagnostic::new(
                 file,
                 snippet.origin.line,
-                0,
+                snippet.origin.col,
                 format!("expected an error{code}, got none"),
             )]
         }
@@ -285,13 +287,24 @@ fn error_reasons(
                 .iter()
                 .map(|(st, m)| {
                     let message = format!(
-                        "expected an error {code}, got {}: {}:  {}",
-                        m.sqlstate, m.severity, m.message
+                        "expected an error {code}, got {}: {}",
+                        m.sqlstate,
+                        server_said(m)
                     );
                     located(st, m, message)
                 })
                 .collect()
         }
+    }
+}
+
+/// A server message as psql shows it: `SEVERITY:  text`, or the bare text for what libpq
+/// reports itself (a lost connection has no severity, and `:  text` would read as a typo).
+fn server_said(m: &pgbook_book::ServerMessage) -> String {
+    if m.severity.is_empty() {
+        m.message.clone()
+    } else {
+        format!("{}:  {}", m.severity, m.message)
     }
 }
 

@@ -73,7 +73,7 @@ fn verdicts_table() {
             Some(&ok),
             false,
             CheckStatus::Failed,
-            vec!["content/x.md:1: the output differs from the `output` block at line 5"],
+            vec!["content/x.md:1:1: the output differs from the `output` block at line 5"],
         ),
         // hidden and no-output snippets are still verified when they have a block.
         (
@@ -81,14 +81,14 @@ fn verdicts_table() {
             Some(&ok),
             false,
             CheckStatus::Failed,
-            vec!["content/x.md:1: the output differs from the `output` block at line 5"],
+            vec!["content/x.md:1:1: the output differs from the `output` block at line 5"],
         ),
         (
             "```sql\nselect 1;\n```\n",
             Some(&ok),
             true,
             CheckStatus::Failed,
-            vec!["content/x.md:1: no `output` block after the snippet ([verify] require-expected = true)"],
+            vec!["content/x.md:1:1: no `output` block after the snippet ([verify] require-expected = true)"],
         ),
         ("```sql,no-output\nselect 1;\n```\n", Some(&ok), true, CheckStatus::Passed, vec![]),
         // An unexpected error is located in the Markdown: line 3, column 3 + 14.
@@ -113,21 +113,21 @@ fn verdicts_table() {
             Some(&ok),
             false,
             CheckStatus::Failed,
-            vec!["content/x.md:1: expected an error 40P01, got none"],
+            vec!["content/x.md:1:1: expected an error 40P01, got none"],
         ),
         (
             "```sql,error\nselect 1;\n```\n",
             Some(&ok),
             false,
             CheckStatus::Failed,
-            vec!["content/x.md:1: expected an error, got none"],
+            vec!["content/x.md:1:1: expected an error, got none"],
         ),
         (
             "```sql\nselect 1;\n```\n",
             Some(&waiting),
             false,
             CheckStatus::Failed,
-            vec!["content/x.md:1: still waiting on a lock when the chapter ended"],
+            vec!["content/x.md:1:1: still waiting on a lock when the chapter ended"],
         ),
     ];
     for (text, outcome, strict, status, messages) in cases {
@@ -188,4 +188,29 @@ fn bless_text_and_fixability() {
     // hidden snippets never get a new block.
     let c = verify("```sql,hidden\nselect 1;\n```\n", Some(&ok), false);
     assert_eq!(c.bless, None);
+}
+
+#[test]
+fn a_lost_connection_is_reported_without_an_empty_severity() {
+    // What the client records when the server closes the connection without a FATAL.
+    let lost = Event::Error(ServerMessage {
+        severity: String::new(),
+        sqlstate: "08006".into(),
+        message: "server closed the connection unexpectedly".into(),
+        ..ServerMessage::default()
+    });
+    let o = outcome("select 1;", 0, vec![lost.clone()], "");
+    let c = verify("```sql\nselect 1;\n```\n", Some(&o), false);
+    assert_eq!(
+        c.messages(),
+        vec!["content/x.md:2:1: server closed the connection unexpectedly"]
+    );
+    let c = verify("```sql,error=57P01\nselect 1;\n```\n", Some(&o), false);
+    assert_eq!(
+        c.messages(),
+        vec![
+            "content/x.md:2:1: expected an error 57P01, got 08006: server closed the connection \
+             unexpectedly"
+        ]
+    );
 }

@@ -73,7 +73,7 @@ impl Masks {
         let volatile = VOLATILE_MARKERS.iter().any(|m| line.contains(m));
         for (re, replacement) in self.builtin.iter().filter(|_| volatile) {
             // Repeated until nothing matches, for rules that mask each figure after a label
-            // (`Buffers: shared hit=1 read=2`); every replacement removes one match.
+            // (`I/O Timings: read=1.2 write=0.3`); every replacement removes one match.
             while re.is_match(&s) {
                 s = re.replace_all(&s, *replacement).into_owned();
             }
@@ -126,7 +126,9 @@ fn builtin_masks() -> Vec<(Regex, &'static str)> {
             format!(r"(Planning|Execution) [Tt]ime: {num} ms"),
             "$1 Time: # ms",
         ),
-        (r"(Buffers: .*?)=[0-9]+".into(), "$1=#"),
+        // Which kinds a Buffers line lists (hit, read, dirtied, written) depends on the cache
+        // and on hint bits set by earlier reads, not only its figures: the whole list varies.
+        (r"(Buffers: )[a-z].*".into(), "$1#"),
         (
             r"(Memory Usage|Peak Memory Usage|Memory|Disk Usage|Disk): [0-9]+([kMG]?B)".into(),
             "$1: #$2",
@@ -187,7 +189,7 @@ mod tests {
             ("Execution Time: 12.5 ms", "Execution Time: # ms"),
             (
                 "  Buffers: shared hit=12 read=3 dirtied=1",
-                "  Buffers: shared hit=# read=# dirtied=#",
+                "  Buffers: #",
             ),
             (
                 "Buckets: 1024  Batches: 1  Memory Usage: 9kB",

@@ -39,6 +39,9 @@ pub const DETERMINISTIC_SETTINGS: &[(&str, &str)] = &[
     ("full_page_writes", "off"),
     ("update_process_title", "off"),
     ("logging_collector", "off"),
+    // Not for determinism but for the machine: a snippet that spills without end would fill
+    // the run directory (RAM, when it is /dev/shm). A book can raise it in [database.settings].
+    ("temp_file_limit", "1GB"),
 ];
 
 /// The block appended to `postgresql.conf`: the fixed settings, then the book's.
