@@ -71,6 +71,10 @@ pub const REASONS: &[(&str, &str)] = &[
         "index builds do not depend on the number of cores",
     ),
     ("fsync", "speed: the data is scratch"),
+    (
+        "temp_file_limit",
+        "a runaway query fails with an error instead of filling the disk",
+    ),
     ("synchronous_commit", "speed: the data is scratch"),
     ("full_page_writes", "speed: the data is scratch"),
     ("update_process_title", "speed"),
