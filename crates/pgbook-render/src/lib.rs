@@ -11,6 +11,7 @@ pub mod explain;
 pub mod highlight;
 pub mod markdown;
 pub mod nav;
+pub mod profile;
 pub mod search;
 pub mod site;
 pub mod snippet;
