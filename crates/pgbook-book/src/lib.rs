@@ -25,5 +25,5 @@ pub use markdown::{Document, Node};
 pub use outcome::{
     ChapterOutcome, Column, Event, ResultSet, ServerMessage, SnippetOutcome, StatementOutcome,
 };
-pub use snippet::{Attributes, ErrorExpectation, Expected, Snippet, SourcePos};
+pub use snippet::{Attributes, ChartKind, ErrorExpectation, Expected, Snippet, SourcePos};
 pub use summary::{Summary, SummaryItem};

@@ -29,6 +29,9 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/output.html",
     "partials/session-labels.html",
     "partials/session-wait.html",
+    "partials/profile.html",
+    "partials/plan-lines.html",
+    "partials/chart.html",
 );
 
 /// Static files copied into the site, by path inside it.
@@ -36,6 +39,7 @@ const ASSETS: &[(&str, &str)] = embed!(
     "css/pgbook.css",
     "css/highlight.css",
     "css/print.css",
+    "css/pictures.css",
     "js/pgbook.js",
     "js/search.js",
     "favicon.svg",
