@@ -6,6 +6,7 @@
 //! passed — it receives outcomes and verdicts as data. Only [`write::write_site`] touches the
 //! output directory.
 
+pub mod chart;
 mod escape;
 pub mod explain;
 pub mod highlight;

@@ -81,6 +81,10 @@ pub enum OutputItem {
     Plan {
         lines: Vec<PlanLine>,
     },
+    /// A `chart=KIND` drawing of the result table that follows it.
+    Chart {
+        chart: crate::chart::ChartView,
+    },
     /// An EXPLAIN ANALYZE plan: its profile, with the verbatim lines one click away.
     Profile {
         profile: ProfileView,
@@ -229,7 +233,13 @@ pub fn snippet_view(
             .and_then(|v| v.split_whitespace().next())
             .map(str::to_string),
         failure: outcome.and_then(|o| o.failure.clone()),
-        outputs: outcome.map(output_items).unwrap_or_default(),
+        outputs: outcome
+            .map(|o| {
+                let mut items = output_items(o);
+                crate::chart::insert_chart(&mut items, o, attrs.chart, &step.anchor);
+                items
+            })
+            .unwrap_or_default(),
         transcript: outcome.map(|o| o.transcript.clone()),
     }
 }
