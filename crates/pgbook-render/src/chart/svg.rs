@@ -11,7 +11,7 @@ use pgbook_verify::chart::ChartData;
 use super::scale::{label, Axis};
 use crate::escape::escape;
 
-const WIDTH: f64 = 640.0;
+const WIDTH: f64 = 560.0;
 const HEIGHT: f64 = 300.0;
 /// Height of one row of a horizontal bar chart.
 const ROW: f64 = 26.0;
@@ -50,7 +50,7 @@ pub fn draw(data: &ChartData, id: &str) -> String {
             .iter()
             .map(|l| l.chars().count().min(LABEL_CHARS))
             .max();
-        let left = 12.0 + 6.6 * longest.unwrap_or(1) as f64;
+        let left = 12.0 + 9.0 * longest.unwrap_or(1) as f64;
         Area {
             left,
             top: TOP,
