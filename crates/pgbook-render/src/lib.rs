@@ -17,6 +17,7 @@ pub mod search;
 pub mod site;
 pub mod snippet;
 pub mod theme;
+pub mod timeline;
 pub mod write;
 
 pub use markdown::{RenderedChapter, SearchSection};

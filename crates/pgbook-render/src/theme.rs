@@ -32,6 +32,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/profile.html",
     "partials/plan-lines.html",
     "partials/chart.html",
+    "partials/timeline.html",
 );
 
 /// Static files copied into the site, by path inside it.
