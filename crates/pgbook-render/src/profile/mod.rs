@@ -20,6 +20,8 @@ const MISESTIMATE_LEVELS: [f64; 3] = [10.0, 100.0, 1000.0];
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileView {
     pub nodes: Vec<ProfileNode>,
+    /// Whether the plan has times (not `TIMING OFF`): without them there are no bars.
+    pub timed: bool,
     /// Sum of the nodes' exclusive times, in ms (the 100% of the shares).
     pub total_ms: String,
     pub planning_ms: Option<String>,
@@ -107,8 +109,13 @@ pub fn profile(plan: &Plan) -> Option<ProfileView> {
         .zip(&exclusive)
         .map(|(node, &own)| profile_node(node, own, total))
         .collect();
+    let timed = plan
+        .nodes
+        .iter()
+        .any(|n| n.actual.is_some_and(|a| a.last_ms.is_some()));
     Some(ProfileView {
         nodes,
+        timed,
         total_ms: format_ms(total),
         planning_ms: plan.planning_ms.map(format_ms),
         execution_ms: plan.execution_ms.map(format_ms),

@@ -202,8 +202,14 @@ fn parse_node(body: &str, depth: usize) -> Option<PlanNode> {
     if !body.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return None;
     }
-    let figures_at = body.find("  (").unwrap_or(body.len());
+    // Figures follow two spaces, or one under COSTS OFF: `Sort (actual rows=5 loops=1)`.
+    let figures_at = [" (cost=", " (actual ", " (never executed)"]
+        .iter()
+        .filter_map(|m| body.find(m))
+        .min()
+        .unwrap_or(body.len());
     let (head, figures) = body.split_at(figures_at);
+    let head = head.trim_end();
     let kind_len = kind_len(head);
     let mut node = PlanNode {
         depth,

@@ -24,6 +24,8 @@ fn node_lines() {
             "Nested Loop Left Join", "", Some(10.0), Some(10.0), Some(1), false,
         ),
         ("Result  (cost=0.00..0.01 rows=1 width=4)", "Result", "", Some(1.0), None, None, false),
+        ("Sort (actual rows=50000 loops=1)", "Sort", "", None, Some(50000.0), Some(1), false),
+        ("Seq Scan on events e (never executed)", "Seq Scan", " on events e", None, None, None, true),
         ("Memoize  (actual time=0.001..0.002 rows=1 loops=10)", "Memoize", "", None, Some(1.0), Some(10), false),
     ];
     for &(line, kind, target, est, act, loops, never) in table {

@@ -44,6 +44,7 @@ fn exclusive_time_is_inclusive_times_loops_minus_children() {
         ]
     );
     assert_eq!(view.total_ms, "0.679 ms");
+    assert!(view.timed);
     assert_eq!(view.execution_ms.as_deref(), Some("0.712 ms"));
     assert_eq!(view.planning_buffers.as_deref(), Some("138 hit, 0 read"));
     let seq = &view.nodes[1];
@@ -98,6 +99,11 @@ fn never_executed_nodes_take_no_time_and_plain_plans_get_no_profile() {
     assert_eq!(view.nodes[1].self_ms, None);
     assert_eq!(view.nodes[1].misestimate_level, 0);
     assert_eq!(view.nodes[0].self_ms.as_deref(), Some("0.010 ms"));
+    let untimed = parse(["Sort (actual rows=50000 loops=1)", "  Sort Key: payload"]).unwrap();
+    let view = profile(&untimed).unwrap();
+    assert!(!view.timed);
+    assert_eq!(view.nodes[0].actual_rows.as_deref(), Some("50000"));
+    assert_eq!(view.nodes[0].details, ["Sort Key: payload"]);
     let plain = parse(["Seq Scan on t  (cost=0.00..35.50 rows=2550 width=4)"]).unwrap();
     assert!(profile(&plain).is_none());
 }
