@@ -7,10 +7,12 @@ fn node_line(line: &str) -> PlanNode {
     parse([line]).expect("a node").nodes.remove(0)
 }
 
+/// (line, kind, target, estimated rows, actual rows, loops, never executed)
+type NodeCase<'a> = (&'a str, &'a str, &'a str, Option<f64>, Option<f64>, Option<u64>, bool);
+
 #[test]
 fn node_lines() {
-    // (line, kind, target, estimated rows, actual rows, loops, never executed)
-    let table: &[(&str, &str, &str, Option<f64>, Option<f64>, Option<u64>, bool)] = &[
+    let table: &[NodeCase] = &[
         (
             "Seq Scan on a  (cost=0.00..1.05 rows=5 width=4) (actual time=0.010..0.020 rows=7 loops=3)",
             "Seq Scan", " on a", Some(5.0), Some(7.0), Some(3), false,
