@@ -8,7 +8,15 @@ fn node_line(line: &str) -> PlanNode {
 }
 
 /// (line, kind, target, estimated rows, actual rows, loops, never executed)
-type NodeCase<'a> = (&'a str, &'a str, &'a str, Option<f64>, Option<f64>, Option<u64>, bool);
+type NodeCase<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<f64>,
+    Option<f64>,
+    Option<u64>,
+    bool,
+);
 
 #[test]
 fn node_lines() {
