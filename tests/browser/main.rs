@@ -1,9 +1,11 @@
 //! End-to-end test of the built site in headless Chromium: opened from `file://` and over
 //! HTTP under a sub-path, search finds a word, the dark theme switch works and is remembered,
-//! previous/next links work, and no console errors or failed loads occur. Screenshots of a
+//! previous/next links work, pictures (`pictures.rs`) draw in both themes at phone width,
+//! and no console errors or failed loads occur. Screenshots of a
 //! chapter with SQL output in both themes are saved for a human to look at.
 
 mod cdp;
+mod pictures;
 mod readers;
 #[path = "../support/mod.rs"]
 mod support;
@@ -179,6 +181,7 @@ fn site_works_in_chromium_from_file_and_http() {
     exercise_site(&mut browser, &file_base, None);
     let http_base = serve(site.clone());
     exercise_site(&mut browser, &http_base, Some(&shots));
+    pictures::pictures_in_both_themes_and_at_phone_width(&mut browser, work.path(), &shots);
     let errors = browser.errors();
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     // The error detector itself works: an error logged and an image that does not exist.

@@ -27,5 +27,5 @@ pub use outcome::{
     ChapterOutcome, Column, Event, Interpolation, ResultSet, ServerMessage, SnippetOutcome,
     StatementOutcome,
 };
-pub use snippet::{Attributes, ErrorExpectation, Expected, Snippet, SourcePos};
+pub use snippet::{Attributes, ChartKind, ErrorExpectation, Expected, Snippet, SourcePos};
 pub use summary::{Summary, SummaryItem};

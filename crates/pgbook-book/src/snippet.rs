@@ -37,6 +37,44 @@ pub struct Attributes {
     pub timeout: Option<Duration>,
     /// `node=`, `standby-of=`, `restore=`, `until=`, `backup=`, `restart` (§10).
     pub nodes: NodeAttributes,
+    /// `chart=KIND`: also draw the last result set as a chart.
+    pub chart: Option<ChartKind>,
+}
+
+/// The kinds of `chart=KIND`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    Bar,
+    /// Horizontal bars: labels down the side.
+    Hbar,
+    Line,
+    Area,
+    Scatter,
+}
+
+impl ChartKind {
+    pub const NAMES: &'static [&'static str] = &["bar", "hbar", "line", "area", "scatter"];
+
+    pub fn from_name(name: &str) -> Option<ChartKind> {
+        Some(match name {
+            "bar" => ChartKind::Bar,
+            "hbar" => ChartKind::Hbar,
+            "line" => ChartKind::Line,
+            "area" => ChartKind::Area,
+            "scatter" => ChartKind::Scatter,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ChartKind::Bar => "bar",
+            ChartKind::Hbar => "hbar",
+            ChartKind::Line => "line",
+            ChartKind::Area => "area",
+            ChartKind::Scatter => "scatter",
+        }
+    }
 }
 
 impl Attributes {
@@ -242,6 +280,7 @@ const ATTRIBUTES: &[&str] = &[
     "error",
     "session",
     "timeout",
+    "chart",
 ];
 
 /// Parses the attributes after `sql` in an info string. `line`/`file` locate errors.
@@ -300,6 +339,21 @@ pub fn parse_attributes(info: &str, file: &Path, line: usize) -> Result<Attribut
                 None => return Err(err("attribute 'timeout' needs a value: timeout=5s".into())),
             },
             _ if NODE_ATTRIBUTES.contains(&name) => attrs.nodes.set(name, value).map_err(err)?,
+            "chart" => match value {
+                Some(kind) => match ChartKind::from_name(kind) {
+                    Some(kind) => attrs.chart = Some(kind),
+                    None => {
+                        let hint = closest(kind, ChartKind::NAMES)
+                            .map(|s| format!(" (did you mean '{s}'?)"))
+                            .unwrap_or_default();
+                        return Err(err(format!(
+                            "unknown chart kind '{kind}'{hint}: use one of {}",
+                            ChartKind::NAMES.join(", ")
+                        )));
+                    }
+                },
+                None => return Err(err("attribute 'chart' needs a kind: chart=bar".into())),
+            },
             _ => {
                 let known: Vec<&str> = ATTRIBUTES.iter().chain(NODE_ATTRIBUTES).copied().collect();
                 let hint = closest(name, &known)
@@ -394,6 +448,23 @@ mod tests {
             let e = parse_attributes(info, Path::new("x.md"), 3).unwrap_err();
             assert_eq!(e.to_string(), message);
         }
+        for (info, kind) in [
+            ("sql chart=hbar", ChartKind::Hbar),
+            ("sql,chart=area", ChartKind::Area),
+        ] {
+            let a = parse_attributes(info, Path::new("x.md"), 3).unwrap();
+            assert_eq!(a.chart, Some(kind));
+        }
+        let e = parse_attributes("sql chart=lines", Path::new("x.md"), 3).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x.md:3: unknown chart kind 'lines' (did you mean 'line'?): use one of bar, hbar, line, area, scatter"
+        );
+        let e = parse_attributes("sql chart", Path::new("x.md"), 3).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x.md:3: attribute 'chart' needs a kind: chart=bar"
+        );
     }
 
     #[test]

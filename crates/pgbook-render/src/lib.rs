@@ -7,15 +7,18 @@
 //! output directory.
 
 pub mod callout;
+pub mod chart;
 mod escape;
 pub mod explain;
 pub mod highlight;
 pub mod markdown;
 pub mod nav;
+pub mod profile;
 pub mod search;
 pub mod site;
 pub mod snippet;
 pub mod theme;
+pub mod timeline;
 pub mod verification;
 pub mod write;
 

@@ -119,6 +119,15 @@ impl Renderer {
             .get_template("partials/snippet.html")
             .map_err(RenderError::template)?;
         let not_run = SnippetStatus::NotRun;
+        // The sessions' timeline goes right above the first shown step.
+        let mut timeline = match crate::timeline::timeline(&chapter.snippets, &steps, outcome) {
+            Some(view) => self
+                .env
+                .get_template("partials/timeline.html")
+                .and_then(|t| t.render(context! { timeline => Serde(&view) }))
+                .map_err(RenderError::template)?,
+            None => String::new(),
+        };
         render_chapter(chapter, &mut |i| {
             let Some(snippet) = chapter.snippets.get(i) else {
                 return Ok(String::new());
@@ -136,9 +145,10 @@ impl Renderer {
                 outcome.map(|o| o.server_version.as_str()),
                 &steps[i],
             );
-            template
+            let html = template
                 .render(context! { snippet => Serde(&view), root => ROOT_MARK })
-                .map_err(RenderError::template)
+                .map_err(RenderError::template)?;
+            Ok(std::mem::take(&mut timeline) + &html)
         })
     }
 

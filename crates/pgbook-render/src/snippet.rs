@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::explain::{is_text_plan, parse_plan, PlanLine};
 use crate::highlight::highlight_sql;
+use crate::profile::ProfileView;
 
 /// The verdict on a snippet, as decided by the checker; a failure is the checker's own
 /// [`Failure`], shown as it is.
@@ -78,6 +79,15 @@ pub enum OutputItem {
         footer: String,
     },
     Plan {
+        lines: Vec<PlanLine>,
+    },
+    /// A `chart=KIND` drawing of the result table that follows it.
+    Chart {
+        chart: crate::chart::ChartView,
+    },
+    /// An EXPLAIN ANALYZE plan: its profile, with the verbatim lines one click away.
+    Profile {
+        profile: ProfileView,
         lines: Vec<PlanLine>,
     },
     /// Command tags of consecutive statements without rows (`CREATE TABLE`, `INSERT 0 3`).
@@ -223,7 +233,13 @@ pub fn snippet_view(
             .and_then(|v| v.split_whitespace().next())
             .map(str::to_string),
         failure: outcome.and_then(|o| o.failure.clone()),
-        outputs: outcome.map(output_items).unwrap_or_default(),
+        outputs: outcome
+            .map(|o| {
+                let mut items = output_items(o);
+                crate::chart::insert_chart(&mut items, o, attrs.chart, &step.anchor);
+                items
+            })
+            .unwrap_or_default(),
         transcript: outcome.map(|o| o.transcript.clone()),
     }
 }
@@ -263,8 +279,14 @@ fn rows_item(rows: &ResultSet, tag: &str) -> OutputItem {
         .and_then(|r| r.first())
         .and_then(|v| v.as_deref());
     if is_text_plan(&names, first) {
-        return OutputItem::Plan {
-            lines: parse_plan(rows.rows.iter().map(|r| r[0].as_deref().unwrap_or(""))),
+        let text = || rows.rows.iter().map(|r| r[0].as_deref().unwrap_or(""));
+        let lines = parse_plan(text());
+        return match crate::profile::parse(text())
+            .as_ref()
+            .and_then(crate::profile::profile)
+        {
+            Some(profile) => OutputItem::Profile { profile, lines },
+            None => OutputItem::Plan { lines },
         };
     }
     let n = rows.rows.len();

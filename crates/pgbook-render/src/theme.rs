@@ -31,6 +31,10 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/session-wait.html",
     "partials/page-toc.html",
     "partials/verification.html",
+    "partials/profile.html",
+    "partials/plan-lines.html",
+    "partials/chart.html",
+    "partials/timeline.html",
 );
 
 /// Static files copied into the site, by path inside it.
@@ -39,6 +43,7 @@ const ASSETS: &[(&str, &str)] = embed!(
     "css/highlight.css",
     "css/print.css",
     "css/readers.css",
+    "css/pictures.css",
     "js/pgbook.js",
     "js/search.js",
     "js/page-toc.js",

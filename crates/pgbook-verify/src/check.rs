@@ -170,6 +170,15 @@ impl Verifier {
             reasons.push(at_fence(failure.clone()));
         }
         reasons.extend(error_reasons(chapter, snippet, outcome));
+        if let Some(kind) = snippet.attrs.chart {
+            // A snippet that already failed with an error says why; the chart adds nothing.
+            if reasons.is_empty() {
+                if let Err(message) = crate::chart::chart_data(kind, outcome) {
+                    let col = attribute_column(chapter, snippet, "chart");
+                    reasons.push(Diagnostic::new(file, snippet.origin.line, col, message));
+                }
+            }
+        }
         let other_failures = reasons.len();
         let (diff, bless) = self.check_output(file, snippet, &outcome.transcript, &mut reasons);
         let verdict = match Failure::new(reasons, diff) {
@@ -231,6 +240,21 @@ impl Verifier {
             .to_string();
         (Some(diff), Some(comparison.actual))
     }
+}
+
+/// 1-based column of attribute `name` on the snippet's opening fence line (0 when it is
+/// not found there, e.g. for a snippet an include brought in).
+fn attribute_column(chapter: &Chapter, snippet: &Snippet, name: &str) -> usize {
+    let source = &chapter.document.source;
+    let start = snippet.source_range.start.min(source.len());
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line = source[line_start..].lines().next().unwrap_or("");
+    let Some(info_at) = line.find(|c: char| c != ' ' && c != '`' && c != '~') else {
+        return 0;
+    };
+    line[info_at..]
+        .find(&format!("{name}="))
+        .map_or(0, |at| line[..info_at + at].chars().count() + 1)
 }
 
 /// Reasons for errors the snippet raised that its attributes do not allow, or for an

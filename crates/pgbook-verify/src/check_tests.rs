@@ -214,3 +214,30 @@ fn a_lost_connection_is_reported_without_an_empty_severity() {
         ]
     );
 }
+
+#[test]
+fn a_chart_that_cannot_be_drawn_fails_at_its_attribute() {
+    let tags = outcome(
+        "create table t (x int);",
+        0,
+        vec![Event::Complete {
+            rows: None,
+            tag: "CREATE TABLE".into(),
+        }],
+        "CREATE TABLE\n",
+    );
+    let text = "# T\n\ntext\n\n```sql  chart=bar\ncreate table t (x int);\n```\n\n```output\nCREATE TABLE\n```\n";
+    let check = verify(text, Some(&tags), false);
+    let Verdict::Failed(failure) = &check.verdict else {
+        panic!("expected a failure, got {:?}", check.verdict);
+    };
+    assert_eq!(
+        failure.lines().collect::<Vec<_>>(),
+        ["content/x.md:5:9: chart=bar needs a result set, but no statement of the snippet returns rows"]
+    );
+    // The output block was right: --bless cannot fix a chart.
+    assert!(!check.fixed_by_bless);
+    // Without the attribute the same snippet passes.
+    let plain = verify(&text.replace("  chart=bar", ""), Some(&tags), false);
+    assert_eq!(plain.verdict, Verdict::Passed);
+}

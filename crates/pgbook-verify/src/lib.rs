@@ -8,6 +8,7 @@
 //! written where the caller says.
 
 pub mod bless;
+pub mod chart;
 pub mod check;
 pub mod failure;
 pub mod links;

@@ -1,0 +1,84 @@
+//! Pictures through the real binary: the `pictures` fixture's page carries a plan profile,
+//! charts and a sessions timeline; a `chart=` that cannot be drawn fails `pgbook test` and
+//! `pgbook build` with the attribute's `file.md:LINE:COL`.
+
+#[path = "support/mod.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use support::{copy_dir, pgbook, stderr};
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/build/pictures");
+
+fn chapter_book(dir: &Path, chapter: &str) -> PathBuf {
+    let root = dir.join("book-src");
+    support::write(&root.join("book.toml"), "[book]\ntitle = \"Charts\"\n");
+    support::write(&root.join("content/SUMMARY.md"), "- [Ch](ch.md)\n");
+    support::write(&root.join("content/ch.md"), chapter);
+    root
+}
+
+#[test]
+fn the_page_shows_a_profile_charts_and_a_timeline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("src");
+    copy_dir(Path::new(FIXTURE), &root);
+    let out = pgbook(&["build", root.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(root.join("book/pictures.html")).unwrap();
+    assert_eq!(
+        page.matches("<li class=\"profile-node").count(),
+        4,
+        "one row per plan node"
+    );
+    assert!(page.contains("Rows Removed by Filter: 19971"));
+    assert!(page.contains("× 29 loops"), "the inner side's loops");
+    // The verbatim plan is still there, one click away.
+    assert!(page.contains("<details class=\"profile-text\">"));
+    assert_eq!(page.matches("<svg class=\"chart-svg\"").count(), 2);
+    assert_eq!(
+        page.matches("<rect class=\"chart-bar series-0\"").count(),
+        4
+    );
+    // The table stays beneath the chart.
+    let chart = page.find("chart-hbar").unwrap();
+    let table = page[chart..].find("result-table").unwrap();
+    assert!(table > 0);
+    assert!(page.contains("class=\"timeline-table\""));
+    assert!(page.contains("waits for a lock"));
+    assert!(std::fs::read_to_string(root.join("book/css/pictures.css"))
+        .unwrap()
+        .contains("--s0"));
+}
+
+#[test]
+fn a_chart_that_cannot_be_drawn_fails_at_its_attribute() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chapter = "# Charts\n\n\
+                   ```sql chart=bar\nCREATE TABLE t (name text, n int);\n```\n\n\
+                   ```sql chart=line\nSELECT name, n FROM t;\n```\n\n\
+                   ```sql,chart=hbar\nSELECT 'x' AS name, 'y' AS label;\n```\n";
+    let root = chapter_book(tmp.path(), chapter);
+    for command in ["test", "build"] {
+        let out = pgbook(&[command, root.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{command}: {}", stderr(&out));
+        let text = format!("{}{}", support::stdout(&out), stderr(&out));
+        for expected in [
+            "content/ch.md:3:8: chart=bar needs a result set, but no statement of the snippet returns rows",
+            "content/ch.md:7:8: chart=line: the last result set has no rows to draw",
+            "content/ch.md:11:8: chart=hbar: column 2 'label' is not numeric",
+        ] {
+            assert!(text.contains(expected), "{command}: {expected}\n{text}");
+        }
+    }
+    // An unknown kind is refused before anything runs, with a suggestion.
+    let root = chapter_book(tmp.path(), "# C\n\n```sql chart=pie\nSELECT 1;\n```\n");
+    let out = pgbook(&["test", root.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("content/ch.md:3:1: unknown chart kind 'pie'"),
+        "{}",
+        stderr(&out)
+    );
+}
