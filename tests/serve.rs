@@ -26,6 +26,8 @@ use support::write;
 
 /// Guards every wait against a hang; never a performance expectation.
 const PATIENCE: Duration = Duration::from_secs(90);
+/// How long a first page load may take before it is retried once (see its use).
+const FIRST_LOAD: Duration = Duration::from_secs(20);
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -631,6 +633,13 @@ fn the_browser_reloads_by_itself_and_shows_errors_in_an_overlay() {
     browser.open_page();
     let url = format!("{}/ch.html", served.base);
     browser.call("Page.navigate", json!({"url": url}));
+    // tiny_http 0.12's connection pool can leave a connection that arrives together with
+    // others queued behind keep-alive connections until another connection comes (see
+    // BENCHMARKS.md, "serve under load"): a first load that has not finished in a while is
+    // reloaded once, as a reader would. What follows — reloads on their own — is not retried.
+    if !browser.becomes_true_within(&page_state("first", false), FIRST_LOAD) {
+        browser.call("Page.reload", json!({}));
+    }
     settle(&mut browser, "first", false);
 
     write(

@@ -165,15 +165,22 @@ impl Browser {
 
     /// [`Browser::wait_for`] with a caller's bound, which again only guards against a hang.
     pub fn wait_for_within(&mut self, expression: &str, bound: Duration) {
+        if !self.becomes_true_within(expression, bound) {
+            panic!("never became true: {expression}");
+        }
+    }
+
+    /// Whether `expression` became true within `bound`.
+    pub fn becomes_true_within(&mut self, expression: &str, bound: Duration) -> bool {
         let start = Instant::now();
         while start.elapsed() < bound {
             // While a navigation is under way the page's context may vanish: just retry.
             if self.try_eval(expression) == Ok(json!(true)) {
-                return;
+                return true;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("never became true: {expression}");
+        false
     }
 
     /// Navigates and waits until the new document has loaded.
