@@ -258,9 +258,11 @@ fn prepare_node(
     None
 }
 
-/// Waits until `standby` has replayed what `upstream` had written (its insert position, or
+/// Waits until `standby` has replayed what `upstream` had written (its flush position, or
 /// what it had replayed itself if it is a standby too) — unless `standby` was promoted or
-/// its replay is paused.
+/// its replay is paused. Not the insert position: after a segment switch (which ends every
+/// `pg_basebackup`) it stands past the new segment's page header, which a standby replays only
+/// when the next record comes, up to 15 s later.
 fn catch_up(
     upstream: &ScratchCluster,
     standby: &ScratchCluster,
@@ -271,7 +273,7 @@ fn catch_up(
     let lsn: String = up
         .query_one(
             "SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() \
-                     ELSE pg_current_wal_insert_lsn() END)::text",
+                     ELSE pg_current_wal_flush_lsn() END)::text",
             &[],
         )
         .map_err(|e| e.to_string())?
