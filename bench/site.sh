@@ -14,12 +14,19 @@ MDBOOK="${MDBOOK:-$(command -v mdbook || echo "$HOME/.cargo/bin/mdbook")}"
 
 cargo build --release -q --bin pgbook
 PGBOOK="${CARGO_TARGET_DIR:-$PWD/target}/release/pgbook"
-work="$(mktemp -d /tmp/site-bench-XXXXXX)"
+# Both tools write their sites into a tmpfs when there is one, so that the figures measure the
+# tools rather than the disk: on an ext4 that has just had many files deleted, creating files
+# costs an inode scan under the directory's lock (`recently_deleted`), which varies from run to
+# run. BENCH_TMP overrides the place (e.g. BENCH_TMP=/tmp to include the disk).
+bench_tmp="${BENCH_TMP:-/dev/shm}"
+[[ -d "$bench_tmp" && -w "$bench_tmp" ]] || bench_tmp=/tmp
+work="$(mktemp -d "$bench_tmp/site-bench-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 # Each tool builds its own copy, so neither writes into the shared corpus.
 cp -r "$CORPUS" "$work/pg-src"
 cp -r "$CORPUS" "$work/md-src"
 
+echo "work directory: $work"
 echo "machine: $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "pgbook: $PGBOOK"
 echo "mdbook: $("$MDBOOK" --version)"
