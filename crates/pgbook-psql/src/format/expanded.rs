@@ -6,8 +6,8 @@
 use pgbook_book::ResultSet;
 
 use super::display::Display;
-use super::table::max_width;
-use super::width::{printable_lines, Line};
+use super::table::{max_width, printable_cells, push_spaces};
+use super::width::Line;
 
 /// Appends the expanded rendering of `result` to `out`.
 pub(crate) fn write_expanded(result: &ResultSet, display: &Display, out: &mut String) {
@@ -23,23 +23,7 @@ pub(crate) fn write_expanded(result: &ResultSet, display: &Display, out: &mut St
         out.push('\n');
         return;
     }
-    let headers: Vec<Vec<Line>> = result
-        .columns
-        .iter()
-        .map(|c| printable_lines(&c.name))
-        .collect();
-    let rows: Vec<Vec<Vec<Line>>> = result
-        .rows
-        .iter()
-        .map(|row| {
-            (0..headers.len())
-                .map(|i| {
-                    let value = row.get(i).and_then(|v| v.as_deref());
-                    printable_lines(value.unwrap_or(&display.null))
-                })
-                .collect()
-        })
-        .collect();
+    let (headers, rows) = printable_cells(result, display);
     let hwidth = headers.iter().map(|h| max_width(h)).max().unwrap_or(0);
     let dwidth = rows
         .iter()
@@ -181,8 +165,4 @@ impl Shape {
             out.push('\n');
         }
     }
-}
-
-fn push_spaces(out: &mut String, count: usize) {
-    out.push_str(&" ".repeat(count));
 }

@@ -33,25 +33,7 @@ pub(crate) fn write_table(result: &ResultSet, out: &mut String) {
 /// `display`'s border, tuples_only, footer and null settings say) to `out`.
 pub(crate) fn write_aligned(result: &ResultSet, display: &Display, out: &mut String) {
     let border = display.border.min(2);
-    let headers: Vec<Vec<Line>> = result
-        .columns
-        .iter()
-        .map(|c| printable_lines(&c.name))
-        .collect();
-    // Every row gets exactly one cell per column, even from a malformed (e.g. hand-edited
-    // cached) result: missing values print as NULL, extra ones are dropped.
-    let rows: Vec<Vec<Vec<Line>>> = result
-        .rows
-        .iter()
-        .map(|row| {
-            (0..headers.len())
-                .map(|i| {
-                    let value = row.get(i).and_then(|v| v.as_deref());
-                    printable_lines(value.unwrap_or(&display.null))
-                })
-                .collect()
-        })
-        .collect();
+    let (headers, rows) = printable_cells(result, display);
     let widths = column_widths(&headers, &rows);
     let aligns: Vec<Align> = result
         .columns
@@ -195,7 +177,35 @@ impl Layout<'_> {
     }
 }
 
-fn push_spaces(out: &mut String, count: usize) {
+/// The column names and the cells of `result` as printable lines, for the aligned and the
+/// expanded formats. Every row gets exactly one cell per column, even from a malformed (e.g.
+/// hand-edited cached) result: missing values print as `display`'s null, extra ones are
+/// dropped.
+pub(crate) fn printable_cells(
+    result: &ResultSet,
+    display: &Display,
+) -> (Vec<Vec<Line>>, Vec<Vec<Vec<Line>>>) {
+    let headers: Vec<Vec<Line>> = result
+        .columns
+        .iter()
+        .map(|c| printable_lines(&c.name))
+        .collect();
+    let rows = result
+        .rows
+        .iter()
+        .map(|row| {
+            (0..headers.len())
+                .map(|i| {
+                    let value = row.get(i).and_then(|v| v.as_deref());
+                    printable_lines(value.unwrap_or(&display.null))
+                })
+                .collect()
+        })
+        .collect();
+    (headers, rows)
+}
+
+pub(crate) fn push_spaces(out: &mut String, count: usize) {
     out.push_str(&" ".repeat(count));
 }
 
