@@ -39,12 +39,17 @@ enable = false
 "/gone.html" = "https://example.org/gone"
 "#;
 
+/// mdBook as `cargo install` puts it (`scripts/test` installs it when missing).
 fn mdbook() -> PathBuf {
-    let home = std::env::var_os("HOME").expect("HOME is set");
-    let path = Path::new(&home).join(".cargo/bin/mdbook");
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(&std::env::var_os("HOME").expect("HOME is set")).join(".cargo")
+        });
+    let path = cargo_home.join("bin/mdbook");
     assert!(
         path.exists(),
-        "mdBook 0.5 is required: cargo install mdbook"
+        "mdBook 0.5 is required: cargo install mdbook --locked --version 0.5.4 (scripts/test does)"
     );
     path
 }
