@@ -44,6 +44,8 @@ pub struct SnippetView {
     /// The raw SQL, for the copy button.
     pub sql: String,
     pub session: String,
+    /// The node the step runs on, when the chapter has more than one.
+    pub node: Option<String>,
     /// 0 for the main session, 1.. for named sessions in order of first use.
     pub session_number: usize,
     /// Whether the chapter uses more than one session (then every step is labelled).
@@ -118,6 +120,8 @@ pub struct TableColumn {
 pub struct StepContext {
     pub session_number: usize,
     pub multi_session: bool,
+    /// The step's node, when the chapter runs on more than one (DESIGN.md §10).
+    pub node: Option<String>,
     /// This step's page anchor (see [`SnippetView::anchor`]).
     pub anchor: String,
     /// Line of the (visible) step during which this one completed after waiting.
@@ -130,6 +134,9 @@ pub struct StepContext {
 /// The [`StepContext`] of every snippet of a chapter.
 pub fn step_contexts(snippets: &[Snippet], outcome: Option<&ChapterOutcome>) -> Vec<StepContext> {
     let (numbers, multi_session) = session_numbers(snippets);
+    let multi_node = snippets
+        .iter()
+        .any(|s| s.attrs.nodes.node_name() != snippets[0].attrs.nodes.node_name());
     let mut seen: HashMap<usize, usize> = HashMap::new();
     let mut steps: Vec<StepContext> = numbers
         .into_iter()
@@ -144,6 +151,7 @@ pub fn step_contexts(snippets: &[Snippet], outcome: Option<&ChapterOutcome>) -> 
             StepContext {
                 session_number,
                 multi_session,
+                node: multi_node.then(|| snippet.attrs.nodes.node_name().to_string()),
                 anchor,
                 ..StepContext::default()
             }
@@ -214,6 +222,7 @@ pub fn snippet_view(
         code_html: highlight_sql(&snippet.sql),
         sql: snippet.sql.clone(),
         session: attrs.session_name().to_string(),
+        node: step.node.clone(),
         session_number: step.session_number,
         multi_session: step.multi_session,
         show_output: !attrs.no_output && !attrs.ignore,

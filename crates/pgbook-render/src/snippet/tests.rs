@@ -179,3 +179,37 @@ fn snippets_sharing_a_line_get_distinct_anchors() {
     assert_eq!(anchors, ["3", "7", "7-2", "7-3"]);
     assert_eq!(steps[1].completed_during_anchor.as_deref(), Some("7-3"));
 }
+
+#[test]
+fn steps_name_their_node_only_when_the_chapter_has_several() {
+    let parse = |text: &str| {
+        pgbook_book::Chapter::parse(
+            Path::new("."),
+            Path::new(""),
+            Path::new("a.md"),
+            text.into(),
+        )
+        .unwrap()
+        .snippets
+    };
+    let two_nodes = parse(
+        "```sql\nselect 1;\n```\n```sql,node=replica,standby-of=main\nselect 1;\n```\n\
+         ```sql,session=b\nselect 1;\n```\n",
+    );
+    let nodes: Vec<Option<String>> = step_contexts(&two_nodes, None)
+        .into_iter()
+        .map(|s| s.node)
+        .collect();
+    assert_eq!(
+        nodes,
+        [
+            Some("main".into()),
+            Some("replica".into()),
+            Some("main".into())
+        ]
+    );
+    let one_node = parse("```sql\nselect 1;\n```\n```sql,session=b\nselect 1;\n```\n");
+    assert!(step_contexts(&one_node, None)
+        .iter()
+        .all(|s| s.node.is_none()));
+}
