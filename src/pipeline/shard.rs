@@ -5,7 +5,6 @@
 //! every chapter exactly once. It is pure: it reads no file and runs nothing.
 
 use std::fmt;
-use std::hash::Hasher;
 use std::str::FromStr;
 
 /// One slice of a sharded run: `index` of `count`, counted from 1 as users write it.
@@ -72,12 +71,10 @@ pub fn assign(chapters: &[(String, usize)], count: usize) -> Vec<usize> {
     shard_of
 }
 
-/// FNV-1a of the path's bytes: a fixed algorithm, so the same on every machine and release
-/// (std's `DefaultHasher` promises neither).
+/// FNV-1a of the path's bytes (the cache's hash): a fixed algorithm, so the same on every
+/// machine and release (std's `DefaultHasher` promises neither).
 fn path_hash(path: &str) -> u64 {
-    let mut hasher = fnv::FnvHasher::default();
-    hasher.write(path.as_bytes());
-    hasher.finish()
+    super::cache::fnv64(path.as_bytes())
 }
 
 #[cfg(test)]
