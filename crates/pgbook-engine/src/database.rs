@@ -252,7 +252,7 @@ pub(crate) fn create_chapter_database(
 }
 
 /// An administrative connection to `cluster`: the superuser on its `postgres` database.
-fn cluster_admin(cluster: &ScratchCluster) -> Result<Client, EngineError> {
+pub(crate) fn cluster_admin(cluster: &ScratchCluster) -> Result<Client, EngineError> {
     let admin_options = cluster.connect_options("postgres");
     let mut config = admin_options.to_config();
     config.options(ADMIN_STATEMENT_TIMEOUT);

@@ -17,12 +17,11 @@ use std::time::{Duration, Instant};
 use pgbook_book::node_attrs::{RecoveryTarget, Restart, TargetValue};
 use pgbook_book::{Chapter, SnippetOutcome};
 use pgbook_psql::{Command, ConnectOptions};
-use postgres::NoTls;
 
 use nix::sys::signal::Signal;
 
 use crate::cluster::{cleanup, connect_options_in, Backup, RestoreTarget, WalArchive};
-use crate::database::create_chapter_database;
+use crate::database::{cluster_admin, create_chapter_database};
 use crate::nodes::{NodeOrigin, NodePlan};
 use crate::scheduler::{Scheduler, SharedVariables};
 use crate::steps::Step;
@@ -268,8 +267,7 @@ fn catch_up(
     standby: &ScratchCluster,
     timeout: Duration,
 ) -> Result<(), String> {
-    let connect = |c: &ScratchCluster| c.connect_options("postgres").to_config().connect(NoTls);
-    let mut up = connect(upstream).map_err(|e| e.to_string())?;
+    let mut up = cluster_admin(upstream).map_err(|e| e.to_string())?;
     let lsn: String = up
         .query_one(
             "SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() \
@@ -278,7 +276,7 @@ fn catch_up(
         )
         .map_err(|e| e.to_string())?
         .get(0);
-    let mut down = connect(standby).map_err(|e| e.to_string())?;
+    let mut down = cluster_admin(standby).map_err(|e| e.to_string())?;
     let deadline = Instant::now() + timeout;
     loop {
         let row = down

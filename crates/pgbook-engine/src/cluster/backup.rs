@@ -14,9 +14,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use postgres::NoTls;
-
 use super::{cleanup::ScratchDir, server, template, ClusterTemplate, ScratchCluster, PORT};
+use crate::database::cluster_admin;
 use crate::EngineError;
 
 /// Where recovery of a restored cluster stops. LSN, XID and time targets stop just
@@ -150,7 +149,7 @@ impl ScratchCluster {
     /// Closes the current WAL segment and waits until the archiver has copied it, so a
     /// restore sees everything written so far.
     pub fn archive_now(&self) -> Result<(), EngineError> {
-        let mut admin = admin(self)?;
+        let mut admin = cluster_admin(self)?;
         let segment: String = admin
             .query_one("SELECT pg_walfile_name(pg_switch_wal())", &[])
             .map_err(admin_error("cannot switch WAL"))?
@@ -173,17 +172,6 @@ impl ScratchCluster {
             std::thread::sleep(Duration::from_millis(5));
         }
     }
-}
-
-fn admin(cluster: &ScratchCluster) -> Result<postgres::Client, EngineError> {
-    let options = cluster.connect_options("postgres");
-    options
-        .to_config()
-        .connect(NoTls)
-        .map_err(|cause| EngineError::Connect {
-            target: crate::database::describe_target(&options),
-            cause,
-        })
 }
 
 fn admin_error(what: &'static str) -> impl Fn(postgres::Error) -> EngineError {
@@ -270,7 +258,7 @@ fn write_recovery(data: &Path, settings: &[(String, String)]) -> io::Result<()> 
 /// Recovery accepts read-only connections before it ends; a restored node is ready once
 /// it has been promoted.
 fn wait_until_promoted(cluster: &ScratchCluster) -> Result<(), EngineError> {
-    let mut admin = admin(cluster)?;
+    let mut admin = cluster_admin(cluster)?;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let in_recovery: bool = admin
