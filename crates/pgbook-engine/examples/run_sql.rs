@@ -7,6 +7,8 @@
 // A command-line aid: printing is what it is for.
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods)]
 
+mod support;
+
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -17,7 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let file = PathBuf::from(args.next().ok_or("usage: run_sql FILE [DATABASE_URL]")?);
     let database_url = args.next();
-    exit_on_signals()?;
+    support::exit_on_signals()?;
     let sql = std::fs::read_to_string(&file)?;
     let chapter = one_snippet_chapter(&file, sql);
     let engine = Engine::start(EngineOptions {
@@ -42,20 +44,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             eprintln!("{}: {failure}", file.display());
         }
     }
-    Ok(())
-}
-
-/// On SIGINT/SIGTERM/SIGHUP: cancel and clean up through the engine (which drops the
-/// chapter database on a database URL's server), then exit 128 + the signal.
-fn exit_on_signals() -> std::io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
-    std::thread::spawn(move || {
-        if let Some(signal) = signals.forever().next() {
-            pgbook_engine::cleanup();
-            std::process::exit(128 + signal);
-        }
-    });
     Ok(())
 }
 

@@ -14,6 +14,8 @@
 // A command-line aid: printing and ending the process its own way are what it is for.
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods)]
 
+mod support;
+
 use std::io::Write;
 use std::time::Instant;
 
@@ -32,7 +34,7 @@ fn main() -> std::process::ExitCode {
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mode = std::env::args().nth(1).unwrap_or_else(|| "ok".into());
-    exit_on_signals()?;
+    support::exit_on_signals()?;
     let began = Instant::now();
     let settings = std::env::args()
         .skip(2)
@@ -90,19 +92,5 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         _ => {}
     }
     cluster.stop()?;
-    Ok(())
-}
-
-/// The process's fate on a signal: the engine cleans up, then the process exits 128 + the
-/// signal (the engine itself never ends the process).
-fn exit_on_signals() -> std::io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
-    std::thread::spawn(move || {
-        if let Some(signal) = signals.forever().next() {
-            pgbook_engine::cleanup();
-            std::process::exit(128 + signal);
-        }
-    });
     Ok(())
 }
