@@ -370,10 +370,13 @@ fn create_node(
             if let Some(source_cluster) = running(source) {
                 source_cluster.archive_now()?;
                 commands.push(format!(
-                    "psql {} --command='SELECT pg_switch_wal()'  # then wait until \
-                     pg_stat_archiver.last_archived_wal reaches that segment",
+                    "psql {} --command='SELECT pg_switch_wal()'",
                     recorder.connection(source)
                 ));
+                commands.push(
+                    "# wait until pg_stat_archiver.last_archived_wal reaches that segment"
+                        .to_string(),
+                );
             }
             let (cluster, settings) = template.start_restored_in(dir, taken, archive, &target)?;
             if let Some(role) = run.role {

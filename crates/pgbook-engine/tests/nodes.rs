@@ -188,7 +188,7 @@ fn the_records_say_how_each_node_was_made() {
     let created = &replica.actions[0];
     assert_eq!(created.kind, NodeActionKind::Created);
     assert_eq!(
-        created.commands[0],
+        created.commands[0].replace(" \\\n    ", " "),
         "pg_basebackup --pgdata=$REPLICA_DATA --host=$MAIN_HOST --port=5432 \
          --username=postgres --wal-method=stream --checkpoint=fast --create-slot \
          --slot=replica --no-sync"

@@ -97,7 +97,11 @@ impl Recorder {
     }
 
     fn action(&self, snippet: usize, kind: NodeActionKind, action: Action) -> NodeAction {
-        let commands: Vec<String> = action.commands.iter().map(|c| self.substitute(c)).collect();
+        let commands: Vec<String> = action
+            .commands
+            .iter()
+            .map(|c| wrap(&self.substitute(c)))
+            .collect();
         let settings: Vec<(String, String)> = action
             .settings
             .iter()
@@ -166,6 +170,47 @@ fn mentions(text: &str, placeholder: &str) -> bool {
     })
 }
 
+/// Width a command is wrapped at, with ` \` continuations, so it reads without scrolling.
+const COMMAND_WIDTH: usize = 72;
+
+/// `command` over several lines joined by ` \` when it is longer than [`COMMAND_WIDTH`],
+/// cut only between arguments (never inside quotes); comment lines stay as they are.
+fn wrap(command: &str) -> String {
+    if command.len() <= COMMAND_WIDTH || command.starts_with('#') {
+        return command.to_string();
+    }
+    let mut words: Vec<String> = Vec::new();
+    let mut quoted = false;
+    let mut word = String::new();
+    for c in command.chars() {
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        if c == ' ' && !quoted {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+        } else {
+            word.push(c);
+        }
+    }
+    words.push(word);
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in words {
+        let indent = if lines.len() > 1 { 4 } else { 0 };
+        let line = lines.last_mut().expect("never empty");
+        if !line.is_empty() && indent + line.len() + 1 + word.len() + 2 > COMMAND_WIDTH {
+            lines.push(word);
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(&word);
+        }
+    }
+    lines.join(" \\\n    ")
+}
+
 /// A command line as a reader types it: arguments with spaces or shell characters quoted.
 pub(crate) fn shell_line(args: &[String]) -> String {
     args.iter()
@@ -231,6 +276,14 @@ mod tests {
             .map(|(p, _)| p.as_str())
             .collect();
         assert_eq!(named, ["$MAIN_HOST", "$REPLICA_DATA"]);
+        assert_eq!(
+            wrap(
+                "pg_basebackup --pgdata=$REPLICA_DATA --host=$MAIN_HOST --port=5432 \
+                 --username=postgres --command='SELECT pg_switch_wal()' --no-sync"
+            ),
+            "pg_basebackup --pgdata=$REPLICA_DATA --host=$MAIN_HOST --port=5432 \\\n    \
+             --username=postgres --command='SELECT pg_switch_wal()' --no-sync"
+        );
         assert_eq!(
             shell_line(&["echo".into(), "it's here".into()]),
             "echo 'it'\\''s here'"
