@@ -135,6 +135,20 @@ pub(crate) fn run_with_nodes(
             if !due || clusters[i].is_some() || dirs[i].is_none() {
                 continue;
             }
+            // A target written as a variable is read now, when the node is made.
+            let until = match &spec.origin {
+                NodeOrigin::Restore {
+                    until: Some(until), ..
+                } => match until.resolve(|v| variables.borrow().get(v).map(str::to_string)) {
+                    Ok(resolved) => Some(resolved),
+                    Err(message) => {
+                        dirs[i] = None;
+                        problem = Some(format!("cannot create node {}: {message}", spec.name));
+                        continue;
+                    }
+                },
+                _ => None,
+            };
             let dir = dirs[i].take().expect("checked");
             let made = create_node(
                 run,
@@ -143,7 +157,7 @@ pub(crate) fn run_with_nodes(
                 archive.as_ref(),
                 &clusters,
                 &backups,
-                &variables.borrow(),
+                until,
                 &mut recorder,
                 index,
             );
@@ -276,8 +290,8 @@ fn mentions_subscriptions(chapter: &Chapter) -> bool {
         .any(|s| !s.attrs.ignore && s.sql.to_ascii_lowercase().contains("subscription"))
 }
 
-/// Creates node `i` of the chapter in `dir`, prepares it for the chapter's sessions and
-/// records what was done.
+/// Creates node `i` of the chapter in `dir` (a restore up to `until`, its variables already
+/// read), prepares it for the chapter's sessions and records what was done.
 #[allow(clippy::too_many_arguments)]
 fn create_node(
     run: &NodeChapter,
@@ -286,7 +300,7 @@ fn create_node(
     archive: Option<&WalArchive>,
     clusters: &[Option<ScratchCluster>],
     backups: &BTreeMap<String, (Backup, usize)>,
-    variables: &pgbook_psql::Variables,
+    until: Option<RecoveryTarget>,
     recorder: &mut Recorder,
     snippet: usize,
 ) -> Result<ScratchCluster, EngineError> {
@@ -348,22 +362,10 @@ fn create_node(
             );
             Ok(cluster)
         }
-        NodeOrigin::Restore {
-            backup,
-            source,
-            until,
-        } => {
+        NodeOrigin::Restore { backup, source, .. } => {
             let (Some((taken, _)), Some(archive)) = (backups.get(backup), archive) else {
                 return Err(not_running(&format!("backup {backup}")));
             };
-            let until = until
-                .as_ref()
-                .map(|t| t.resolve(|v| variables.get(v).map(str::to_string)))
-                .transpose()
-                .map_err(|message| EngineError::UnexpectedAnswer {
-                    what: "the recovery target".into(),
-                    answer: message,
-                })?;
             let target = restore_target(until.as_ref());
             // Everything the source wrote so far must be in the archive.
             let mut commands = Vec::new();
@@ -426,6 +428,8 @@ fn role_commands(recorder: &Recorder, node: &str, role: &str, database: &str) ->
 
 /// The target `start_restored_in` stops at, from a resolved `until=`.
 fn restore_target(until: Option<&RecoveryTarget>) -> RestoreTarget {
+    // Resolved: a variable's name is left only if resolving was skipped, and then it is
+    // passed on as written for PostgreSQL to refuse.
     let literal = |v: &TargetValue| match v {
         TargetValue::Literal(text) | TargetValue::Variable(text) => text.clone(),
     };
