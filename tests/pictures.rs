@@ -1,5 +1,6 @@
 //! Pictures through the real binary: the `pictures` fixture's page carries a plan profile,
-//! charts and a sessions timeline; a `chart=` that cannot be drawn fails `pgbook test` and
+//! charts and a sessions timeline, and its nodes page a topology and a note per node action,
+//! the same on every run; a `chart=` that cannot be drawn fails `pgbook test` and
 //! `pgbook build` with the attribute's `file.md:LINE:COL`.
 
 #[path = "support/mod.rs"]
@@ -50,6 +51,37 @@ fn the_page_shows_a_profile_charts_and_a_timeline() {
     assert!(std::fs::read_to_string(root.join("book/css/pictures.css"))
         .unwrap()
         .contains("--s0"));
+}
+
+#[test]
+fn the_nodes_page_shows_the_topology_and_how_each_node_was_made_the_same_every_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("src");
+    copy_dir(Path::new(FIXTURE), &root);
+    let build = || {
+        let out = pgbook(&["build", root.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        std::fs::read_to_string(root.join("book/nodes.html")).unwrap()
+    };
+    let page = build();
+    assert_eq!(page.matches("<svg class=\"topology-svg\"").count(), 1);
+    assert!(page.contains("<desc id=\"topology-1-desc\">3 nodes: main, replica, restored."));
+    assert!(page.contains("replica is a streaming standby of main."));
+    assert!(page.contains(
+        "restored was restored from backup base of main and its WAL archive, up to lsn:0/"
+    ));
+    // The topology comes first, before the first note and the first snippet.
+    let topology = page.find("class=\"topology\"").unwrap();
+    assert!(topology < page.find("class=\"node-note\"").unwrap());
+    assert!(topology < page.find("class=\"snippet ").unwrap());
+    assert_eq!(page.matches("<aside class=\"node-note\"").count(), 4);
+    assert!(page.contains("pg_basebackup --pgdata=$REPLICA_DATA --host=$MAIN_HOST"));
+    assert!(page.contains("primary_slot_name = &#39;replica&#39;"));
+    assert!(page.contains("recovery_target_inclusive = &#39;off&#39;"));
+    assert!(!page.contains("/tmp/"), "a scratch path is shown");
+    // Run again from scratch: the same page.
+    std::fs::remove_dir_all(root.join(".pgbook-cache")).unwrap();
+    assert_eq!(build(), page);
 }
 
 #[test]

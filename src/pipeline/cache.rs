@@ -36,6 +36,10 @@ pub struct ResultCache {
     server: Option<(String, ServerReport)>,
 }
 
+/// Bumped when what a chapter's results hold changes, so results cached before (which lack
+/// it) are executed again. 2: the nodes' records (DESIGN.md §10).
+const RESULTS_FORMAT: u32 = 2;
+
 impl ResultCache {
     pub fn new(book_root: &Path) -> ResultCache {
         ResultCache {
@@ -109,7 +113,7 @@ impl ResultCache {
             config.execute.role,
         );
         let fingerprint = chapter.sql_fingerprint();
-        let digest = fnv64(format!("{fingerprint}\0{settings}").as_bytes());
+        let digest = fnv64(format!("{fingerprint}\0{settings}\0{RESULTS_FORMAT}").as_bytes());
         format!("{digest:016x}{}", &fingerprint[..16])
     }
 

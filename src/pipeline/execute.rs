@@ -207,6 +207,7 @@ fn not_executed(chapter: &Chapter) -> ChapterOutcome {
     ChapterOutcome {
         snippets: vec![None; chapter.snippets.len()],
         server_version: String::new(),
+        nodes: Vec::new(),
     }
 }
 
@@ -251,5 +252,6 @@ fn chapter_failed(chapter: &Chapter, error: EngineError) -> ChapterOutcome {
             })
             .collect(),
         server_version: String::new(),
+        nodes: Vec::new(),
     }
 }

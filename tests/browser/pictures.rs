@@ -1,5 +1,5 @@
-//! Pictures in Chromium: a plan profile, charts and a sessions timeline from the `pictures`
-//! fixture, in light and dark and at a phone's 360 px width — bars present, labels at a
+//! Pictures in Chromium: a plan profile, charts, a sessions timeline and a nodes topology
+//! (with the notes of how each node was made) from the `pictures` fixture, in light and dark and at a phone's 360 px width — bars present, labels at a
 //! legible size, colours that follow the theme, nothing wider than the screen. Screenshots are
 //! saved for a human to look at.
 
@@ -110,6 +110,62 @@ fn check_pictures(browser: &mut Browser, width: u32) {
     }
 }
 
+/// What the nodes page must show: a box per node, an arrow per "made from", legible text,
+/// nothing wider than the screen, and a note per node action with its real commands.
+fn check_topology(browser: &mut Browser, width: u32) {
+    assert_eq!(
+        number(
+            browser,
+            "document.querySelectorAll('.topology .topology-node').length"
+        ),
+        3.0
+    );
+    assert_eq!(
+        number(
+            browser,
+            "document.querySelectorAll('.topology .topology-edge line').length"
+        ),
+        2.0
+    );
+    let labels = text(
+        browser,
+        "[...document.querySelectorAll('.topology-edge text')].map(t => t.textContent).join('|')",
+    );
+    assert_eq!(labels, "streams WAL|backup base");
+    let smallest = number(
+        browser,
+        "Math.min(...[...document.querySelectorAll('.topology svg text')].map(t =>
+            parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a))",
+    );
+    assert!(
+        smallest >= LEGIBLE_PX,
+        "topology text drawn at {smallest}px at width {width}"
+    );
+    let page = number(browser, "document.documentElement.scrollWidth");
+    assert!(
+        page <= f64::from(width),
+        "page is {page}px wide at {width}px"
+    );
+    let right = number(
+        browser,
+        "Math.max(...[...document.querySelectorAll('.topology, .node-note')].map(e => e.getBoundingClientRect().right))",
+    );
+    assert!(
+        right <= f64::from(width),
+        "nodes reach {right}px at {width}px"
+    );
+    let notes = text(
+        browser,
+        "[...document.querySelectorAll('.node-note')].map(n => n.textContent).join('\\n')",
+    );
+    assert!(
+        notes.contains("pg_basebackup --pgdata=$REPLICA_DATA"),
+        "{notes}"
+    );
+    assert!(notes.contains("recovery_target_lsn = '0/"), "{notes}");
+    assert!(!notes.contains("/tmp/"), "a scratch path is shown: {notes}");
+}
+
 /// Colours of a chart bar and a profile bar in the current theme.
 fn colours(browser: &mut Browser) -> (String, String) {
     (
@@ -160,6 +216,32 @@ pub fn pictures_in_both_themes_and_at_phone_width(
             }
         }
     }
+    let nodes_page = format!("file://{}/book/nodes.html", root.display());
+    let mut node_colours: Vec<String> = Vec::new();
+    for width in [1280u32, 360] {
+        browser.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600 }),
+        );
+        browser.goto(&nodes_page);
+        for theme in ["light", "dark"] {
+            if text(browser, "document.documentElement.dataset.theme") != theme {
+                browser.eval("document.getElementById('theme-toggle').click()");
+            }
+            check_topology(browser, width);
+            node_colours.push(text(
+                browser,
+                "getComputedStyle(document.querySelector('.topology-node rect')).fill",
+            ));
+            browser.eval("document.querySelector('.topology').scrollIntoView()");
+            let file: PathBuf = shots.join(format!("topology-{theme}-{width}.png"));
+            std::fs::write(file, browser.screenshot()).unwrap();
+        }
+    }
+    assert_ne!(
+        node_colours[0], node_colours[1],
+        "light and dark node boxes"
+    );
     browser.call("Emulation.clearDeviceMetricsOverride", json!({}));
     // The pictures take the theme's colours: dark differs from light.
     assert_ne!(seen[0], seen[1], "light and dark colours");

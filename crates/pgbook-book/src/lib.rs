@@ -24,8 +24,8 @@ pub use include::Origin;
 pub use load::{Book, Chapter};
 pub use markdown::{Document, Node};
 pub use outcome::{
-    ChapterOutcome, Column, Event, Interpolation, ResultSet, ServerMessage, SnippetOutcome,
-    StatementOutcome,
+    ChapterOutcome, Column, Event, Interpolation, NodeAction, NodeActionKind, NodeOrigin,
+    NodeRecord, ResultSet, ServerMessage, SnippetOutcome, StatementOutcome, Subscription,
 };
 pub use snippet::{Attributes, ChartKind, ErrorExpectation, Expected, Snippet, SourcePos};
 pub use summary::{Summary, SummaryItem};

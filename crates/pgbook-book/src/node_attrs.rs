@@ -223,6 +223,53 @@ fn is_lsn(value: &str) -> bool {
     })
 }
 
+impl RecoveryTarget {
+    /// This target with a chapter variable in its value replaced by the variable's value
+    /// (`lookup` reads the chapter's variables), checked as a written value is. The error
+    /// says which variable is unset or what its value is not.
+    pub fn resolve(
+        &self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<RecoveryTarget, String> {
+        let resolve = |value: &TargetValue,
+                       check: fn(&str) -> bool,
+                       what: &str|
+         -> Result<TargetValue, String> {
+            let TargetValue::Variable(name) = value else {
+                return Ok(value.clone());
+            };
+            let Some(found) = lookup(name) else {
+                return Err(format!(
+                    "until={self}: the variable {name} is not set when the node is created \
+                     (set it on an earlier snippet, for example with \\gset)"
+                ));
+            };
+            let found = found.trim().to_string();
+            if check(&found) {
+                Ok(TargetValue::Literal(found))
+            } else {
+                Err(format!(
+                    "until={self}: the variable {name} is '{found}', which is not {what}"
+                ))
+            }
+        };
+        Ok(match self {
+            RecoveryTarget::Lsn(v) => {
+                RecoveryTarget::Lsn(resolve(v, is_lsn, "an LSN (like 0/3000060)")?)
+            }
+            RecoveryTarget::Xid(v) => RecoveryTarget::Xid(resolve(
+                v,
+                |x| x.parse::<u64>().is_ok(),
+                "a transaction id",
+            )?),
+            RecoveryTarget::Time(v) => {
+                RecoveryTarget::Time(resolve(v, |t| !t.is_empty(), "a timestamp")?)
+            }
+            RecoveryTarget::Name(_) | RecoveryTarget::Immediate => self.clone(),
+        })
+    }
+}
+
 impl fmt::Display for RecoveryTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let value = |v: &TargetValue| match v {
@@ -250,6 +297,37 @@ mod tests {
         }
         attrs.check()?;
         Ok(attrs)
+    }
+
+    #[test]
+    fn variable_targets_resolve_to_checked_values() {
+        let vars = |name: &str| match name {
+            "drop_lsn" => Some("0/1A2B3C0".to_string()),
+            "word" => Some("hello".to_string()),
+            _ => None,
+        };
+        let target = parse_target("lsn::drop_lsn").unwrap();
+        assert_eq!(
+            target.resolve(vars),
+            Ok(RecoveryTarget::Lsn(TargetValue::Literal(
+                "0/1A2B3C0".into()
+            )))
+        );
+        let unset = parse_target("xid::nothing").unwrap().resolve(vars);
+        assert!(
+            unset.as_ref().unwrap_err().contains("nothing is not set"),
+            "{unset:?}"
+        );
+        let malformed = parse_target("lsn::word").unwrap().resolve(vars);
+        assert!(
+            malformed
+                .as_ref()
+                .unwrap_err()
+                .contains("'hello', which is not an LSN"),
+            "{malformed:?}"
+        );
+        let literal = parse_target("name:p").unwrap();
+        assert_eq!(literal.resolve(vars), Ok(literal.clone()));
     }
 
     #[test]

@@ -132,4 +132,84 @@ pub struct ChapterOutcome {
     pub snippets: Vec<Option<SnippetOutcome>>,
     /// `server_version` as reported by the server, e.g. `15.18 (Debian 15.18-0+deb12u1)`.
     pub server_version: String,
+    /// In a chapter with nodes (DESIGN.md §10), every node in the order it was created and
+    /// what was done to it, so the page can show readers how to repeat it; empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<NodeRecord>,
+}
+
+/// One node of a chapter: how it came to exist, what pgbook did to it and when, and which
+/// nodes it subscribes to. Paths of scratch directories appear as placeholders
+/// (`$REPLICA_DATA`, `$MAIN_HOST`, ...) listed in `placeholders`, so the record is the same on
+/// every run and reads as instructions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeRecord {
+    pub name: String,
+    pub origin: NodeOrigin,
+    /// Index (in the chapter's snippets) of the snippet before which it was created.
+    pub created_before: usize,
+    /// What pgbook did to the node, in order: its creation first.
+    pub actions: Vec<NodeAction>,
+    /// Logical replication subscriptions found on the node, with the node each reads from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions: Vec<Subscription>,
+}
+
+/// How a node came to exist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum NodeOrigin {
+    /// The chapter's own cluster, there from the start.
+    Main,
+    /// A new, empty cluster (`node=NAME` alone).
+    Empty,
+    /// A streaming standby of `upstream` (`standby-of=`).
+    Standby { upstream: String },
+    /// Restored from `backup`, taken on `source`, and its WAL archive (`restore=`), up to
+    /// `target` as it was resolved (`None`: the end of the archive).
+    Restore {
+        backup: String,
+        source: String,
+        target: Option<String>,
+    },
+}
+
+/// Something pgbook did to a node: the shell commands a reader would run to do the same, and
+/// the settings it wrote into the node's `postgresql.auto.conf`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeAction {
+    /// Index of the snippet this happened at: before it (creation, restart) or right after
+    /// it (a backup).
+    pub snippet: usize,
+    pub kind: NodeActionKind,
+    pub commands: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<(String, String)>,
+    /// Scratch directories named in `commands` and `settings`: placeholder and what it
+    /// stands for (`$MAIN_HOST`, "main's socket directory").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placeholders: Vec<(String, String)>,
+}
+
+/// What kind of thing a [`NodeAction`] was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum NodeActionKind {
+    Created,
+    /// `restart` (clean) or `restart=immediate` (a crash).
+    Restarted {
+        immediate: bool,
+    },
+    /// `backup=NAME` after the snippet.
+    BackedUp {
+        backup: String,
+    },
+}
+
+/// A logical replication subscription of a node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub name: String,
+    /// The node it connects to, when it is one of the chapter's.
+    pub publisher: Option<String>,
 }

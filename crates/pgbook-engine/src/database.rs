@@ -253,7 +253,16 @@ pub(crate) fn create_chapter_database(
 
 /// An administrative connection to `cluster`: the superuser on its `postgres` database.
 pub(crate) fn cluster_admin(cluster: &ScratchCluster) -> Result<Client, EngineError> {
-    let admin_options = cluster.connect_options("postgres");
+    cluster_admin_on(cluster, "postgres")
+}
+
+/// An administrative connection to `cluster`'s database `dbname`, as the superuser (for
+/// catalogs that are per database, such as `pg_subscription_rel`).
+pub(crate) fn cluster_admin_on(
+    cluster: &ScratchCluster,
+    dbname: &str,
+) -> Result<Client, EngineError> {
+    let admin_options = cluster.connect_options(dbname);
     let mut config = admin_options.to_config();
     config.options(ADMIN_STATEMENT_TIMEOUT);
     config.connect(NoTls).map_err(|cause| EngineError::Connect {

@@ -181,25 +181,28 @@ impl Engine {
             .into_owned();
         let timeout = self.options.statement_timeout;
         let role = self.options.role.as_deref();
+        let mut nodes = Vec::new();
         let snippets = match &self.server {
             Server::Scratch { template, .. } if with_nodes.is_some() => {
                 let database = chapter_database_name(&hint);
-                node_run::run_with_nodes(
+                let run = node_run::NodeChapter {
                     template,
                     chapter,
-                    plans,
-                    &node_plan,
-                    &database,
-                    self.server_version_num,
-                    timeout,
-                )
-                .map_err(|e| {
+                    plan: &node_plan,
+                    database: &database,
+                    server_version_num: self.server_version_num,
+                    default_timeout: timeout,
+                    role,
+                };
+                let done = node_run::run_with_nodes(&run, plans).map_err(|e| {
                     if is_cancelled() {
                         EngineError::Cancelled
                     } else {
                         e
                     }
-                })?
+                })?;
+                nodes = done.nodes;
+                done.outcomes
             }
             Server::Scratch { template, .. } => {
                 let place = ChapterCluster::start(template, &hint, self.server_version_num)
@@ -243,6 +246,7 @@ impl Engine {
         Ok(ChapterOutcome {
             snippets,
             server_version: self.server_version.clone(),
+            nodes,
         })
     }
 

@@ -1,9 +1,13 @@
 //! Running a chapter that uses nodes (DESIGN.md §10): each node a scratch cluster of the
 //! chapter's own, created just before the snippet that first uses it (empty, a streaming
 //! standby, or a restore of an earlier backup), restarted before a `restart` snippet,
-//! backed up after a `backup` snippet; and before a snippet on a standby, a wait until it
-//! has replayed everything its upstream had written (unless replay is paused or it was
-//! promoted), failing the snippet if that does not happen within its statement timeout.
+//! backed up after a `backup` snippet; and before a snippet on a node that receives changes
+//! (a standby, a subscriber) a wait until it has them (`catch_up.rs`), failing the snippet
+//! if that does not happen within its statement timeout. Each node's connection string is
+//! published as the chapter variable `NAME_conninfo` when it is created, `until=` targets
+//! written as variables are read when their node is created, `[execute] role` is made on
+//! every writable node, and what was done to each node is recorded for the page
+//! (`record.rs`).
 //!
 //! Each node has its own scheduler (its sessions, its lock monitor): locks never cross
 //! servers. Steps still run in document order across nodes. A node problem (a creation
@@ -11,21 +15,35 @@
 //! the chapter goes on. This module decides *when* node work happens; how clusters are
 //! made is `cluster`'s, how statements run is the scheduler's.
 
+mod catch_up;
+mod record;
+
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 use pgbook_book::node_attrs::{RecoveryTarget, Restart, TargetValue};
-use pgbook_book::{Chapter, SnippetOutcome};
+use pgbook_book::{Chapter, NodeActionKind, NodeRecord, SnippetOutcome, Subscription};
 use pgbook_psql::{Command, ConnectOptions};
 
 use nix::sys::signal::Signal;
 
-use crate::cluster::{cleanup, connect_options_in, Backup, RestoreTarget, WalArchive};
+use crate::cluster::{cleanup, connect_options_in, Backup, RestoreTarget, WalArchive, PORT};
 use crate::database::{cluster_admin, create_chapter_database};
 use crate::nodes::{NodeOrigin, NodePlan};
+use crate::role;
 use crate::scheduler::{Scheduler, SharedVariables};
 use crate::steps::Step;
 use crate::{ClusterTemplate, EngineError, ScratchCluster, ScratchDir};
+
+use record::{placeholder, shell_line, Action, Recorder};
+
+/// What running a chapter with nodes produced: the snippets' outcomes, and what was done to
+/// each node.
+pub(crate) struct NodeRun {
+    pub outcomes: Vec<Option<SnippetOutcome>>,
+    pub nodes: Vec<NodeRecord>,
+}
 
 /// Settings of every node of a chapter with nodes: full-page writes (backups and standbys
 /// of a running cluster need them) and commits that reach the WAL before they return (so
@@ -41,16 +59,30 @@ fn node_settings(archive: Option<&WalArchive>) -> Vec<(String, String)> {
     }
 }
 
-/// Runs `chapter`'s snippets (split beforehand) on the nodes of `plan`.
+/// Everything about the chapter that stays the same while its nodes run.
+pub(crate) struct NodeChapter<'a> {
+    pub template: &'a ClusterTemplate,
+    pub chapter: &'a Chapter,
+    pub plan: &'a NodePlan,
+    pub database: &'a str,
+    pub server_version_num: u32,
+    pub default_timeout: Duration,
+    /// `[execute] role`: sessions connect as it, and it is made on every writable node.
+    pub role: Option<&'a str>,
+}
+
+/// Runs the chapter's snippets (split beforehand into `plans`) on the nodes of its plan.
 pub(crate) fn run_with_nodes(
-    template: &ClusterTemplate,
-    chapter: &Chapter,
+    run: &NodeChapter,
     plans: Vec<Option<Vec<Command>>>,
-    plan: &NodePlan,
-    database: &str,
-    server_version_num: u32,
-    default_timeout: Duration,
-) -> Result<Vec<Option<SnippetOutcome>>, EngineError> {
+) -> Result<NodeRun, EngineError> {
+    let NodeChapter {
+        template,
+        chapter,
+        plan,
+        database,
+        ..
+    } = *run;
     let count = plan.nodes.len();
     // Directories (and so connection options) first: schedulers borrow the options while
     // the clusters behind them come and go.
@@ -58,14 +90,28 @@ pub(crate) fn run_with_nodes(
     for _ in 0..count {
         dirs.push(Some(template.new_run_dir("node")?));
     }
-    let options: Vec<ConnectOptions> = dirs
+    let socket_dirs: Vec<std::path::PathBuf> = dirs
         .iter()
-        .map(|d| connect_options_in(d.as_ref().expect("made above").path(), database))
+        .map(|d| d.as_ref().expect("made above").path().to_path_buf())
+        .collect();
+    let options: Vec<ConnectOptions> = socket_dirs
+        .iter()
+        .map(|dir| role::connect_as(connect_options_in(dir, database), run.role))
         .collect();
     let archive = match plan.archiving.is_empty() {
         true => None,
         false => Some(template.new_archive()?),
     };
+    let node_dirs: Vec<(&str, &Path)> = plan
+        .nodes
+        .iter()
+        .zip(&socket_dirs)
+        .map(|(n, d)| (n.name.as_str(), d.as_path()))
+        .collect();
+    let mut recorder = Recorder::new(template.bin_dir(), SUPERUSER, &node_dirs);
+    if let Some(archive) = &archive {
+        recorder.add_placeholder(archive.path(), "$ARCHIVE", "the WAL archive directory");
+    }
     let index_of = |name: &str| plan.nodes.iter().position(|n| n.name == name);
     let mut clusters: Vec<Option<ScratchCluster>> = (0..count).map(|_| None).collect();
     let mut schedulers: Vec<Option<Scheduler>> = (0..count).map(|_| None).collect();
@@ -75,12 +121,13 @@ pub(crate) fn run_with_nodes(
     let mut hooks = CancelHooks(Vec::new());
     // Variables belong to the chapter, not to a node (DESIGN.md §4).
     let variables = SharedVariables::default();
+    let watch_subscriptions = mentions_subscriptions(chapter);
 
     for (index, (snippet, statements)) in chapter.snippets.iter().zip(plans).enumerate() {
         let Some(statements) = statements else {
             continue;
         };
-        let timeout = snippet.attrs.timeout.unwrap_or(default_timeout);
+        let timeout = snippet.attrs.timeout.unwrap_or(run.default_timeout);
         let node = index_of(snippet.attrs.nodes.node_name()).expect("planned");
         let mut problem = None;
         for (i, spec) in plan.nodes.iter().enumerate() {
@@ -88,38 +135,32 @@ pub(crate) fn run_with_nodes(
             if !due || clusters[i].is_some() || dirs[i].is_none() {
                 continue;
             }
-            let dir = dirs[i].take().expect("checked");
-            let archiving = plan.archiving.contains(&spec.name);
-            let made = match &spec.origin {
-                NodeOrigin::Main | NodeOrigin::Empty => template
-                    .start_in(dir, &node_settings(archive.as_ref().filter(|_| archiving)))
-                    .and_then(|c| {
-                        create_chapter_database(&c, database, server_version_num).map(|()| c)
-                    }),
-                NodeOrigin::Standby { upstream } => {
-                    match index_of(upstream).and_then(|u| clusters[u].as_ref()) {
-                        Some(up) => template
-                            .start_standby_in(dir, up, &spec.name)
-                            .map(|(c, _)| c),
-                        None => Err(not_running(upstream)),
-                    }
-                }
+            // A target written as a variable is read now, when the node is made.
+            let until = match &spec.origin {
                 NodeOrigin::Restore {
-                    backup,
-                    source,
-                    until,
-                } => restore(
-                    template,
-                    dir,
-                    &backups,
-                    backup,
-                    source,
-                    until.as_ref(),
-                    archive.as_ref(),
-                    &clusters,
-                    &index_of,
-                ),
+                    until: Some(until), ..
+                } => match until.resolve(|v| variables.borrow().get(v).map(str::to_string)) {
+                    Ok(resolved) => Some(resolved),
+                    Err(message) => {
+                        dirs[i] = None;
+                        problem = Some(format!("cannot create node {}: {message}", spec.name));
+                        continue;
+                    }
+                },
+                _ => None,
             };
+            let dir = dirs[i].take().expect("checked");
+            let made = create_node(
+                run,
+                i,
+                dir,
+                archive.as_ref(),
+                &clusters,
+                &backups,
+                until,
+                &mut recorder,
+                index,
+            );
             match made {
                 Ok(cluster) => {
                     // A cancelled run stops the node at once, ending its statements.
@@ -130,19 +171,37 @@ pub(crate) fn run_with_nodes(
                         }
                     })));
                     clusters[i] = Some(cluster);
+                    // The superuser's: subscriptions and other servers connect with it.
+                    variables.borrow_mut().set(
+                        &format!("{}_conninfo", spec.name),
+                        conninfo(&socket_dirs[i], database),
+                    );
                 }
                 Err(EngineError::Cancelled) => return Err(EngineError::Cancelled),
                 Err(e) => problem = Some(format!("cannot create node {}: {e}", spec.name)),
             }
         }
         if problem.is_none() {
-            problem = prepare_node(
-                snippet.attrs.nodes.restart,
+            if let Some(restart) = snippet.attrs.nodes.restart {
+                problem = restart_node(
+                    restart,
+                    node,
+                    plan,
+                    &mut clusters,
+                    &mut schedulers,
+                    &mut outcomes,
+                    &mut recorder,
+                    index,
+                );
+            }
+        }
+        if problem.is_none() {
+            problem = catch_up(
                 node,
                 plan,
-                &mut clusters,
-                &mut schedulers,
-                &mut outcomes,
+                &clusters,
+                &socket_dirs,
+                watch_subscriptions,
                 timeout,
             );
         }
@@ -169,6 +228,22 @@ pub(crate) fn run_with_nodes(
         {
             match template.take_backup(cluster, name) {
                 Ok(backup) => {
+                    recorder.add_placeholder(
+                        &backup.data(),
+                        &placeholder(&format!("backup_{name}"), "DIR"),
+                        &format!("the directory of backup {name}"),
+                    );
+                    recorder.did(
+                        &plan.nodes[node].name,
+                        index,
+                        NodeActionKind::BackedUp {
+                            backup: name.clone(),
+                        },
+                        Action {
+                            commands: vec![shell_line(&backup.command)],
+                            settings: Vec::new(),
+                        },
+                    );
                     backups.insert(name.clone(), (backup, node));
                 }
                 Err(e) => {
@@ -182,12 +257,190 @@ pub(crate) fn run_with_nodes(
         merge(&mut outcomes, scheduler.finish());
     }
     drop(hooks);
+    if watch_subscriptions {
+        record_subscriptions(plan, &clusters, &socket_dirs, &mut recorder);
+    }
     // Standbys before their upstreams: a walreceiver whose upstream went first would
     // only log reconnection attempts until it is stopped too.
     for cluster in clusters.into_iter().rev().flatten() {
         cluster.discard();
     }
-    Ok(outcomes)
+    Ok(NodeRun {
+        outcomes,
+        nodes: recorder.into_records(),
+    })
+}
+
+/// The superuser every node's server is initialised with.
+const SUPERUSER: &str = "postgres";
+
+/// The connection string of a node's chapter database, as the `NAME_conninfo` variable.
+fn conninfo(socket_dir: &Path, database: &str) -> String {
+    format!(
+        "host={} port={PORT} user={SUPERUSER} dbname={database}",
+        socket_dir.display()
+    )
+}
+
+/// Whether any snippet could make a subscription: only then are nodes asked for theirs.
+fn mentions_subscriptions(chapter: &Chapter) -> bool {
+    chapter
+        .snippets
+        .iter()
+        .any(|s| !s.attrs.ignore && s.sql.to_ascii_lowercase().contains("subscription"))
+}
+
+/// Creates node `i` of the chapter in `dir` (a restore up to `until`, its variables already
+/// read), prepares it for the chapter's sessions and records what was done.
+#[allow(clippy::too_many_arguments)]
+fn create_node(
+    run: &NodeChapter,
+    i: usize,
+    dir: ScratchDir,
+    archive: Option<&WalArchive>,
+    clusters: &[Option<ScratchCluster>],
+    backups: &BTreeMap<String, (Backup, usize)>,
+    until: Option<RecoveryTarget>,
+    recorder: &mut Recorder,
+    snippet: usize,
+) -> Result<ScratchCluster, EngineError> {
+    let NodeChapter {
+        template,
+        plan,
+        database,
+        ..
+    } = *run;
+    let spec = &plan.nodes[i];
+    let name = spec.name.as_str();
+    let index_of = |name: &str| plan.nodes.iter().position(|n| n.name == name);
+    let running = |node: &str| index_of(node).and_then(|u| clusters[u].as_ref());
+    let start = [recorder.pg_ctl(name, "start")];
+    match &spec.origin {
+        NodeOrigin::Main | NodeOrigin::Empty => {
+            let archiving = archive.filter(|_| plan.archiving.contains(&spec.name));
+            let settings = node_settings(archiving);
+            let cluster = template.start_in(dir, &settings)?;
+            create_chapter_database(&cluster, database, run.server_version_num)?;
+            let mut commands = vec![format!(
+                "initdb --pgdata={} {}",
+                placeholder(name, "DATA"),
+                template.initdb_args().join(" ")
+            )];
+            commands.extend(start);
+            commands.push(format!("createdb {} {database}", recorder.connection(name)));
+            if let Some(role) = run.role {
+                role::prepare(&mut cluster_admin(&cluster)?, role, database)?;
+                commands.push(role_commands(recorder, name, role, database));
+            }
+            let origin = match spec.origin {
+                NodeOrigin::Main => pgbook_book::NodeOrigin::Main,
+                _ => pgbook_book::NodeOrigin::Empty,
+            };
+            recorder.created(name, origin, snippet, Action { commands, settings });
+            Ok(cluster)
+        }
+        NodeOrigin::Standby { upstream } => {
+            let up = running(upstream).ok_or_else(|| not_running(upstream))?;
+            // The role, if any, replicates from the primary: a standby is read-only.
+            let (cluster, recipe) = template.start_standby_in(dir, up, name)?;
+            let mut commands = vec![shell_line(&recipe.basebackup)];
+            commands.push(format!(
+                "touch {}/standby.signal",
+                placeholder(name, "DATA")
+            ));
+            commands.extend(start);
+            recorder.created(
+                name,
+                pgbook_book::NodeOrigin::Standby {
+                    upstream: upstream.clone(),
+                },
+                snippet,
+                Action {
+                    commands,
+                    settings: recipe.settings,
+                },
+            );
+            Ok(cluster)
+        }
+        NodeOrigin::Restore { backup, source, .. } => {
+            let (Some((taken, _)), Some(archive)) = (backups.get(backup), archive) else {
+                return Err(not_running(&format!("backup {backup}")));
+            };
+            let target = restore_target(until.as_ref());
+            // Everything the source wrote so far must be in the archive.
+            let mut commands = Vec::new();
+            if let Some(source_cluster) = running(source) {
+                source_cluster.archive_now()?;
+                commands.push(format!(
+                    "psql {} --command='SELECT pg_switch_wal()'",
+                    recorder.connection(source)
+                ));
+                commands.push(
+                    "# wait until pg_stat_archiver.last_archived_wal reaches that segment"
+                        .to_string(),
+                );
+            }
+            let (cluster, settings) = template.start_restored_in(dir, taken, archive, &target)?;
+            if let Some(role) = run.role {
+                // There already (it was in the backup); the database is handed to it again.
+                role::prepare(&mut cluster_admin(&cluster)?, role, database)?;
+            }
+            let data = placeholder(name, "DATA");
+            commands.push(format!(
+                "cp -a {} {data}",
+                placeholder(&format!("backup_{backup}"), "DIR")
+            ));
+            commands.push(format!("touch {data}/recovery.signal"));
+            commands.extend(start);
+            commands.push(
+                "# recovery ends at the target and promotes; wait until \
+                 pg_is_in_recovery() is false"
+                    .to_string(),
+            );
+            recorder.created(
+                name,
+                pgbook_book::NodeOrigin::Restore {
+                    backup: backup.clone(),
+                    source: source.clone(),
+                    target: until.map(|t| t.to_string()),
+                },
+                snippet,
+                Action { commands, settings },
+            );
+            Ok(cluster)
+        }
+    }
+}
+
+/// What `role::prepare` does, as a reader would do it with psql.
+fn role_commands(recorder: &Recorder, node: &str, role: &str, database: &str) -> String {
+    let ident = crate::database::quote_ident(role);
+    let sql = format!(
+        "CREATE ROLE {ident} LOGIN; ALTER DATABASE {} OWNER TO {ident}",
+        crate::database::quote_ident(database)
+    );
+    format!(
+        "psql {} --dbname=postgres --command={}",
+        recorder.connection(node),
+        shell_line(&[sql])
+    )
+}
+
+/// The target `start_restored_in` stops at, from a resolved `until=`.
+fn restore_target(until: Option<&RecoveryTarget>) -> RestoreTarget {
+    // Resolved: a variable's name is left only if resolving was skipped, and then it is
+    // passed on as written for PostgreSQL to refuse.
+    let literal = |v: &TargetValue| match v {
+        TargetValue::Literal(text) | TargetValue::Variable(text) => text.clone(),
+    };
+    match until {
+        None => RestoreTarget::End,
+        Some(RecoveryTarget::Immediate) => RestoreTarget::Immediate,
+        Some(RecoveryTarget::Name(name)) => RestoreTarget::Name(name.clone()),
+        Some(RecoveryTarget::Lsn(v)) => RestoreTarget::Lsn(literal(v)),
+        Some(RecoveryTarget::Xid(v)) => RestoreTarget::Xid(literal(v)),
+        Some(RecoveryTarget::Time(v)) => RestoreTarget::Time(literal(v)),
+    }
 }
 
 /// The cancel hooks of the chapter's nodes, forgotten however the chapter ends.
@@ -208,30 +461,62 @@ fn not_running(node: &str) -> EngineError {
     }
 }
 
-/// Restarts the snippet's node if asked (its sessions start afresh), then waits for a
-/// standby to catch up. Returns what went wrong, if anything.
-fn prepare_node(
-    restart: Option<Restart>,
+/// Restarts node `node` before snippet `snippet` (its sessions start afresh). Returns what
+/// went wrong, if anything.
+#[allow(clippy::too_many_arguments)]
+fn restart_node(
+    restart: Restart,
     node: usize,
     plan: &NodePlan,
     clusters: &mut [Option<ScratchCluster>],
     schedulers: &mut [Option<Scheduler>],
     outcomes: &mut [Option<SnippetOutcome>],
+    recorder: &mut Recorder,
+    snippet: usize,
+) -> Option<String> {
+    let name = &plan.nodes[node].name;
+    let Some(cluster) = clusters[node].as_mut() else {
+        return Some(format!("node {name} is not running: its creation failed"));
+    };
+    if let Some(scheduler) = schedulers[node].take() {
+        merge(outcomes, scheduler.finish());
+    }
+    let immediate = restart == Restart::Immediate;
+    if let Err(e) = cluster.restart(immediate) {
+        return Some(format!("cannot restart node {name}: {e}"));
+    }
+    let mode = if immediate { "immediate" } else { "fast" };
+    let commands = vec![
+        recorder.pg_ctl(name, &format!("stop --mode={mode}")),
+        recorder.pg_ctl(name, "start"),
+    ];
+    recorder.did(
+        name,
+        snippet,
+        NodeActionKind::Restarted { immediate },
+        Action {
+            commands,
+            settings: Vec::new(),
+        },
+    );
+    None
+}
+
+/// Waits until node `node` has what its upstreams had written: a standby (after its own
+/// upstream, from the top of a cascade down), and each enabled subscription of a node that
+/// reads from another node of the chapter. Returns what went wrong, if anything.
+fn catch_up(
+    node: usize,
+    plan: &NodePlan,
+    clusters: &[Option<ScratchCluster>],
+    socket_dirs: &[std::path::PathBuf],
+    watch_subscriptions: bool,
     timeout: Duration,
 ) -> Option<String> {
     let name = &plan.nodes[node].name;
-    if clusters[node].is_none() {
+    let Some(here) = clusters[node].as_ref() else {
         return Some(format!("node {name} is not running: its creation failed"));
-    }
-    if let Some(restart) = restart {
-        if let Some(scheduler) = schedulers[node].take() {
-            merge(outcomes, scheduler.finish());
-        }
-        let cluster = clusters[node].as_mut().expect("checked");
-        if let Err(e) = cluster.restart(restart == Restart::Immediate) {
-            return Some(format!("cannot restart node {name}: {e}"));
-        }
-    }
+    };
     // A cascading standby's upstream catches up first, from the top of the chain down, so
     // the snippet sees what the primary had written when it was reached.
     let mut chain = vec![node];
@@ -249,91 +534,71 @@ fn prepare_node(
         else {
             return Some(format!("node {} is not running", plan.nodes[up].name));
         };
-        if let Err(e) = catch_up(upstream, standby, timeout) {
+        if let Err(e) = catch_up::standby(upstream, standby, timeout) {
             let (down, up) = (&plan.nodes[down].name, &plan.nodes[up].name);
             return Some(format!("node {down} did not catch up with {up}: {e}"));
+        }
+    }
+    // A standby's subscriptions are its primary's, and run nowhere until it is promoted.
+    if !watch_subscriptions || chain.len() > 1 {
+        return None;
+    }
+    let found = match catch_up::subscriptions(here) {
+        Ok(found) => found,
+        Err(e) => return Some(format!("cannot read the subscriptions of node {name}: {e}")),
+    };
+    for subscription in found.iter().filter(|s| s.enabled) {
+        let Some(publisher) = publisher_of(subscription, socket_dirs) else {
+            continue;
+        };
+        let Some(upstream) = clusters[publisher].as_ref() else {
+            continue;
+        };
+        if let Err(e) = catch_up::subscription(upstream, here, subscription, timeout) {
+            let publisher = &plan.nodes[publisher].name;
+            return Some(format!(
+                "node {name} did not catch up with {publisher}: {e}"
+            ));
         }
     }
     None
 }
 
-/// Waits until `standby` has replayed what `upstream` had written (its flush position, or
-/// what it had replayed itself if it is a standby too) — unless `standby` was promoted or
-/// its replay is paused. Not the insert position: after a segment switch (which ends every
-/// `pg_basebackup`) it stands past the new segment's page header, which a standby replays only
-/// when the next record comes, up to 15 s later.
-fn catch_up(
-    upstream: &ScratchCluster,
-    standby: &ScratchCluster,
-    timeout: Duration,
-) -> Result<(), String> {
-    let mut up = cluster_admin(upstream).map_err(|e| e.to_string())?;
-    let lsn: String = up
-        .query_one(
-            "SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() \
-                     ELSE pg_current_wal_flush_lsn() END)::text",
-            &[],
-        )
-        .map_err(|e| e.to_string())?
-        .get(0);
-    let mut down = cluster_admin(standby).map_err(|e| e.to_string())?;
-    let deadline = Instant::now() + timeout;
-    loop {
-        let row = down
-            .query_one(
-                "SELECT NOT pg_is_in_recovery() \
-                     OR pg_is_wal_replay_paused() \
-                     OR coalesce(pg_last_wal_replay_lsn() >= $1::text::pg_lsn, false)",
-                &[&lsn],
-            )
-            .map_err(|e| e.to_string())?;
-        if row.get::<_, bool>(0) {
-            return Ok(());
-        }
-        if Instant::now() >= deadline {
-            return Err(format!("it had not replayed up to {lsn} after {timeout:?}"));
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+/// The chapter node a subscription connects to, found by its socket directory.
+fn publisher_of(
+    subscription: &catch_up::FoundSubscription,
+    socket_dirs: &[std::path::PathBuf],
+) -> Option<usize> {
+    let host = Path::new(subscription.host()?);
+    socket_dirs.iter().position(|dir| dir == host)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn restore(
-    template: &ClusterTemplate,
-    dir: ScratchDir,
-    backups: &BTreeMap<String, (Backup, usize)>,
-    backup: &str,
-    source: &str,
-    until: Option<&RecoveryTarget>,
-    archive: Option<&WalArchive>,
+/// Records, for the page, the subscriptions each writable node has at the chapter's end.
+fn record_subscriptions(
+    plan: &NodePlan,
     clusters: &[Option<ScratchCluster>],
-    index_of: &dyn Fn(&str) -> Option<usize>,
-) -> Result<ScratchCluster, EngineError> {
-    let (Some((backup, _)), Some(archive)) = (backups.get(backup), archive) else {
-        return Err(not_running(&format!("backup {backup}")));
-    };
-    let literal = |v: &TargetValue| match v {
-        TargetValue::Literal(text) => Ok(text.clone()),
-        TargetValue::Variable(name) => Err(EngineError::UnexpectedAnswer {
-            what: format!("the recovery target :{name}"),
-            answer: "chapter variables are not available yet".into(),
-        }),
-    };
-    let target = match until {
-        None => RestoreTarget::End,
-        Some(RecoveryTarget::Immediate) => RestoreTarget::Immediate,
-        Some(RecoveryTarget::Name(name)) => RestoreTarget::Name(name.clone()),
-        Some(RecoveryTarget::Lsn(v)) => RestoreTarget::Lsn(literal(v)?),
-        Some(RecoveryTarget::Xid(v)) => RestoreTarget::Xid(literal(v)?),
-        Some(RecoveryTarget::Time(v)) => RestoreTarget::Time(literal(v)?),
-    };
-    // Everything the source wrote so far must be in the archive.
-    if let Some(source) = index_of(source).and_then(|i| clusters[i].as_ref()) {
-        source.archive_now()?;
+    socket_dirs: &[std::path::PathBuf],
+    recorder: &mut Recorder,
+) {
+    for (spec, cluster) in plan.nodes.iter().zip(clusters) {
+        if matches!(spec.origin, NodeOrigin::Standby { .. }) {
+            continue;
+        }
+        let Some(found) = cluster
+            .as_ref()
+            .and_then(|c| catch_up::subscriptions(c).ok())
+        else {
+            continue;
+        };
+        let subscriptions = found
+            .iter()
+            .map(|s| Subscription {
+                name: s.name.clone(),
+                publisher: publisher_of(s, socket_dirs).map(|p| plan.nodes[p].name.clone()),
+            })
+            .collect();
+        recorder.subscriptions(&spec.name, subscriptions);
     }
-    template
-        .start_restored_in(dir, backup, archive, &target)
-        .map(|(cluster, _)| cluster)
 }
 
 /// Per node, whether more than one session runs on it.

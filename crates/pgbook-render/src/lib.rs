@@ -13,12 +13,14 @@ pub mod explain;
 pub mod highlight;
 pub mod markdown;
 pub mod nav;
+pub mod node_notes;
 pub mod profile;
 pub mod search;
 pub mod site;
 pub mod snippet;
 pub mod theme;
 pub mod timeline;
+pub mod topology;
 pub mod verification;
 pub mod write;
 

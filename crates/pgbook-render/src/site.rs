@@ -128,12 +128,40 @@ impl Renderer {
                 .map_err(RenderError::template)?,
             None => String::new(),
         };
+        // The nodes' topology goes at the top, above whatever comes first.
+        let nodes = outcome.map_or(&[][..], |o| o.nodes.as_slice());
+        let mut topology = match crate::topology::topology(nodes, &format!("topology-{index}")) {
+            Some(view) => self
+                .env
+                .get_template("partials/topology.html")
+                .and_then(|t| t.render(context! { topology => Serde(&view) }))
+                .map_err(RenderError::template)?,
+            None => String::new(),
+        };
+        let notes = crate::node_notes::node_notes(nodes);
+        let note_template = self
+            .env
+            .get_template("partials/node-note.html")
+            .map_err(RenderError::template)?;
+        let notes_at = |i: usize, after: bool| -> Result<String, RenderError> {
+            let mut html = String::new();
+            for note in notes.iter().filter(|n| n.snippet == i && n.after == after) {
+                html += &note_template
+                    .render(context! { note => Serde(note) })
+                    .map_err(RenderError::template)?;
+            }
+            Ok(html)
+        };
         render_chapter(chapter, &mut |i| {
             let Some(snippet) = chapter.snippets.get(i) else {
                 return Ok(String::new());
             };
+            let (before, after) = (notes_at(i, false)?, notes_at(i, true)?);
             if snippet.attrs.hidden {
-                return Ok(String::new());
+                if before.is_empty() && after.is_empty() {
+                    return Ok(String::new());
+                }
+                return Ok(std::mem::take(&mut topology) + &before + &after);
             }
             let snippet_outcome = outcome
                 .and_then(|o| o.snippets.get(i))
@@ -148,7 +176,11 @@ impl Renderer {
             let html = template
                 .render(context! { snippet => Serde(&view), root => ROOT_MARK })
                 .map_err(RenderError::template)?;
-            Ok(std::mem::take(&mut timeline) + &html)
+            Ok(std::mem::take(&mut topology)
+                + &std::mem::take(&mut timeline)
+                + &before
+                + &html
+                + &after)
         })
     }
 

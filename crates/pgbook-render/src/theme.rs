@@ -35,6 +35,8 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/plan-lines.html",
     "partials/chart.html",
     "partials/timeline.html",
+    "partials/topology.html",
+    "partials/node-note.html",
 );
 
 /// Static files copied into the site, by path inside it.

@@ -42,7 +42,8 @@ pub struct Backup {
 }
 
 impl Backup {
-    fn data(&self) -> std::path::PathBuf {
+    /// The backup's files: a data directory a restore starts from.
+    pub fn data(&self) -> std::path::PathBuf {
         self.dir.path().join("data")
     }
 }

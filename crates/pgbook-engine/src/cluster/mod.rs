@@ -34,7 +34,7 @@ use crate::EngineError;
 use server::{ServerProcess, ServerSpec};
 
 /// The Unix-socket "port": it only names the socket file in our private directory.
-const PORT: u16 = 5432;
+pub(crate) const PORT: u16 = 5432;
 
 /// How to start a scratch cluster.
 #[derive(Debug, Default, Clone)]
@@ -105,6 +105,16 @@ impl ClusterTemplate {
     /// Short server version of the binaries, e.g. `15.18`.
     pub fn version(&self) -> &str {
         &self.bins.version
+    }
+
+    /// The directory of the server binaries used (`initdb`, `postgres`, `pg_basebackup`).
+    pub fn bin_dir(&self) -> &Path {
+        &self.bins.bin_dir
+    }
+
+    /// The arguments the template was initialised with, besides its data directory.
+    pub fn initdb_args(&self) -> &'static [&'static str] {
+        template::INITDB_ARGS
     }
 
     /// A new cluster copied from the template, started and accepting connections.

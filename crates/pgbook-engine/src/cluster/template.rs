@@ -28,7 +28,7 @@ use crate::EngineError;
 pub(crate) const SUPERUSER: &str = "postgres";
 
 /// initdb arguments other than the data directory; part of the cache key.
-const INITDB_ARGS: &[&str] = &[
+pub(crate) const INITDB_ARGS: &[&str] = &[
     "--username=postgres",
     "--auth=trust",
     "--encoding=UTF8",

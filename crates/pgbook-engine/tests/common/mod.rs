@@ -114,7 +114,7 @@ pub fn engine() -> &'static Engine {
     })
 }
 
-fn shared_cache_dir() -> PathBuf {
+pub fn shared_cache_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("engine-template-cache")
 }
 

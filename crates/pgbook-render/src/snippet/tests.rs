@@ -150,7 +150,7 @@ fn sessions_numbered_by_first_use() {
     };
     let outcome = ChapterOutcome {
         snippets: vec![None, Some(waited), None, None],
-        server_version: String::new(),
+        ..ChapterOutcome::default()
     };
     let steps = step_contexts(&snippets, Some(&outcome));
     assert_eq!(steps[1].completed_during_line, Some(snippets[2].line));
@@ -172,7 +172,7 @@ fn snippets_sharing_a_line_get_distinct_anchors() {
     };
     let outcome = ChapterOutcome {
         snippets: vec![None, Some(waited), None, None],
-        server_version: String::new(),
+        ..ChapterOutcome::default()
     };
     let steps = step_contexts(&snippets, Some(&outcome));
     let anchors: Vec<&str> = steps.iter().map(|s| s.anchor.as_str()).collect();
