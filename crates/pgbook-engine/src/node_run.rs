@@ -12,6 +12,7 @@
 //! made is `cluster`'s, how statements run is the scheduler's.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use pgbook_book::node_attrs::{RecoveryTarget, Restart, TargetValue};
@@ -20,7 +21,9 @@ use pgbook_psql::{Command, ConnectOptions};
 
 use nix::sys::signal::Signal;
 
-use crate::cluster::{cleanup, connect_options_in, Backup, RestoreTarget, WalArchive};
+use crate::cluster::{
+    cleanup, connect_options_in, server_log_in, Backup, RestoreTarget, WalArchive,
+};
 use crate::database::{cluster_admin, create_chapter_database};
 use crate::nodes::{NodeOrigin, NodePlan};
 use crate::scheduler::{Scheduler, SharedVariables};
@@ -61,6 +64,10 @@ pub(crate) fn run_with_nodes(
     let options: Vec<ConnectOptions> = dirs
         .iter()
         .map(|d| connect_options_in(d.as_ref().expect("made above").path(), database))
+        .collect();
+    let logs: Vec<PathBuf> = dirs
+        .iter()
+        .map(|d| server_log_in(d.as_ref().expect("made above").path()))
         .collect();
     let archive = match plan.archiving.is_empty() {
         true => None,
@@ -156,6 +163,7 @@ pub(crate) fn run_with_nodes(
                 outcomes.len(),
                 concurrent[node],
                 variables.clone(),
+                Some(logs[node].clone()),
             )
         });
         scheduler.run_step(
