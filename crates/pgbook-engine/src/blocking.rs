@@ -121,6 +121,8 @@ pub(crate) struct Wait {
     pub blocked: bool,
     /// Waiting for a synchronous standby to confirm its commit (`wait_event = 'SyncRep'`).
     pub sync_rep: bool,
+    /// A synchronous standby streams from the server, so such a wait ends by itself.
+    pub sync_standby_streams: bool,
     /// Waiting for a heavyweight lock, so subject to a deadlock check (a safe snapshot wait
     /// is blocked without one).
     pub on_lock: bool,
@@ -136,7 +138,7 @@ impl Wait {
     /// and it has had the one deadlock check it gets (`check` says how that is known).
     pub fn is_settled(&self, check: DeadlockCheck) -> bool {
         if self.sync_rep {
-            return true;
+            return !self.sync_standby_streams;
         }
         if !self.blocked {
             return false;
@@ -160,6 +162,8 @@ const WAIT_QUERY: &str = "\
 SELECT pg_catalog.pg_isolation_test_session_is_blocked($1, $2),
        coalesce((SELECT a.wait_event = 'SyncRep' FROM pg_catalog.pg_stat_activity AS a
                  WHERE a.pid = $1), false),
+       EXISTS (SELECT FROM pg_catalog.pg_stat_replication AS r
+               WHERE r.state = 'streaming' AND r.sync_state IN ('sync', 'quorum')),
        coalesce(w.waiting, false),
        coalesce($3::text::timestamptz > pg_catalog.date_trunc('milliseconds', w.start), false),
        coalesce(extract(epoch FROM pg_catalog.clock_timestamp() - w.start)::float8, 0)
@@ -210,13 +214,14 @@ impl LockMonitor {
                 .map_err(|e| format!("lock monitor: {}", full_message(&e)))
         };
         let seconds: f64 = row
-            .try_get(4)
+            .try_get(5)
             .map_err(|e| format!("lock monitor: {}", full_message(&e)))?;
         Ok(Wait {
             blocked: get(0)?,
             sync_rep: get(1)?,
-            on_lock: get(2)?,
-            checked: get(3)?,
+            sync_standby_streams: get(2)?,
+            on_lock: get(3)?,
+            checked: get(4)?,
             waited: Duration::try_from_secs_f64(seconds).unwrap_or_default(),
         })
     }
@@ -424,6 +429,12 @@ mod tests {
             ..Wait::default()
         };
         assert!(sync_rep.is_settled(logged));
+        // Waiting for a standby that streams: the wait ends by itself in a moment.
+        let confirming = Wait {
+            sync_standby_streams: true,
+            ..sync_rep.clone()
+        };
+        assert!(!confirming.is_settled(logged));
         assert!(!Wait::default().is_settled(logged));
     }
 

@@ -79,6 +79,15 @@ pub(crate) fn run_with_nodes(
     let mut backups: BTreeMap<String, (Backup, usize)> = BTreeMap::new();
     let mut outcomes: Vec<Option<SnippetOutcome>> = (0..plans.len()).map(|_| None).collect();
     let concurrent = concurrent_nodes(chapter, plan);
+    let has_standbys: Vec<bool> = plan
+        .nodes
+        .iter()
+        .map(|node| {
+            plan.nodes.iter().any(
+                |other| matches!(&other.origin, NodeOrigin::Standby { upstream } if *upstream == node.name),
+            )
+        })
+        .collect();
     let mut hooks = CancelHooks(Vec::new());
     // Variables belong to the chapter, not to a node (DESIGN.md §4).
     let variables = SharedVariables::default();
@@ -158,13 +167,17 @@ pub(crate) fn run_with_nodes(
             continue;
         }
         let scheduler = schedulers[node].get_or_insert_with(|| {
-            Scheduler::sharing(
+            let scheduler = Scheduler::sharing(
                 &options[node],
                 outcomes.len(),
                 concurrent[node],
                 variables.clone(),
                 Some(logs[node].clone()),
-            )
+            );
+            match has_standbys[node] {
+                true => scheduler.watching_sync_rep(),
+                false => scheduler,
+            }
         });
         scheduler.run_step(
             index,
@@ -173,6 +186,18 @@ pub(crate) fn run_with_nodes(
             statements,
             timeout,
         );
+        if let NodeOrigin::Standby { upstream } = &plan.nodes[node].origin {
+            if let Some(up) = index_of(upstream) {
+                settle_sync_rep(
+                    index,
+                    (up, node),
+                    &plan.nodes[node].name,
+                    &clusters,
+                    &mut schedulers,
+                    timeout,
+                );
+            }
+        }
         if let (Some(name), Some(cluster)) = (&snippet.attrs.nodes.backup, clusters[node].as_ref())
         {
             match template.take_backup(cluster, name) {
@@ -265,6 +290,73 @@ fn prepare_node(
     None
 }
 
+/// After step `index` ran on a standby (`nodes` = (upstream, standby), `name` its
+/// `application_name`), when its upstream has `synchronous_standby_names`: waits until the
+/// standby's walreceiver has stopped or streams, as its `primary_conninfo` now says — so a
+/// commit in the next step waits, or does not, on every run — and then lets the upstream's
+/// commits waiting for a synchronous standby finish during this step while one streams.
+/// Waits at most `timeout`; a problem here leaves the waits to their statement timeouts.
+fn settle_sync_rep(
+    index: usize,
+    (up, down): (usize, usize),
+    name: &str,
+    clusters: &[Option<ScratchCluster>],
+    schedulers: &mut [Option<Scheduler>],
+    timeout: Duration,
+) {
+    let (Some(upstream), Some(standby)) = (clusters[up].as_ref(), clusters[down].as_ref()) else {
+        return;
+    };
+    let (Ok(mut up_admin), Ok(mut down_admin)) = (cluster_admin(upstream), cluster_admin(standby))
+    else {
+        return;
+    };
+    let synchronous = up_admin
+        .query_one(
+            "SELECT pg_catalog.current_setting('synchronous_standby_names') <> ''",
+            &[],
+        )
+        .is_ok_and(|row| row.get::<_, bool>(0));
+    if !synchronous {
+        return;
+    }
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        let wants_stream = down_admin
+            .query_one(
+                "SELECT pg_catalog.pg_is_in_recovery() \
+                     AND pg_catalog.current_setting('primary_conninfo') <> ''",
+                &[],
+            )
+            .map(|row| row.get::<_, bool>(0));
+        let state = up_admin
+            .query_opt(
+                "SELECT state FROM pg_catalog.pg_stat_replication WHERE application_name = $1",
+                &[&name],
+            )
+            .map(|row| row.map(|r| r.get::<_, Option<String>>(0)));
+        match (wants_stream, state) {
+            (Ok(true), Ok(Some(Some(state)))) if state == "streaming" => break,
+            (Ok(false), Ok(None)) => break,
+            (Ok(_), Ok(_)) => std::thread::sleep(Duration::from_millis(2)),
+            _ => return,
+        }
+    }
+    if let Some(scheduler) = schedulers[up].as_mut() {
+        if scheduler.has_sync_rep_waits() {
+            scheduler.release_sync_rep_waits(index, deadline, || {
+                up_admin
+                    .query_one(
+                        "SELECT EXISTS (SELECT FROM pg_catalog.pg_stat_replication \
+                             WHERE state = 'streaming' AND sync_state IN ('sync', 'quorum'))",
+                        &[],
+                    )
+                    .is_ok_and(|row| row.get::<_, bool>(0))
+            });
+        }
+    }
+}
+
 /// Waits until `standby` has replayed what `upstream` had written (its flush position, or
 /// what it had replayed itself if it is a standby too) — unless `standby` was promoted or
 /// its replay is paused. Not the insert position: after a segment switch (which ends every
@@ -291,6 +383,7 @@ fn catch_up(
             .query_one(
                 "SELECT NOT pg_is_in_recovery() \
                      OR pg_is_wal_replay_paused() \
+                     OR current_setting('primary_conninfo') = '' \
                      OR coalesce(pg_last_wal_replay_lsn() >= $1::text::pg_lsn, false)",
                 &[&lsn],
             )

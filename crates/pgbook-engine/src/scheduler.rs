@@ -55,9 +55,14 @@ use crate::steps::{Progress, Step};
 const POLL_INTERVAL: Duration = Duration::from_millis(10);
 /// How long every other unfinished step is polled in the same round.
 const SIDE_POLL: Duration = Duration::from_millis(1);
+/// How long a commit may wait for a synchronous standby while one streams before it counts
+/// as waiting all the same (a configuration that needs more standbys than stream).
+const SYNC_REP_CONFIRMATION: Duration = Duration::from_secs(1);
 
 struct Tracked {
     step: Step,
+    /// Since when it has been seen waiting for a synchronous standby, if it is.
+    sync_rep: Option<Instant>,
     /// Settled into a wait that only a later step (or a timer) ends; false again whenever
     /// some step makes progress, which may have released it.
     settled: bool,
@@ -73,6 +78,9 @@ pub(crate) struct Scheduler<'a> {
     monitor: Option<LockMonitor>,
     /// The server's log, when pgbook owns the server: where deadlock checks are observed.
     log: Option<ServerLog>,
+    /// Whether a commit may wait for a synchronous standby (the node has standbys): then
+    /// even a lone session's steps are watched, so that such a wait is seen.
+    watch_sync_rep: bool,
     /// Unfinished steps, oldest first. Never more than one while `monitor` is `None`.
     active: Vec<Tracked>,
     outcomes: Vec<Option<SnippetOutcome>>,
@@ -117,10 +125,46 @@ impl<'a> Scheduler<'a> {
             monitor: None,
             // Only a chapter with several sessions needs to know about deadlock checks.
             log: server_log.filter(|_| concurrent).map(ServerLog::at),
+            watch_sync_rep: false,
             active: Vec::new(),
             outcomes: (0..steps).map(|_| None).collect(),
             variables,
         }
+    }
+
+    /// Watches every step for a commit waiting on a synchronous standby, even when it is
+    /// the only step running (for a node that standbys replicate from).
+    pub fn watching_sync_rep(mut self) -> Scheduler<'a> {
+        self.watch_sync_rep = true;
+        self
+    }
+
+    /// Whether a step is waiting for a synchronous standby.
+    pub fn has_sync_rep_waits(&self) -> bool {
+        self.active
+            .iter()
+            .any(|t| t.sync_rep.is_some() && !t.step.is_finished())
+    }
+
+    /// After step `current` (on another node) may have brought a synchronous standby back:
+    /// polls the steps waiting for one for as long as `releasing` says a synchronous standby
+    /// streams, until they finish — completing during step `current` — or `deadline`.
+    pub fn release_sync_rep_waits(
+        &mut self,
+        current: usize,
+        deadline: Instant,
+        mut releasing: impl FnMut() -> bool,
+    ) {
+        while self.has_sync_rep_waits() && Instant::now() < deadline && releasing() {
+            if self.poll_round() {
+                for tracked in &mut self.active {
+                    tracked.settled = false;
+                }
+            }
+            self.check_waits();
+        }
+        self.drive();
+        self.take_finished(current);
     }
 
     /// Runs snippet `index` (at `line`) on session `name`, and returns once every running
@@ -167,6 +211,7 @@ impl<'a> Scheduler<'a> {
         }
         self.active.push(Tracked {
             step,
+            sync_rep: None,
             settled: false,
         });
         self.drive();
@@ -181,8 +226,11 @@ impl<'a> Scheduler<'a> {
         for tracked in std::mem::take(&mut self.active) {
             let name = tracked.step.session.clone();
             let index = tracked.step.index;
-            let problem =
-                format!("still waiting on a lock when the chapter ended (session {name})");
+            let what = match tracked.sync_rep {
+                Some(_) => "for a synchronous standby",
+                None => "on a lock",
+            };
+            let problem = format!("still waiting {what} when the chapter ended (session {name})");
             let session = self
                 .sessions
                 .get_mut(&name)
@@ -211,7 +259,7 @@ impl<'a> Scheduler<'a> {
             .or_insert_with(|| Session::new(options.clone(), concurrent, log_watched))
             .prepare(timeout)?;
         let monitor_gone = self.monitor.as_ref().is_none_or(|m| !m.is_usable());
-        if self.sessions.len() > 1 && monitor_gone {
+        if (self.sessions.len() > 1 || self.watch_sync_rep) && monitor_gone {
             self.monitor = Some(LockMonitor::open(self.options)?);
         }
         Ok(())
@@ -329,7 +377,14 @@ impl<'a> Scheduler<'a> {
             let wait = monitor
                 .wait_of(pid, &others, checked_at)
                 .unwrap_or_default();
-            tracked.settled = wait.is_settled(check);
+            tracked.sync_rep = match (wait.sync_rep, tracked.sync_rep) {
+                (false, _) => None,
+                (true, since) => Some(since.unwrap_or_else(Instant::now)),
+            };
+            let confirmation_overdue = tracked
+                .sync_rep
+                .is_some_and(|since| since.elapsed() >= SYNC_REP_CONFIRMATION);
+            tracked.settled = wait.is_settled(check) || confirmation_overdue;
         }
     }
 
