@@ -15,7 +15,8 @@
 //!   backend that still waits, `ProcSleep` (`src/backend/storage/lmgr/proc.c`) logs
 //!   `process PID still waiting for ... after N ms` (or `acquired`, `detected deadlock`,
 //!   `avoided deadlock`, `failed to acquire` when the check changed things). pgbook owns
-//!   the cluster and its log (`server.log`, stderr, `log_line_prefix` `%m [%p] ` in UTC), so
+//!   the cluster and its log (`server.log`, stderr, PostgreSQL's default `log_line_prefix`
+//!   `%m [%p] `, `log_timezone` UTC as pgbook pins it), so
 //!   [`ServerLog`] reads the newest such line per backend, and a wait counts as checked
 //!   once a line for its backend is stamped after the wait's `waitstart` (the stamp has
 //!   millisecond precision, the check comes at least `deadlock_timeout` ≥ 1 ms after the

@@ -2,11 +2,16 @@
 //! chapter's own, created just before the snippet that first uses it (empty, a streaming
 //! standby, or a restore of an earlier backup), restarted before a `restart` snippet,
 //! backed up after a `backup` snippet; and before a snippet on a standby, a wait until it
-//! has replayed everything its upstream had written (unless replay is paused or it was
-//! promoted), failing the snippet if that does not happen within its statement timeout.
+//! has replayed everything its upstream had written (unless replay is paused, it was
+//! promoted or its `primary_conninfo` is empty), failing the snippet if that does not happen
+//! within its statement timeout.
 //!
 //! Each node has its own scheduler (its sessions, its lock monitor): locks never cross
-//! servers. Steps still run in document order across nodes. A node problem (a creation
+//! servers. Steps still run in document order across nodes. One wait does cross them: a
+//! commit on a node waiting for a synchronous standby, which a step on the standby ends by
+//! connecting its walreceiver again; after each step on a standby whose upstream has
+//! `synchronous_standby_names`, the walreceiver is let to stop or stream as the step left
+//! `primary_conninfo`, and the upstream's waiting commits complete during that step. A node problem (a creation
 //! that failed, a standby that did not catch up) fails that snippet, as SQL errors do, and
 //! the chapter goes on. This module decides *when* node work happens; how clusters are
 //! made is `cluster`'s, how statements run is the scheduler's.
