@@ -156,11 +156,7 @@ impl<'a> Scheduler<'a> {
         mut releasing: impl FnMut() -> bool,
     ) {
         while self.has_sync_rep_waits() && Instant::now() < deadline && releasing() {
-            if self.poll_round() {
-                for tracked in &mut self.active {
-                    tracked.settled = false;
-                }
-            }
+            self.poll_round();
             self.check_waits();
         }
         self.drive();
@@ -269,11 +265,7 @@ impl<'a> Scheduler<'a> {
     /// finished or settled into a wait.
     fn drive(&mut self) {
         loop {
-            if self.poll_round() {
-                for tracked in &mut self.active {
-                    tracked.settled = false;
-                }
-            }
+            self.poll_round();
             self.check_waits();
             if self.is_quiet() {
                 return;
@@ -286,11 +278,7 @@ impl<'a> Scheduler<'a> {
     fn wait_for_session(&mut self, name: &str, timeout: Duration) -> bool {
         let deadline = (!timeout.is_zero()).then(|| Instant::now() + timeout);
         loop {
-            if self.poll_round() {
-                for tracked in &mut self.active {
-                    tracked.settled = false;
-                }
-            }
+            self.poll_round();
             let waiting = self
                 .active
                 .iter()
@@ -304,8 +292,9 @@ impl<'a> Scheduler<'a> {
         }
     }
 
-    /// One poll of every unfinished step; true when any of them made progress.
-    fn poll_round(&mut self) -> bool {
+    /// One poll of every unfinished step. Progress of any step may have released the
+    /// others, so then none counts as settled any more.
+    fn poll_round(&mut self) {
         let focus = self
             .active
             .iter()
@@ -330,13 +319,14 @@ impl<'a> Scheduler<'a> {
                 .advance(session, &mut self.variables.borrow_mut(), wait)
             {
                 Progress::Idle => {}
-                Progress::Advanced | Progress::Finished => {
-                    tracked.settled = false;
-                    progressed = true;
-                }
+                Progress::Advanced | Progress::Finished => progressed = true,
             }
         }
-        progressed
+        if progressed {
+            for tracked in &mut self.active {
+                tracked.settled = false;
+            }
+        }
     }
 
     /// Asks the monitor about every unfinished step not known to be settled in its wait.
