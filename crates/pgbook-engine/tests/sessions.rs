@@ -1,6 +1,7 @@
 //! Sessions interleaved on a real scratch cluster: lock waits shown as `<waiting ...>` and
 //! completed during the step that released them, serialization failures, deadlocks with
-//! the same victim every run, lock queues, `lock_timeout`, and waits never released.
+//! the same victim every run, lock queues, `lock_timeout`, waits never released, and a step
+//! on a session that still waits.
 //!
 //! Every scenario is a fixture chapter under `tests/sessions/` whose `output` blocks state
 //! what each step must print (`[..]` stands for any text within a line, as in pgbook). Each
@@ -298,6 +299,13 @@ fn a_step_on_a_waiting_session_waits_for_its_previous_step_to_finish() {
     assert_eq!(s.step(bob_waits).error_codes(), vec!["57014"]);
     // The earlier step ended during the later one, which then ran.
     assert_eq!(s.waits(), vec![(bob_waits, bob_next)]);
+    assert_eq!(s.failures(), vec![]);
+}
+
+#[test]
+fn a_wait_whose_deadlock_check_is_not_logged_soon_still_settles() {
+    let s = Scenario::run("own-deadlock-timeout");
+    assert_eq!(s.waits(), vec![(s.of("bob", 0), s.of("alice", 1))]);
     assert_eq!(s.failures(), vec![]);
 }
 
