@@ -4,8 +4,8 @@
 #   single   200 steps on the main session (the straight path, no lock monitor)
 #   multi    the same 200 steps alternating between sessions alice and bob (scheduler,
 #            lock monitor, deadlock_timeout setup)
-#   waits    10 lock waits, each released by the next step (each costs the settle window:
-#            deadlock_timeout 50 ms + 250 ms margin)
+#   waits    10 lock waits, each released by the next step (each lasts until the waiting
+#            backend's deadlock check shows in the server log; see bench/waits.sh)
 #   psql     the reference: the same 200 statements through psql on a running cluster
 # Run from the repository root as root (the clusters run as `postgres`); PGBOOK defaults to
 # the debug binary of CARGO_TARGET_DIR. Prints hyperfine tables (copied into bench/sessions.md).

@@ -218,6 +218,14 @@ impl ChapterCluster {
         cluster_admin(self.cluster.as_ref().expect("present until dropped"))
     }
 
+    /// The cluster's log file.
+    pub fn log_path(&self) -> std::path::PathBuf {
+        self.cluster
+            .as_ref()
+            .expect("present until dropped")
+            .log_path()
+    }
+
     /// Options for the chapter's database, as the superuser, over the cluster's socket.
     pub fn connect_options(&self) -> ConnectOptions {
         let cluster = self.cluster.as_ref().expect("present until dropped");

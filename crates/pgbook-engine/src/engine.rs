@@ -219,7 +219,7 @@ impl Engine {
                     role::prepare(&mut admin, role, place.database())?;
                 }
                 let options = role::connect_as(place.connect_options(), role);
-                runner::run_snippets(chapter, plans, &options, timeout)
+                runner::run_snippets(chapter, plans, &options, timeout, Some(place.log_path()))
             }
             Server::Url(_) => {
                 let database = ChapterDatabase::create(
@@ -237,7 +237,7 @@ impl Engine {
                     self.server.admin_options().with_dbname(database.name()),
                     role,
                 );
-                runner::run_snippets(chapter, plans, &options, timeout)
+                runner::run_snippets(chapter, plans, &options, timeout, None)
             }
         };
         if is_cancelled() {

@@ -2,7 +2,8 @@
 //! chapter's own, created just before the snippet that first uses it (empty, a streaming
 //! standby, or a restore of an earlier backup), restarted before a `restart` snippet,
 //! backed up after a `backup` snippet; and before a snippet on a node that receives changes
-//! (a standby, a subscriber) a wait until it has them (`catch_up.rs`), failing the snippet
+//! (a standby, a subscriber) a wait until it has them (`catch_up.rs`: unless replay is
+//! paused, the standby was promoted or its `primary_conninfo` is empty), failing the snippet
 //! if that does not happen within its statement timeout. Each node's connection string is
 //! published as the chapter variable `NAME_conninfo` when it is created, `until=` targets
 //! written as variables are read when their node is created, `[execute] role` is made on
@@ -10,7 +11,11 @@
 //! (`record.rs`).
 //!
 //! Each node has its own scheduler (its sessions, its lock monitor): locks never cross
-//! servers. Steps still run in document order across nodes. A node problem (a creation
+//! servers. Steps still run in document order across nodes. One wait does cross them: a
+//! commit on a node waiting for a synchronous standby, which a step on the standby ends by
+//! connecting its walreceiver again; after each step on a standby whose upstream has
+//! `synchronous_standby_names`, the walreceiver is let to stop or stream as the step left
+//! `primary_conninfo`, and the upstream's waiting commits complete during that step. A node problem (a creation
 //! that failed, a standby that did not catch up) fails that snippet, as SQL errors do, and
 //! the chapter goes on. This module decides *when* node work happens; how clusters are
 //! made is `cluster`'s, how statements run is the scheduler's.
@@ -19,8 +24,8 @@ mod catch_up;
 mod record;
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use pgbook_book::node_attrs::{RecoveryTarget, Restart, TargetValue};
 use pgbook_book::{Chapter, NodeActionKind, NodeRecord, SnippetOutcome, Subscription};
@@ -28,7 +33,9 @@ use pgbook_psql::{Command, ConnectOptions};
 
 use nix::sys::signal::Signal;
 
-use crate::cluster::{cleanup, connect_options_in, Backup, RestoreTarget, WalArchive, PORT};
+use crate::cluster::{
+    cleanup, connect_options_in, server_log_in, Backup, RestoreTarget, WalArchive, PORT,
+};
 use crate::database::{cluster_admin, create_chapter_database};
 use crate::nodes::{NodeOrigin, NodePlan};
 use crate::role;
@@ -98,6 +105,10 @@ pub(crate) fn run_with_nodes(
         .iter()
         .map(|dir| role::connect_as(connect_options_in(dir, database), run.role))
         .collect();
+    let logs: Vec<PathBuf> = dirs
+        .iter()
+        .map(|d| server_log_in(d.as_ref().expect("made above").path()))
+        .collect();
     let archive = match plan.archiving.is_empty() {
         true => None,
         false => Some(template.new_archive()?),
@@ -118,6 +129,15 @@ pub(crate) fn run_with_nodes(
     let mut backups: BTreeMap<String, (Backup, usize)> = BTreeMap::new();
     let mut outcomes: Vec<Option<SnippetOutcome>> = (0..plans.len()).map(|_| None).collect();
     let concurrent = concurrent_nodes(chapter, plan);
+    let has_standbys: Vec<bool> = plan
+        .nodes
+        .iter()
+        .map(|node| {
+            plan.nodes.iter().any(
+                |other| matches!(&other.origin, NodeOrigin::Standby { upstream } if *upstream == node.name),
+            )
+        })
+        .collect();
     let mut hooks = CancelHooks(Vec::new());
     // Variables belong to the chapter, not to a node (DESIGN.md §4).
     let variables = SharedVariables::default();
@@ -210,12 +230,17 @@ pub(crate) fn run_with_nodes(
             continue;
         }
         let scheduler = schedulers[node].get_or_insert_with(|| {
-            Scheduler::sharing(
+            let scheduler = Scheduler::sharing(
                 &options[node],
                 outcomes.len(),
                 concurrent[node],
                 variables.clone(),
-            )
+                Some(logs[node].clone()),
+            );
+            match has_standbys[node] {
+                true => scheduler.watching_sync_rep(),
+                false => scheduler,
+            }
         });
         scheduler.run_step(
             index,
@@ -224,6 +249,18 @@ pub(crate) fn run_with_nodes(
             statements,
             timeout,
         );
+        if let NodeOrigin::Standby { upstream } = &plan.nodes[node].origin {
+            if let Some(up) = index_of(upstream) {
+                settle_sync_rep(
+                    index,
+                    (up, node),
+                    &plan.nodes[node].name,
+                    &clusters,
+                    &mut schedulers,
+                    timeout,
+                );
+            }
+        }
         if let (Some(name), Some(cluster)) = (&snippet.attrs.nodes.backup, clusters[node].as_ref())
         {
             match template.take_backup(cluster, name) {
@@ -571,6 +608,73 @@ fn publisher_of(
 ) -> Option<usize> {
     let host = Path::new(subscription.host()?);
     socket_dirs.iter().position(|dir| dir == host)
+}
+
+/// After step `index` ran on a standby (`nodes` = (upstream, standby), `name` its
+/// `application_name`), when its upstream has `synchronous_standby_names`: waits until the
+/// standby's walreceiver has stopped or streams, as its `primary_conninfo` now says — so a
+/// commit in the next step waits, or does not, on every run — and then lets the upstream's
+/// commits waiting for a synchronous standby finish during this step while one streams.
+/// Waits at most `timeout`; a problem here leaves the waits to their statement timeouts.
+fn settle_sync_rep(
+    index: usize,
+    (up, down): (usize, usize),
+    name: &str,
+    clusters: &[Option<ScratchCluster>],
+    schedulers: &mut [Option<Scheduler>],
+    timeout: Duration,
+) {
+    let (Some(upstream), Some(standby)) = (clusters[up].as_ref(), clusters[down].as_ref()) else {
+        return;
+    };
+    let (Ok(mut up_admin), Ok(mut down_admin)) = (cluster_admin(upstream), cluster_admin(standby))
+    else {
+        return;
+    };
+    let synchronous = up_admin
+        .query_one(
+            "SELECT pg_catalog.current_setting('synchronous_standby_names') <> ''",
+            &[],
+        )
+        .is_ok_and(|row| row.get::<_, bool>(0));
+    if !synchronous {
+        return;
+    }
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        let wants_stream = down_admin
+            .query_one(
+                "SELECT pg_catalog.pg_is_in_recovery() \
+                     AND pg_catalog.current_setting('primary_conninfo') <> ''",
+                &[],
+            )
+            .map(|row| row.get::<_, bool>(0));
+        let state = up_admin
+            .query_opt(
+                "SELECT state FROM pg_catalog.pg_stat_replication WHERE application_name = $1",
+                &[&name],
+            )
+            .map(|row| row.map(|r| r.get::<_, Option<String>>(0)));
+        match (wants_stream, state) {
+            (Ok(true), Ok(Some(Some(state)))) if state == "streaming" => break,
+            (Ok(false), Ok(None)) => break,
+            (Ok(_), Ok(_)) => std::thread::sleep(Duration::from_millis(2)),
+            _ => return,
+        }
+    }
+    if let Some(scheduler) = schedulers[up].as_mut() {
+        if scheduler.has_sync_rep_waits() {
+            scheduler.release_sync_rep_waits(index, deadline, || {
+                up_admin
+                    .query_one(
+                        "SELECT EXISTS (SELECT FROM pg_catalog.pg_stat_replication \
+                             WHERE state = 'streaming' AND sync_state IN ('sync', 'quorum'))",
+                        &[],
+                    )
+                    .is_ok_and(|row| row.get::<_, bool>(0))
+            });
+        }
+    }
 }
 
 /// Records, for the page, the subscriptions each writable node has at the chapter's end.

@@ -8,6 +8,7 @@
 //! URLs or how the database was created.
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use pgbook_book::{Chapter, Diagnostic, Snippet, SnippetOutcome};
@@ -19,12 +20,14 @@ use crate::EngineError;
 
 /// Runs every snippet of `chapter` (split beforehand by [`split_chapter`]) against the
 /// database of `options`; index-aligned with `chapter.snippets`, `None` for `ignore`.
-/// Sessions interleave as [`crate::scheduler`] describes.
+/// Sessions interleave as [`crate::scheduler`] describes; `server_log` is the server's log
+/// when pgbook started the server.
 pub(crate) fn run_snippets(
     chapter: &Chapter,
     plans: Vec<Option<Vec<Command>>>,
     options: &ConnectOptions,
     default_timeout: Duration,
+    server_log: Option<PathBuf>,
 ) -> Vec<Option<SnippetOutcome>> {
     let sessions: BTreeSet<&str> = chapter
         .snippets
@@ -32,7 +35,7 @@ pub(crate) fn run_snippets(
         .filter(|s| !s.attrs.ignore)
         .map(|s| s.attrs.session_name())
         .collect();
-    let mut scheduler = Scheduler::new(options, plans.len(), sessions.len() > 1);
+    let mut scheduler = Scheduler::new(options, plans.len(), sessions.len() > 1, server_log);
     for (index, (snippet, plan)) in chapter.snippets.iter().zip(plans).enumerate() {
         let Some(statements) = plan else {
             continue;

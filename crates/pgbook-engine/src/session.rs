@@ -1,7 +1,7 @@
 //! One session of a chapter: a connection to the chapter's database that is opened on first
 //! use, reopened after the server closed it, seeded, and given its statement timeout — and,
-//! in a chapter with several sessions, its short `deadlock_timeout` — out of band (nothing
-//! of that shows in transcripts).
+//! in a chapter with several sessions, its short `deadlock_timeout` and `log_lock_waits`
+//! (see [`crate::blocking`]) — out of band (nothing of that shows in transcripts).
 //!
 //! This module owns the connection's lifecycle only. It never runs a snippet's statements
 //! (that is [`crate::steps`]) and knows nothing of snippets, Markdown or other sessions.
@@ -11,7 +11,7 @@ use std::time::Duration;
 use pgbook_book::Event;
 use pgbook_psql::{ConnectOptions, Connection, Display};
 
-use crate::blocking::configure_session;
+use crate::blocking::{configure_session, DeadlockCheck};
 
 /// Run invisibly on every new connection so that `random()` repeats from run to run.
 const SEED_STATEMENT: &str = "SELECT setseed(0.5)";
@@ -24,22 +24,25 @@ pub(crate) struct Session {
     /// does a connection get the chapter's `deadlock_timeout` (a one-session chapter keeps
     /// the server's, and its `SHOW deadlock_timeout`).
     concurrent: bool,
-    /// How long a blocked backend of this connection is watched before it counts as
-    /// waiting (see [`configure_session`]); zero for a one-session chapter.
-    settle: Duration,
+    /// Whether pgbook reads the server's log, so that the session's deadlock checks can be
+    /// logged for it.
+    log_watched: bool,
+    /// How this session's deadlock checks are known to have run (see [`configure_session`]).
+    deadlock_check: DeadlockCheck,
     /// psql's display settings (`\x`, `\pset`, ...), which belong to one session as they
     /// belong to one psql process; kept when the connection is reopened.
     pub display: Display,
 }
 
 impl Session {
-    pub fn new(options: ConnectOptions, concurrent: bool) -> Session {
+    pub fn new(options: ConnectOptions, concurrent: bool, log_watched: bool) -> Session {
         Session {
             options,
             connection: None,
             applied_timeout: None,
             concurrent,
-            settle: Duration::ZERO,
+            log_watched,
+            deadlock_check: DeadlockCheck::NONE,
             display: Display::default(),
         }
     }
@@ -76,7 +79,7 @@ impl Session {
             .execute(SEED_STATEMENT)
             .map_err(|e| format!("cannot seed the session: {e}"))?;
         if self.concurrent {
-            self.settle = configure_session(&mut connection)?;
+            self.deadlock_check = configure_session(&mut connection, self.log_watched)?;
         }
         Ok(connection)
     }
@@ -87,10 +90,9 @@ impl Session {
         self.connection.as_mut().filter(|c| !c.is_closed())
     }
 
-    /// How long a blocked backend of this session must have been blocked before its
-    /// deadlock check has surely run.
-    pub fn settle(&self) -> Duration {
-        self.settle
+    /// How a deadlock check of this session's backend is known to have run.
+    pub fn deadlock_check(&self) -> DeadlockCheck {
+        self.deadlock_check
     }
 
     /// Closes the connection, if any.

@@ -1,6 +1,7 @@
 //! Sessions interleaved on a real scratch cluster: lock waits shown as `<waiting ...>` and
 //! completed during the step that released them, serialization failures, deadlocks with
-//! the same victim every run, lock queues, `lock_timeout`, and waits never released.
+//! the same victim every run, lock queues, `lock_timeout`, waits never released, and a step
+//! on a session that still waits.
 //!
 //! Every scenario is a fixture chapter under `tests/sessions/` whose `output` blocks state
 //! what each step must print (`[..]` stands for any text within a line, as in pgbook). Each
@@ -244,12 +245,14 @@ fn a_migration_queues_behind_a_read_and_reads_queue_behind_it_unless_lock_timeou
         vec![
             (s.of("migration", 0), release),
             (s.of("web", 0), release),
-            (s.of("web2", 0), release)
+            (s.of("web2", 0), release),
+            (s.of("migration", 1), s.of("report", 3)),
         ]
     );
-    let fast_failure = s.step(s.of("migration", 1));
-    assert_eq!(fast_failure.error_codes(), vec!["55P03"]);
-    assert!(!fast_failure.transcript.contains("<waiting ...>"));
+    let timed_out = s.step(s.of("migration", 1));
+    assert_eq!(timed_out.error_codes(), vec!["55P03"]);
+    // The lock timeout ends the wait during the step that outlasts it, every run.
+    assert_eq!(timed_out.completed_during, Some(s.of("report", 3)));
     assert_eq!(s.failures(), vec![]);
 }
 
@@ -268,9 +271,9 @@ fn a_wait_never_released_fails_its_step_instead_of_hanging() {
             (
                 bob_again,
                 format!(
-                    "session `bob` is still waiting on a lock in its step at line {line}: a \
-                     session runs one step at a time, so another session must release the lock \
-                     before this step"
+                    "session `bob` was still waiting in its step at line {line} after 1s (this \
+                     step's timeout): a session runs one step at a time, so another session \
+                     must release it before this step"
                 )
             ),
         ]
@@ -286,6 +289,23 @@ fn a_waiting_step_is_cancelled_by_its_statement_timeout_and_goes_on() {
     let (bob_waits, alice_sleeps) = (s.of("bob", 0), s.of("alice", 1));
     assert_eq!(s.waits(), vec![(bob_waits, alice_sleeps)]);
     assert_eq!(s.step(bob_waits).error_codes(), vec!["57014"]);
+    assert_eq!(s.failures(), vec![]);
+}
+
+#[test]
+fn a_step_on_a_waiting_session_waits_for_its_previous_step_to_finish() {
+    let s = Scenario::run("same-session-waits");
+    let (bob_waits, bob_next) = (s.of("bob", 0), s.of("bob", 1));
+    assert_eq!(s.step(bob_waits).error_codes(), vec!["57014"]);
+    // The earlier step ended during the later one, which then ran.
+    assert_eq!(s.waits(), vec![(bob_waits, bob_next)]);
+    assert_eq!(s.failures(), vec![]);
+}
+
+#[test]
+fn a_wait_whose_deadlock_check_is_not_logged_soon_still_settles() {
+    let s = Scenario::run("own-deadlock-timeout");
+    assert_eq!(s.waits(), vec![(s.of("bob", 0), s.of("alice", 1))]);
     assert_eq!(s.failures(), vec![]);
 }
 

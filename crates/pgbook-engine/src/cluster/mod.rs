@@ -190,7 +190,7 @@ impl ScratchCluster {
     /// `server.log`) and waits until it accepts connections.
     pub(crate) fn run_server(&mut self, began: Instant) -> Result<(), EngineError> {
         let data_dir = self.run_dir.path().join("data");
-        let log_path = self.run_dir.path().join("server.log");
+        let log_path = server_log_in(self.run_dir.path());
         let log = File::options()
             .create(true)
             .append(true)
@@ -267,6 +267,11 @@ impl ScratchCluster {
         connect_options_in(self.socket_dir(), dbname)
     }
 
+    /// The server's log file (its stderr), which pgbook reads for deadlock checks.
+    pub fn log_path(&self) -> PathBuf {
+        server_log_in(self.run_dir.path())
+    }
+
     /// The private directory holding the server's socket (and its data directory).
     pub fn socket_dir(&self) -> &Path {
         self.run_dir.path()
@@ -326,6 +331,11 @@ impl ScratchCluster {
         }
         Ok(())
     }
+}
+
+/// The log file of the server whose run directory is `run_dir` (known before it starts).
+pub(crate) fn server_log_in(run_dir: &Path) -> PathBuf {
+    run_dir.join("server.log")
 }
 
 /// Appends `settings` to `data_dir/postgresql.conf` (appending keeps the file's owner).

@@ -18,7 +18,8 @@ const POLL: Duration = Duration::from_millis(2);
 
 /// Waits until `standby` has replayed what `upstream` had written (its flush position, or
 /// what it had replayed itself if it is a standby too) — unless `standby` was promoted or
-/// its replay is paused. Not the insert position: after a segment switch (which ends every
+/// its replay is paused, or its `primary_conninfo` is empty (its walreceiver taken away
+/// on purpose, as when a synchronous standby is made to lag). Not the insert position: after a segment switch (which ends every
 /// `pg_basebackup`) it stands past the new segment's page header, which a standby replays
 /// only when the next record comes, up to 15 s later.
 pub(super) fn standby(
@@ -34,6 +35,7 @@ pub(super) fn standby(
             .query_one(
                 "SELECT NOT pg_is_in_recovery() \
                      OR pg_is_wal_replay_paused() \
+                     OR current_setting('primary_conninfo') = '' \
                      OR coalesce(pg_last_wal_replay_lsn() >= $1::text::pg_lsn, false)",
                 &[&lsn],
             )
