@@ -66,7 +66,8 @@ pub(crate) fn meta_outcome(meta: &MetaCommand, printed: Printed) -> StatementOut
 
 /// What psql prints for a query sent by `\gset`: its notices and errors, a command tag when
 /// it returned no rows at all, and `\gset`'s own error for no row or several rows (added to
-/// `events` as an error). One row is stored and not printed.
+/// `events` as an error). One row is stored and not printed. psql's result variables
+/// (`ROW_COUNT`, …) are set unless `\gset` failed.
 pub(crate) fn gset_printed(
     sent: &str,
     sent_by: Option<&MetaCommand>,
@@ -87,6 +88,10 @@ pub(crate) fn gset_printed(
     }
     let mut text = String::new();
     pgbook_psql::format_statement_with(sent, &shown, display, &mut text);
+    // psql sets its result variables unless `\gset` found no row or several.
+    if !stored.as_ref().is_some_and(|p| p.is_error) {
+        pgbook_psql::builtin::set_result_variables(events, variables);
+    }
     if let Some(printed) = stored.filter(|p| p.is_error) {
         text.push_str(&printed.text);
         events.push(Event::Error(ServerMessage {

@@ -217,6 +217,9 @@ impl Step {
     /// finished when there is none.
     fn send_next(&mut self, session: &mut Session, variables: &mut Variables) {
         self.in_flight = None;
+        if let Some(connection_variables) = session.connection_variables() {
+            variables.use_connection(connection_variables);
+        }
         while let Some(command) = self.commands.get(self.next) {
             self.next += 1;
             let statement = match command {
@@ -319,6 +322,10 @@ impl Step {
             let mut text = String::new();
             pgbook_psql::format_statement_with(&in_flight.sent, &events, &display, &mut text);
             printed = Some(text);
+        }
+        // `\gset` sets psql's result variables itself, and none when it stored nothing.
+        if sent_by != Some("gset") {
+            pgbook_psql::builtin::set_result_variables(&events, variables);
         }
         if session.display.timing {
             if let Some(text) = printed.as_mut() {

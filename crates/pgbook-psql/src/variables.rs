@@ -8,8 +8,11 @@
 //! neither lexes SQL nor talks to a server.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use pgbook_book::Interpolation;
+
+use crate::builtin::ConnectionVariables;
 
 use crate::split::{SplitStatement, VariableKind};
 
@@ -17,11 +20,29 @@ use crate::split::{SplitStatement, VariableKind};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Variables {
     values: BTreeMap<String, String>,
+    /// psql's connection variables (`DBNAME`, `PORT`, …) of the session running now, under
+    /// the chapter's own values.
+    connection: Option<Arc<ConnectionVariables>>,
 }
 
 impl Variables {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(String::as_str)
+        match self.values.get(name) {
+            Some(value) => Some(value),
+            None => self.connection.as_ref()?.get(name),
+        }
+    }
+
+    /// Makes `connection`'s variables (those psql sets when it connects) the ones a
+    /// reference sees when the chapter has not set a variable of that name itself.
+    pub fn use_connection(&mut self, connection: &Arc<ConnectionVariables>) {
+        let same = self
+            .connection
+            .as_ref()
+            .is_some_and(|current| Arc::ptr_eq(current, connection));
+        if !same {
+            self.connection = Some(Arc::clone(connection));
+        }
     }
 
     pub fn set(&mut self, name: &str, value: String) {
