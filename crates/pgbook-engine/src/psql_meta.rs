@@ -7,8 +7,9 @@
 //! [`crate::scheduler`]'s business.
 
 use pgbook_book::{Event, ServerMessage, StatementOutcome};
+use pgbook_psql::describe::{self, DescribeCommand};
 use pgbook_psql::meta::{self, Kind, Printed};
-use pgbook_psql::{describe, Display, MetaCommand, Variables};
+use pgbook_psql::{Display, MetaCommand, Variables};
 
 use crate::session::Session;
 
@@ -20,19 +21,11 @@ pub(crate) fn run_meta(
     variables: &mut Variables,
 ) -> Printed {
     match meta::kind(meta) {
-        Kind::Describe(command) => match session.connection_mut() {
-            Some(connection) => {
-                let output = describe::run(connection, &command);
-                Printed {
-                    text: output.text,
-                    is_error: output.is_error,
-                }
-            }
-            None => Printed {
-                text: format!("\\{}: the session has no connection\n", meta.name),
-                is_error: true,
-            },
-        },
+        Kind::Describe(mut command) => {
+            // psql applies the session's `\x` and `\pset` to describe output too.
+            command.display = session.display.clone();
+            describe_on(session, meta, &command)
+        }
         // The runner refuses unsupported commands before anything runs, and a sending
         // command is never a `Command::Meta`; say so if either ever happens.
         Kind::Send | Kind::Unsupported => Printed {
@@ -40,6 +33,23 @@ pub(crate) fn run_meta(
             is_error: true,
         },
         Kind::Local => meta::run(meta, variables, &mut session.display),
+    }
+}
+
+/// Runs a describe command on the session's connection.
+fn describe_on(session: &mut Session, meta: &MetaCommand, command: &DescribeCommand) -> Printed {
+    match session.connection_mut() {
+        Some(connection) => {
+            let output = describe::run(connection, command);
+            Printed {
+                text: output.text,
+                is_error: output.is_error,
+            }
+        }
+        None => Printed {
+            text: format!("\\{}: the session has no connection\n", meta.name),
+            is_error: true,
+        },
     }
 }
 

@@ -41,10 +41,21 @@ pub(super) fn pattern_conditions(
 }
 
 /// Runs `sql` and prints it under `title` with the `(N rows)` footer.
-fn titled_query(connection: &mut Connection, title: &str, sql: &str) -> Outcome {
+fn titled_query(
+    connection: &mut Connection,
+    command: &DescribeCommand,
+    title: &str,
+    sql: &str,
+) -> Outcome {
     let result = fetch(connection, sql)?;
     let mut out = String::new();
-    write_titled_table(Some(title), &result, Footer::RowCount, &mut out);
+    write_titled_table(
+        Some(title),
+        &result,
+        Footer::RowCount,
+        &command.display,
+        &mut out,
+    );
     Ok(out)
 }
 
@@ -149,6 +160,7 @@ pub(super) fn relations(
         Some("List of relations"),
         &result,
         Footer::RowCount,
+        &command.display,
         &mut out,
     );
     Ok(out)
@@ -190,7 +202,7 @@ pub(super) fn schemas(connection: &mut Connection, command: &DescribeCommand) ->
     sql.push_str(&where_clause(&conditions));
     sql.push_str("ORDER BY 1;");
     let Some(pattern) = command.pattern.as_deref() else {
-        return titled_query(connection, "List of schemas", &sql);
+        return titled_query(connection, command, "List of schemas", &sql);
     };
     let result = fetch(connection, &sql)?;
     // With a pattern, psql lists the publications of the schema so named (the pattern
@@ -216,7 +228,13 @@ pub(super) fn schemas(connection: &mut Connection, command: &DescribeCommand) ->
         Footer::Lines(&footers)
     };
     let mut out = String::new();
-    write_titled_table(Some("List of schemas"), &result, footer, &mut out);
+    write_titled_table(
+        Some("List of schemas"),
+        &result,
+        footer,
+        &command.display,
+        &mut out,
+    );
     Ok(out)
 }
 
@@ -269,7 +287,7 @@ pub(super) fn functions(
     conditions.extend(pattern_conditions(connection, command, &columns)?);
     sql.push_str(&where_clause(&conditions));
     sql.push_str("ORDER BY 1, 2, 4;");
-    titled_query(connection, "List of functions", &sql)
+    titled_query(connection, command, "List of functions", &sql)
 }
 
 /// The condition for `\df`'s kind letters: with `n` (normal functions), everything except
@@ -353,5 +371,5 @@ pub(super) fn privileges(connection: &mut Connection, command: &DescribeCommand)
     )?);
     sql.push_str(&where_clause(&conditions));
     sql.push_str("ORDER BY 1, 2;");
-    titled_query(connection, "Access privileges", &sql)
+    titled_query(connection, command, "Access privileges", &sql)
 }

@@ -19,6 +19,7 @@ mod sequence;
 mod table;
 mod view;
 
+use crate::format::Display;
 use crate::Connection;
 
 /// One describe meta-command, as typed after the backslash.
@@ -32,6 +33,9 @@ pub struct DescribeCommand {
     pub system: bool,
     /// The first argument (double quotes kept, as psql's patterns need them).
     pub pattern: Option<String>,
+    /// The session's display settings (`\x`, `\pset`), which psql applies to describe
+    /// output too; the default when parsed.
+    pub display: Display,
 }
 
 /// What psql printed for the command.
@@ -74,12 +78,17 @@ impl DescribeCommand {
             plus,
             system,
             pattern: first_argument(args),
+            display: Display::default(),
         })
     }
 }
 
 /// Runs the command's catalog queries on `connection` and returns what psql prints.
 pub fn run(connection: &mut Connection, command: &DescribeCommand) -> DescribeOutput {
+    // psql prints the catalog's NULLs as empty cells whatever `\pset null` says.
+    let mut command = command.clone();
+    command.display.null.clear();
+    let command = &command;
     let kind = &command.name[1..];
     let pattern = command.pattern.as_deref();
     let result = match kind {
@@ -201,6 +210,7 @@ mod tests {
                 plus,
                 system,
                 pattern: pattern.map(str::to_string),
+                display: Display::default(),
             });
             assert_eq!(parsed, expected, "{name} {args}");
         }

@@ -58,6 +58,7 @@ pub(super) fn roles(connection: &mut Connection, command: &DescribeCommand) -> O
         Some("List of roles"),
         &left_aligned(&headers, rows),
         Footer::Lines(&[]),
+        &command.display,
         &mut out,
     );
     Ok(out)
