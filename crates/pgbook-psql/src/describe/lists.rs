@@ -171,6 +171,7 @@ pub(super) fn relation_columns() -> Columns<'static> {
     Columns {
         schema: Some("n.nspname"),
         name: "c.relname",
+        alt_name: None,
         visible: Some("pg_catalog.pg_table_is_visible(c.oid)"),
         in_database: true,
     }
@@ -195,6 +196,7 @@ pub(super) fn schemas(connection: &mut Connection, command: &DescribeCommand) ->
     let columns = Columns {
         schema: None,
         name: "n.nspname",
+        alt_name: None,
         visible: None,
         in_database: true,
     };
@@ -270,6 +272,13 @@ pub(super) fn functions(
         "\nFROM pg_catalog.pg_proc p\n     \
          LEFT JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace\n",
     );
+    // psql 15 joins each argument-type pattern's type and its schema.
+    for i in 0..command.arguments.len() {
+        sql.push_str(&format!(
+            "     LEFT JOIN pg_catalog.pg_type t{i} ON t{i}.oid = p.proargtypes[{i}]\n     \
+             LEFT JOIN pg_catalog.pg_namespace nt{i} ON nt{i}.oid = t{i}.typnamespace\n"
+        ));
+    }
     if command.plus {
         sql.push_str("     LEFT JOIN pg_catalog.pg_language l ON l.oid = p.prolang\n");
     }
@@ -281,13 +290,80 @@ pub(super) fn functions(
     let columns = Columns {
         schema: Some("n.nspname"),
         name: "p.proname",
+        alt_name: None,
         visible: Some("pg_catalog.pg_function_is_visible(p.oid)"),
         in_database: true,
     };
     conditions.extend(pattern_conditions(connection, command, &columns)?);
+    for (i, argument) in command.arguments.iter().enumerate() {
+        conditions.extend(argument_type_conditions(connection, i, argument)?);
+    }
     sql.push_str(&where_clause(&conditions));
     sql.push_str("ORDER BY 1, 2, 4;");
     titled_query(connection, command, "List of functions", &sql)
+}
+
+/// The conditions `\df`'s `i`-th argument-type pattern adds: `-` means the function has no
+/// such argument; any other pattern matches the type's name or its SQL name
+/// (`format_type`), as `\dT` does, after psql's mapping of grammar-only names.
+fn argument_type_conditions(
+    connection: &mut Connection,
+    i: usize,
+    argument: &str,
+) -> Result<Vec<String>, Failure> {
+    if argument == "-" {
+        return Ok(vec![format!("t{i}.typname IS NULL")]);
+    }
+    let (schema, name, alt, visible) = (
+        format!("nt{i}.nspname"),
+        format!("t{i}.typname"),
+        format!("pg_catalog.format_type(t{i}.oid, NULL)"),
+        format!("pg_catalog.pg_type_is_visible(t{i}.oid)"),
+    );
+    let columns = Columns {
+        schema: Some(&schema),
+        name: &name,
+        alt_name: Some(&alt),
+        visible: Some(&visible),
+        in_database: true,
+    };
+    let pattern = canonical_type_name(argument);
+    let current = match pattern::database_part(pattern, &columns) {
+        Some(_) => {
+            let name = fetch(connection, "SELECT pg_catalog.current_database();")?;
+            Some(cell(&name, 0, 0).to_string())
+        }
+        None => None,
+    };
+    pattern::conditions(pattern, &columns, current.as_deref()).map_err(Failure::message)
+}
+
+/// psql's `map_typename_pattern`: type names the grammar accepts that neither `pg_type` nor
+/// `format_type` spells that way, and array names whose canonical spelling differs.
+fn canonical_type_name(pattern: &str) -> &str {
+    const NAMES: &[(&str, &str)] = &[
+        ("decimal", "numeric"),
+        ("float", "double precision"),
+        ("int", "integer"),
+        ("bool[]", "boolean[]"),
+        ("decimal[]", "numeric[]"),
+        ("float[]", "double precision[]"),
+        ("float4[]", "real[]"),
+        ("float8[]", "double precision[]"),
+        ("int[]", "integer[]"),
+        ("int2[]", "smallint[]"),
+        ("int4[]", "integer[]"),
+        ("int8[]", "bigint[]"),
+        ("time[]", "time without time zone[]"),
+        ("timestamp[]", "timestamp without time zone[]"),
+        ("timestamptz[]", "timestamp with time zone[]"),
+        ("varbit[]", "bit varying[]"),
+        ("varchar[]", "character varying[]"),
+    ];
+    NAMES
+        .iter()
+        .find(|(written, _)| written.eq_ignore_ascii_case(pattern))
+        .map_or(pattern, |(_, canonical)| canonical)
 }
 
 /// The condition for `\df`'s kind letters: with `n` (normal functions), everything except

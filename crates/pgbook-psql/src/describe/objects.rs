@@ -14,6 +14,7 @@ fn name_only(column: &str) -> Columns<'_> {
     Columns {
         schema: None,
         name: column,
+        alt_name: None,
         visible: None,
         in_database: false,
     }

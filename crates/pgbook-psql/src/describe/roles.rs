@@ -29,6 +29,7 @@ pub(super) fn roles(connection: &mut Connection, command: &DescribeCommand) -> O
     let columns = Columns {
         schema: None,
         name: "r.rolname",
+        alt_name: None,
         visible: None,
         in_database: false,
     };
