@@ -532,6 +532,30 @@ mod tests {
         }
     }
 
+    /// A statement `\gexec` generated stands, as a whole, for the `\gexec` (the engine
+    /// records it so): any position in it is the `\gexec`'s place.
+    #[test]
+    fn error_positions_of_gexec_statements_are_the_gexec() {
+        let text = "```sql\nSELECT 'select * from nosuch'\n\\gexec\n```\n";
+        let s = parse(text);
+        let generated = "select * from nosuch";
+        let sent = crate::StatementOutcome {
+            sql: generated.into(),
+            offset: s[0].sql.find("\\gexec").unwrap(),
+            events: Vec::new(),
+            printed: None,
+            interpolations: vec![crate::Interpolation {
+                sent_start: 0,
+                sent_end: generated.len(),
+                written: "\\gexec".into(),
+            }],
+        };
+        for position in [None, Some(1), Some(15), Some(20)] {
+            let pos = s[0].error_pos(&sent, position);
+            assert_eq!((pos.line, pos.col), (3, 1), "position {position:?}");
+        }
+    }
+
     #[test]
     fn error_positions_map_through_interpolated_variables() {
         let text = "```sql\nSELECT :'long_name', :n +\n  nope;\n```\n";

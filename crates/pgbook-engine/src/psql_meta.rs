@@ -1,15 +1,16 @@
 //! The psql side of a step: running a meta-command on its session (the describe family with
 //! the connection, the others with the chapter's variables and the session's display
-//! settings), its place among the step's statement outcomes, and what a statement sent by
-//! `\gset` prints, and psql's `ON_ERROR_ROLLBACK` savepoint around a statement.
+//! settings), its place among the step's statement outcomes, what a statement sent by
+//! `\gset` or `\gexec` prints (and the statements `\gexec` runs next), and psql's
+//! `ON_ERROR_ROLLBACK` savepoint around a statement.
 //!
 //! It decides nothing about when statements run or wait; that is [`crate::steps`] and
 //! [`crate::scheduler`]'s business.
 
-use pgbook_book::{Event, ServerMessage, StatementOutcome};
+use pgbook_book::{Event, Interpolation, ServerMessage, StatementOutcome};
 use pgbook_psql::describe::{self, DescribeCommand};
 use pgbook_psql::meta::{self, Kind, Printed};
-use pgbook_psql::{Display, MetaCommand, Variables};
+use pgbook_psql::{Command, Display, MetaCommand, SplitStatement, Variables};
 
 use crate::session::Session;
 
@@ -111,6 +112,57 @@ pub(crate) fn gset_printed(
         }));
     }
     text
+}
+
+/// What psql prints for a query sent by `\gexec`: its notices and errors, and its command
+/// tag when it returned no rows at all; a result's rows are run, not printed.
+pub(crate) fn gexec_printed(sent: &str, display: &Display, events: &[Event]) -> String {
+    let shown: Vec<Event> = events
+        .iter()
+        .filter(|e| !matches!(e, Event::Complete { rows: Some(_), .. }))
+        .cloned()
+        .collect();
+    let mut text = String::new();
+    pgbook_psql::format_statement_with(sent, &shown, display, &mut text);
+    text
+}
+
+/// The statements a `\gexec` query's result asks for: every non-NULL cell, row by row and
+/// left to right, sent as it is (psql neither splits nor interpolates it), placed at the
+/// `\gexec` for messages about it.
+pub(crate) fn gexec_statements(events: &[Event], gexec: &MetaCommand) -> Vec<Command> {
+    let Some(rows) = events.iter().rev().find_map(|e| match e {
+        Event::Complete {
+            rows: Some(rows), ..
+        } => Some(rows),
+        _ => None,
+    }) else {
+        return Vec::new();
+    };
+    rows.rows
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|cell| {
+            Command::Sql(SplitStatement {
+                text: cell.clone(),
+                offset: gexec.offset,
+                variables: Vec::new(),
+                sent_by: None,
+                copy_data: None,
+            })
+        })
+        .collect()
+}
+
+/// Where a statement `\gexec` generated came from, for `file.md:LINE:COL`: its whole text
+/// stands for the `\gexec` that ran it.
+pub(crate) fn gexec_origin(sent: &str) -> Vec<Interpolation> {
+    vec![Interpolation {
+        sent_start: 0,
+        sent_end: sent.len(),
+        written: "\\gexec".into(),
+    }]
 }
 
 /// Sends a statement; with `ON_ERROR_ROLLBACK` on and a transaction open, first sets psql's

@@ -14,7 +14,7 @@ use crate::split::MetaCommand;
 use crate::variables::{is_valid_name, split_args, Variables};
 
 /// The meta-commands pgbook runs, for messages about the others.
-pub const SUPPORTED: &str = "\\set, \\unset, \\echo, \\g, \\gx, \\gset, \\x, \\pset (expanded, \
+pub const SUPPORTED: &str = "\\set, \\unset, \\echo, \\g, \\gx, \\gset, \\gexec, \\x, \\pset (expanded, \
      format, null, tuples_only, footer, border), \\a, \\t, \\timing, and the describe commands \\d, \
      \\dt, \\di, \\dv, \\dm, \\ds, \\dn, \\df, \\dx, \\dp, \\du, \\dRp, \\dRs";
 
@@ -71,7 +71,7 @@ impl Printed {
 pub enum Kind {
     /// Run by [`run`] with variables and display settings.
     Local,
-    /// Sends the query buffer (`\g`, `\gx`, `\gset`).
+    /// Sends the query buffer (`\g`, `\gx`, `\gset`, `\gexec`).
     Send,
     /// The describe family, run with a connection.
     Describe(DescribeCommand),
@@ -82,7 +82,7 @@ pub enum Kind {
 pub fn kind(meta: &MetaCommand) -> Kind {
     match meta.name.as_str() {
         "set" | "unset" | "echo" | "x" | "pset" | "a" | "t" | "timing" => Kind::Local,
-        "g" | "gx" | "gset" => Kind::Send,
+        "g" | "gx" | "gset" | "gexec" => Kind::Send,
         name => match DescribeCommand::parse(name, &meta.args) {
             Some(describe) => Kind::Describe(describe),
             None => Kind::Unsupported,
