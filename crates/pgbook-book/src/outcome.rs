@@ -97,6 +97,9 @@ pub struct StatementOutcome {
     /// positions in the sent text map back to the Markdown.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub interpolations: Vec<Interpolation>,
+    /// psql printed its rows as expanded records (`\x`, `\gx`), so the page shows them so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub expanded: bool,
 }
 
 /// One psql variable reference replaced by its value in a statement's sent text.

@@ -517,6 +517,7 @@ mod tests {
             events: Vec::new(),
             printed: None,
             interpolations: Vec::new(),
+            expanded: false,
         };
         // 'é' is one character of two bytes; position 13 is "nope" after the dropped line.
         let cases = [
@@ -546,6 +547,7 @@ mod tests {
             printed: None,
             interpolations: vec![crate::Interpolation {
                 sent_start: 0,
+                expanded: false,
                 sent_end: generated.len(),
                 written: "\\gexec".into(),
             }],
@@ -569,6 +571,7 @@ mod tests {
             interpolations: vec![
                 crate::Interpolation {
                     sent_start: 7,
+                    expanded: false,
                     sent_end: 11,
                     written: ":'long_name'".into(),
                 },

@@ -72,6 +72,7 @@ pub(crate) fn meta_outcome(meta: &MetaCommand, printed: Printed) -> StatementOut
         events,
         printed: Some(printed.text),
         interpolations: Vec::new(),
+        expanded: false,
     }
 }
 

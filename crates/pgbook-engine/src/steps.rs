@@ -361,6 +361,7 @@ impl Step {
                 text.push_str(&pgbook_psql::format::display::timing_line(elapsed));
             }
         }
+        let expanded = sent_by == Some("gx") || session.display.is_expanded();
         let failed = self.gexec.is_some() && events.iter().any(|e| matches!(e, Event::Error(_)));
         let query_events = (!cells.is_empty()).then(|| events.clone());
         self.outcome.statements.push(StatementOutcome {
@@ -369,6 +370,7 @@ impl Step {
             events,
             printed,
             interpolations: in_flight.interpolations.clone(),
+            expanded,
         });
         match query_events {
             Some(query_events) => {
@@ -410,6 +412,7 @@ impl Step {
                 events,
                 printed: None,
                 interpolations: in_flight.interpolations,
+                expanded: false,
             });
         }
         session.close();
