@@ -547,10 +547,10 @@ mod tests {
             printed: None,
             interpolations: vec![crate::Interpolation {
                 sent_start: 0,
-                expanded: false,
                 sent_end: generated.len(),
                 written: "\\gexec".into(),
             }],
+            expanded: false,
         };
         for position in [None, Some(1), Some(15), Some(20)] {
             let pos = s[0].error_pos(&sent, position);
@@ -571,7 +571,6 @@ mod tests {
             interpolations: vec![
                 crate::Interpolation {
                     sent_start: 7,
-                    expanded: false,
                     sent_end: 11,
                     written: ":'long_name'".into(),
                 },
@@ -581,6 +580,7 @@ mod tests {
                     written: ":n".into(),
                 },
             ],
+            expanded: false,
         };
         let cases = [
             // Before any value, inside a value (its reference), after them, next line.

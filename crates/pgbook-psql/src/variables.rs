@@ -19,7 +19,8 @@ use crate::split::{SplitStatement, VariableKind};
 /// The variables of one chapter run, shared by all of its sessions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Variables {
-    values: BTreeMap<String, String>,
+    /// The chapter's own values; `None` is a connection variable the chapter `\unset`.
+    values: BTreeMap<String, Option<String>>,
     /// psql's connection variables (`DBNAME`, `PORT`, …) of the session running now, under
     /// the chapter's own values.
     connection: Option<Arc<ConnectionVariables>>,
@@ -28,7 +29,7 @@ pub struct Variables {
 impl Variables {
     pub fn get(&self, name: &str) -> Option<&str> {
         match self.values.get(name) {
-            Some(value) => Some(value),
+            Some(value) => value.as_deref(),
             None => self.connection.as_ref()?.get(name),
         }
     }
@@ -46,11 +47,21 @@ impl Variables {
     }
 
     pub fn set(&mut self, name: &str, value: String) {
-        self.values.insert(name.to_string(), value);
+        self.values.insert(name.to_string(), Some(value));
     }
 
+    /// Unsets `name`; a connection variable stays unset (psql sets it again only when it
+    /// connects anew, which a chapter's sessions do not do on their own).
     pub fn unset(&mut self, name: &str) {
-        self.values.remove(name);
+        let builtin = self
+            .connection
+            .as_ref()
+            .is_some_and(|c| c.get(name).is_some());
+        if builtin {
+            self.values.insert(name.to_string(), None);
+        } else {
+            self.values.remove(name);
+        }
     }
 
     /// The value a reference stands for, or `None` when the variable is not set.

@@ -54,3 +54,9 @@ select 2;
 \echo :USER
 do $$ begin raise exception 'custom' using errcode = 'P0099'; end $$;
 \echo :LAST_ERROR_SQLSTATE [:LAST_ERROR_MESSAGE]
+\unset USER
+\echo :USER
+\unset ROW_COUNT
+\echo :ROW_COUNT
+select 1;
+\echo :ROW_COUNT
