@@ -47,7 +47,13 @@ impl Variables {
     }
 
     pub fn set(&mut self, name: &str, value: String) {
-        self.values.insert(name.to_string(), Some(value));
+        // psql's result variables are set after every statement: reuse the entry.
+        match self.values.get_mut(name) {
+            Some(slot) => *slot = Some(value),
+            None => {
+                self.values.insert(name.to_string(), Some(value));
+            }
+        }
     }
 
     /// Unsets `name`; a connection variable stays unset (psql sets it again only when it
