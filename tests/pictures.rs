@@ -1,7 +1,8 @@
 //! Pictures through the real binary: the `pictures` fixture's page carries a plan profile,
 //! charts and a sessions timeline, and its nodes page a topology and a note per node action,
 //! the same on every run; a `chart=` that cannot be drawn fails `pgbook test` and
-//! `pgbook build` with the attribute's `file.md:LINE:COL`.
+//! `pgbook build` with the attribute's `file.md:LINE:COL`; results printed under `\x` or by
+//! `\gx` are shown as one block per record.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -113,4 +114,30 @@ fn a_chart_that_cannot_be_drawn_fails_at_its_attribute() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Under `\x` (and for `\gx`) the page shows each row as its own block, column names beside
+/// values, as psql prints records; the transcript keeps psql's exact text.
+#[test]
+fn expanded_results_show_one_record_per_block() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chapter = "# Records\n\n\
+                   ```sql\nSELECT 1 AS a, 'x' AS b UNION ALL SELECT 2, NULL;\n```\n\n\
+                   ```sql\n\\x\nSELECT 3 AS c, 'y' AS d;\n\\x off\nSELECT 4 AS e \\gx\n```\n";
+    let root = chapter_book(tmp.path(), chapter);
+    let out = pgbook(&["build", root.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(root.join("book/ch.html")).unwrap();
+    // The first snippet's table is a table; the second's two results are records.
+    assert_eq!(page.matches("<thead>").count(), 1, "{page}");
+    assert_eq!(page.matches("<caption>Record 1</caption>").count(), 2);
+    assert!(
+        page.contains("<th scope=\"row\">d</th><td>y</td>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<th scope=\"row\">e</th><td>4</td>"),
+        "{page}"
+    );
+    assert!(page.contains("-[ RECORD 1 ]"), "the transcript is psql's");
 }

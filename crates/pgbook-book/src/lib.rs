@@ -26,6 +26,7 @@ pub use markdown::{Document, Node};
 pub use outcome::{
     ChapterOutcome, Column, Event, Interpolation, NodeAction, NodeActionKind, NodeOrigin,
     NodeRecord, ResultSet, ServerMessage, SnippetOutcome, StatementOutcome, Subscription,
+    VerboseFields,
 };
 pub use snippet::{Attributes, ChartKind, ErrorExpectation, Expected, Snippet, SourcePos};
 pub use summary::{Summary, SummaryItem};

@@ -36,6 +36,23 @@ pub struct ServerMessage {
     pub internal_position: Option<u32>,
     pub internal_query: Option<String>,
     pub context: Option<String>,
+    /// The fields only psql's `VERBOSITY verbose` prints (absent from older caches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verbose: Option<Box<VerboseFields>>,
+}
+
+/// An error's fields that psql prints only with `\set VERBOSITY verbose`: the object it is
+/// about and where in the server's source it was raised.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerboseFields {
+    pub schema: Option<String>,
+    pub table: Option<String>,
+    pub column: Option<String>,
+    pub datatype: Option<String>,
+    pub constraint: Option<String>,
+    pub source_file: Option<String>,
+    pub source_line: Option<String>,
+    pub routine: Option<String>,
 }
 
 /// One thing the server said while running a statement, in arrival order.
@@ -80,6 +97,9 @@ pub struct StatementOutcome {
     /// positions in the sent text map back to the Markdown.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub interpolations: Vec<Interpolation>,
+    /// psql printed its rows as expanded records (`\x`, `\gx`), so the page shows them so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub expanded: bool,
 }
 
 /// One psql variable reference replaced by its value in a statement's sent text.

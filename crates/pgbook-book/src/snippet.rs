@@ -517,6 +517,7 @@ mod tests {
             events: Vec::new(),
             printed: None,
             interpolations: Vec::new(),
+            expanded: false,
         };
         // 'é' is one character of two bytes; position 13 is "nope" after the dropped line.
         let cases = [
@@ -529,6 +530,31 @@ mod tests {
         for (position, (line, col)) in cases {
             let pos = s[0].error_pos(&sent, position);
             assert_eq!((pos.line, pos.col), (line, col), "position {position:?}");
+        }
+    }
+
+    /// A statement `\gexec` generated stands, as a whole, for the `\gexec` (the engine
+    /// records it so): any position in it is the `\gexec`'s place.
+    #[test]
+    fn error_positions_of_gexec_statements_are_the_gexec() {
+        let text = "```sql\nSELECT 'select * from nosuch'\n\\gexec\n```\n";
+        let s = parse(text);
+        let generated = "select * from nosuch";
+        let sent = crate::StatementOutcome {
+            sql: generated.into(),
+            offset: s[0].sql.find("\\gexec").unwrap(),
+            events: Vec::new(),
+            printed: None,
+            interpolations: vec![crate::Interpolation {
+                sent_start: 0,
+                sent_end: generated.len(),
+                written: "\\gexec".into(),
+            }],
+            expanded: false,
+        };
+        for position in [None, Some(1), Some(15), Some(20)] {
+            let pos = s[0].error_pos(&sent, position);
+            assert_eq!((pos.line, pos.col), (3, 1), "position {position:?}");
         }
     }
 
@@ -554,6 +580,7 @@ mod tests {
                     written: ":n".into(),
                 },
             ],
+            expanded: false,
         };
         let cases = [
             // Before any value, inside a value (its reference), after them, next line.

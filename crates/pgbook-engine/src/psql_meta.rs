@@ -1,14 +1,16 @@
 //! The psql side of a step: running a meta-command on its session (the describe family with
 //! the connection, the others with the chapter's variables and the session's display
-//! settings), its place among the step's statement outcomes, and what a statement sent by
-//! `\gset` prints, and psql's `ON_ERROR_ROLLBACK` savepoint around a statement.
+//! settings), its place among the step's statement outcomes, what a statement sent by
+//! `\gset` or `\gexec` prints (and the statements `\gexec` runs next), and psql's
+//! `ON_ERROR_ROLLBACK` savepoint around a statement.
 //!
 //! It decides nothing about when statements run or wait; that is [`crate::steps`] and
 //! [`crate::scheduler`]'s business.
 
-use pgbook_book::{Event, ServerMessage, StatementOutcome};
+use pgbook_book::{Event, Interpolation, ServerMessage, StatementOutcome};
+use pgbook_psql::describe::{self, DescribeCommand};
 use pgbook_psql::meta::{self, Kind, Printed};
-use pgbook_psql::{describe, Display, MetaCommand, Variables};
+use pgbook_psql::{Command, Display, MetaCommand, SplitStatement, Variables};
 
 use crate::session::Session;
 
@@ -20,19 +22,11 @@ pub(crate) fn run_meta(
     variables: &mut Variables,
 ) -> Printed {
     match meta::kind(meta) {
-        Kind::Describe(command) => match session.connection_mut() {
-            Some(connection) => {
-                let output = describe::run(connection, &command);
-                Printed {
-                    text: output.text,
-                    is_error: output.is_error,
-                }
-            }
-            None => Printed {
-                text: format!("\\{}: the session has no connection\n", meta.name),
-                is_error: true,
-            },
-        },
+        Kind::Describe(mut command) => {
+            // psql applies the session's `\x` and `\pset` to describe output too.
+            command.display = session.display.clone();
+            describe_on(session, meta, &command)
+        }
         // The runner refuses unsupported commands before anything runs, and a sending
         // command is never a `Command::Meta`; say so if either ever happens.
         Kind::Send | Kind::Unsupported => Printed {
@@ -40,6 +34,23 @@ pub(crate) fn run_meta(
             is_error: true,
         },
         Kind::Local => meta::run(meta, variables, &mut session.display),
+    }
+}
+
+/// Runs a describe command on the session's connection.
+fn describe_on(session: &mut Session, meta: &MetaCommand, command: &DescribeCommand) -> Printed {
+    match session.connection_mut() {
+        Some(connection) => {
+            let output = describe::run(connection, command);
+            Printed {
+                text: output.text,
+                is_error: output.is_error,
+            }
+        }
+        None => Printed {
+            text: format!("\\{}: the session has no connection\n", meta.name),
+            is_error: true,
+        },
     }
 }
 
@@ -61,12 +72,14 @@ pub(crate) fn meta_outcome(meta: &MetaCommand, printed: Printed) -> StatementOut
         events,
         printed: Some(printed.text),
         interpolations: Vec::new(),
+        expanded: false,
     }
 }
 
 /// What psql prints for a query sent by `\gset`: its notices and errors, a command tag when
 /// it returned no rows at all, and `\gset`'s own error for no row or several rows (added to
-/// `events` as an error). One row is stored and not printed.
+/// `events` as an error). One row is stored and not printed. psql's result variables
+/// (`ROW_COUNT`, …) are set unless `\gset` failed.
 pub(crate) fn gset_printed(
     sent: &str,
     sent_by: Option<&MetaCommand>,
@@ -87,6 +100,10 @@ pub(crate) fn gset_printed(
     }
     let mut text = String::new();
     pgbook_psql::format_statement_with(sent, &shown, display, &mut text);
+    // psql sets its result variables unless `\gset` found no row or several.
+    if !stored.as_ref().is_some_and(|p| p.is_error) {
+        pgbook_psql::builtin::set_result_variables(events, variables);
+    }
     if let Some(printed) = stored.filter(|p| p.is_error) {
         text.push_str(&printed.text);
         events.push(Event::Error(ServerMessage {
@@ -96,6 +113,57 @@ pub(crate) fn gset_printed(
         }));
     }
     text
+}
+
+/// What psql prints for a query sent by `\gexec`: its notices and errors, and its command
+/// tag when it returned no rows at all; a result's rows are run, not printed.
+pub(crate) fn gexec_printed(sent: &str, display: &Display, events: &[Event]) -> String {
+    let shown: Vec<Event> = events
+        .iter()
+        .filter(|e| !matches!(e, Event::Complete { rows: Some(_), .. }))
+        .cloned()
+        .collect();
+    let mut text = String::new();
+    pgbook_psql::format_statement_with(sent, &shown, display, &mut text);
+    text
+}
+
+/// The statements a `\gexec` query's result asks for: every non-NULL cell, row by row and
+/// left to right, sent as it is (psql neither splits nor interpolates it), placed at the
+/// `\gexec` for messages about it.
+pub(crate) fn gexec_statements(events: &[Event], gexec: &MetaCommand) -> Vec<Command> {
+    let Some(rows) = events.iter().rev().find_map(|e| match e {
+        Event::Complete {
+            rows: Some(rows), ..
+        } => Some(rows),
+        _ => None,
+    }) else {
+        return Vec::new();
+    };
+    rows.rows
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|cell| {
+            Command::Sql(SplitStatement {
+                text: cell.clone(),
+                offset: gexec.offset,
+                variables: Vec::new(),
+                sent_by: None,
+                copy_data: None,
+            })
+        })
+        .collect()
+}
+
+/// Where a statement `\gexec` generated came from, for `file.md:LINE:COL`: its whole text
+/// stands for the `\gexec` that ran it.
+pub(crate) fn gexec_origin(sent: &str) -> Vec<Interpolation> {
+    vec![Interpolation {
+        sent_start: 0,
+        sent_end: sent.len(),
+        written: "\\gexec".into(),
+    }]
 }
 
 /// Sends a statement; with `ON_ERROR_ROLLBACK` on and a transaction open, first sets psql's

@@ -6,15 +6,18 @@
 //! This module owns the connection's lifecycle only. It never runs a snippet's statements
 //! (that is [`crate::steps`]) and knows nothing of snippets, Markdown or other sessions.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use pgbook_book::Event;
+use pgbook_psql::builtin::ConnectionVariables;
 use pgbook_psql::{ConnectOptions, Connection, Display};
 
 use crate::blocking::{configure_session, DeadlockCheck};
 
-/// Run invisibly on every new connection so that `random()` repeats from run to run.
-const SEED_STATEMENT: &str = "SELECT setseed(0.5)";
+/// Run invisibly on every new connection so that `random()` repeats from run to run; it
+/// also reads `version()`, psql's `VERSION` variable.
+const SEED_STATEMENT: &str = "SELECT setseed(0.5), version()";
 
 pub(crate) struct Session {
     options: ConnectOptions,
@@ -32,6 +35,8 @@ pub(crate) struct Session {
     /// psql's display settings (`\x`, `\pset`, ...), which belong to one session as they
     /// belong to one psql process; kept when the connection is reopened.
     pub display: Display,
+    /// What psql sets when it connects (`DBNAME`, `PORT`, …), for the open connection.
+    connection_variables: Option<Arc<ConnectionVariables>>,
 }
 
 impl Session {
@@ -44,6 +49,7 @@ impl Session {
             log_watched,
             deadlock_check: DeadlockCheck::NONE,
             display: Display::default(),
+            connection_variables: None,
         }
     }
 
@@ -75,9 +81,24 @@ impl Session {
     fn open(&mut self) -> Result<Connection, String> {
         let mut connection = Connection::connect(&self.options)
             .map_err(|e| format!("cannot connect to database {}: {e}", self.options.dbname))?;
-        connection
+        let seeded = connection
             .execute(SEED_STATEMENT)
             .map_err(|e| format!("cannot seed the session: {e}"))?;
+        let version = seeded
+            .iter()
+            .find_map(|e| match e {
+                Event::Complete {
+                    rows: Some(rows), ..
+                } => rows.rows.first()?.get(1)?.clone(),
+                _ => None,
+            })
+            .unwrap_or_default();
+        self.connection_variables = Some(Arc::new(ConnectionVariables::new(
+            &self.options,
+            connection.server_version(),
+            connection.client_encoding(),
+            &version,
+        )));
         if self.concurrent {
             self.deadlock_check = configure_session(&mut connection, self.log_watched)?;
         }
@@ -93,6 +114,11 @@ impl Session {
     /// How a deadlock check of this session's backend is known to have run.
     pub fn deadlock_check(&self) -> DeadlockCheck {
         self.deadlock_check
+    }
+
+    /// psql's connection variables for this session's connection, once it is open.
+    pub fn connection_variables(&self) -> Option<&Arc<ConnectionVariables>> {
+        self.connection_variables.as_ref()
     }
 
     /// Closes the connection, if any.

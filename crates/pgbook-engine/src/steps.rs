@@ -15,7 +15,10 @@ use pgbook_book::{Event, Interpolation, SnippetOutcome, StatementOutcome};
 use pgbook_psql::meta;
 use pgbook_psql::{Command, MetaCommand, Variables};
 
-use crate::psql_meta::{end_savepoint, gset_printed, meta_outcome, run_meta, send_statement};
+use crate::psql_meta::{
+    end_savepoint, gexec_origin, gexec_printed, gexec_statements, gset_printed, meta_outcome,
+    run_meta, send_statement,
+};
 
 use crate::session::Session;
 
@@ -71,6 +74,16 @@ pub(crate) struct Step {
     /// How many statements had completed when the step began to wait.
     waiting_at: Option<usize>,
     in_flight: Option<InFlight>,
+    /// The statements a `\gexec` queued and not all run yet.
+    gexec: Option<GexecRun>,
+}
+
+/// The cells of a `\gexec` result being run: they are `commands[..end]` from where the
+/// query was; psql sets its result variables from the query once they all succeeded.
+struct GexecRun {
+    end: usize,
+    query_events: Vec<Event>,
+    failed: bool,
 }
 
 impl Step {
@@ -91,6 +104,7 @@ impl Step {
             outcome: SnippetOutcome::default(),
             waiting_at: None,
             in_flight: None,
+            gexec: None,
         }
     }
 
@@ -217,6 +231,9 @@ impl Step {
     /// finished when there is none.
     fn send_next(&mut self, session: &mut Session, variables: &mut Variables) {
         self.in_flight = None;
+        if let Some(connection_variables) = session.connection_variables() {
+            variables.use_connection(connection_variables);
+        }
         while let Some(command) = self.commands.get(self.next) {
             self.next += 1;
             let statement = match command {
@@ -227,8 +244,10 @@ impl Step {
                 }
                 Command::Sql(statement) => statement,
             };
+            let generated = self.gexec.as_ref().is_some_and(|g| self.next <= g.end);
             let (sent, interpolations) = match variables.interpolate(statement) {
                 Some(interpolated) => interpolated,
+                None if generated => (statement.text.clone(), gexec_origin(&statement.text)),
                 None => (statement.text.clone(), Vec::new()),
             };
             let savepoint = meta::on_error_rollback(variables);
@@ -310,6 +329,10 @@ impl Step {
                 &mut events,
                 variables,
             ));
+        } else if sent_by == Some("gexec") {
+            let mut display = session.display.clone();
+            display.errors = style;
+            printed = Some(gexec_printed(&in_flight.sent, &display, &events));
         } else if sent_by == Some("gx") || !session.display.is_default() || !style.is_default() {
             let mut display = session.display.clone();
             display.errors = style;
@@ -320,18 +343,64 @@ impl Step {
             pgbook_psql::format_statement_with(&in_flight.sent, &events, &display, &mut text);
             printed = Some(text);
         }
+        let cells = match in_flight
+            .sent_by
+            .as_ref()
+            .filter(|_| sent_by == Some("gexec"))
+        {
+            Some(gexec) => gexec_statements(&events, gexec),
+            None => Vec::new(),
+        };
+        // `\gset` sets psql's result variables itself (none when it stored nothing), and a
+        // `\gexec` query once the statements it generated ran.
+        if sent_by != Some("gset") && cells.is_empty() {
+            pgbook_psql::builtin::set_result_variables(&events, variables);
+        }
         if session.display.timing {
             if let Some(text) = printed.as_mut() {
                 text.push_str(&pgbook_psql::format::display::timing_line(elapsed));
             }
         }
+        let expanded = sent_by == Some("gx") || session.display.is_expanded();
+        let failed = self.gexec.is_some() && events.iter().any(|e| matches!(e, Event::Error(_)));
+        let query_events = (!cells.is_empty()).then(|| events.clone());
         self.outcome.statements.push(StatementOutcome {
             sql: in_flight.sent.clone(),
             offset: in_flight.offset,
             events,
             printed,
             interpolations: in_flight.interpolations.clone(),
+            expanded,
         });
+        match query_events {
+            Some(query_events) => {
+                let end = self.next + cells.len();
+                self.commands.splice(self.next..self.next, cells);
+                self.gexec = Some(GexecRun {
+                    end,
+                    query_events,
+                    failed: false,
+                });
+            }
+            None => self.end_of_gexec(failed, variables),
+        }
+    }
+
+    /// After a statement a `\gexec` generated (`failed`: it reported an error): once the
+    /// last one ran, psql sets its result variables from the query, unless one failed.
+    fn end_of_gexec(&mut self, failed: bool, variables: &mut Variables) {
+        let Some(run) = self.gexec.as_mut() else {
+            return;
+        };
+        run.failed |= failed;
+        if self.next < run.end {
+            return;
+        }
+        if let Some(run) = self.gexec.take() {
+            if !run.failed {
+                pgbook_psql::builtin::set_result_variables(&run.query_events, variables);
+            }
+        }
     }
 
     /// The connection is gone: keep what arrived, skip the rest of the step.
@@ -343,6 +412,7 @@ impl Step {
                 events,
                 printed: None,
                 interpolations: in_flight.interpolations,
+                expanded: false,
             });
         }
         session.close();

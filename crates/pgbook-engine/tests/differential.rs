@@ -10,8 +10,8 @@
 //! nothing here states what psql prints — psql itself is the oracle.
 //!
 //! Not covered, by design: `\timing` figures and notifications (their PIDs differ between
-//! two clients; `tests/volatile.rs` checks them through bless), psql's built-in variables (`:DBNAME`,
-//! `:PORT`, ...; pgbook sets none), and output that differs between two runs or two clients
+//! two clients; `tests/volatile.rs` checks them through bless), psql's connection variables
+//! `:DBNAME`, `:HOST`, `:PORT` (checked against the server by the second test here), and output that differs between two runs or two clients
 //! anyway (PIDs, OIDs, timestamps, `application_name`, the database name, `random()` which
 //! pgbook seeds). The `meta_*.sql` files cover the meta-commands and variables pgbook runs.
 
@@ -174,4 +174,30 @@ fn transcripts_are_byte_identical_to_psql() {
         files.len(),
         failures.join("\n")
     );
+}
+
+/// psql's connection variables name the connection the session really has. (The corpus
+/// cannot show them: psql there connects to another database, of another cluster.)
+#[test]
+fn connection_variables_name_the_session_connection() {
+    let sql = "\\a\n\\t on\n\\echo :DBNAME|:PORT|:HOST|:USER\n\
+               select current_database(), current_setting('port'), \
+               current_setting('unix_socket_directories'), current_user;\n";
+    let chapter = common::sql_chapter("connection_variables", &[(None, sql)]);
+    let outcome = common::engine()
+        .run_chapter(&chapter)
+        .expect("chapter runs");
+    let transcript = outcome.snippets[0]
+        .as_ref()
+        .expect("ran")
+        .transcript
+        .clone();
+    let lines: Vec<&str> = transcript.lines().collect();
+    // "Output format is unaligned.", then the echo, then the query's row.
+    assert_eq!(lines.len(), 3, "{transcript}");
+    assert!(
+        !lines[1].contains(':'),
+        "a variable was not set: {transcript}"
+    );
+    assert_eq!(lines[1], lines[2], "{transcript}");
 }

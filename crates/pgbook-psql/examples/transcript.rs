@@ -44,6 +44,7 @@ fn run(url: &str, file: &str) -> Result<String, String> {
             events,
             printed: None,
             interpolations: Vec::new(),
+            expanded: false,
         });
         if connection.is_closed() {
             break;

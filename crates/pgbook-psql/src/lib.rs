@@ -5,11 +5,13 @@
 //!   command tags, notices, errors with their `LINE n:` excerpt);
 //! - `client`: a small synchronous wire-protocol client that returns those answers;
 //! - `variables` + `meta`: psql's variables and the meta-commands pgbook runs itself
-//!   (`\set`, `\echo`, `\gset`, `\x`, `\pset`, ...); `describe`: the `\d` family.
+//!   (`\set`, `\echo`, `\gset`, `\x`, `\pset`, ...); `builtin`: the variables psql sets
+//!   itself (`DBNAME`, `ROW_COUNT`, ...); `describe`: the `\d` family.
 //!
 //! Architecture invariant: this crate knows nothing of Markdown, clusters, sessions of a
 //! chapter or HTML; psql's own output is its specification.
 
+pub mod builtin;
 pub mod client;
 pub mod describe;
 pub mod format;

@@ -14,7 +14,7 @@ use crate::split::MetaCommand;
 use crate::variables::{is_valid_name, split_args, Variables};
 
 /// The meta-commands pgbook runs, for messages about the others.
-pub const SUPPORTED: &str = "\\set, \\unset, \\echo, \\g, \\gx, \\gset, \\x, \\pset (expanded, \
+pub const SUPPORTED: &str = "\\set, \\unset, \\echo, \\g, \\gx, \\gset, \\gexec, \\x, \\pset (expanded, \
      format, null, tuples_only, footer, border), \\a, \\t, \\timing, and the describe commands \\d, \
      \\dt, \\di, \\dv, \\dm, \\ds, \\dn, \\df, \\dx, \\dp, \\du, \\dRp, \\dRs";
 
@@ -71,7 +71,7 @@ impl Printed {
 pub enum Kind {
     /// Run by [`run`] with variables and display settings.
     Local,
-    /// Sends the query buffer (`\g`, `\gx`, `\gset`).
+    /// Sends the query buffer (`\g`, `\gx`, `\gset`, `\gexec`).
     Send,
     /// The describe family, run with a connection.
     Describe(DescribeCommand),
@@ -82,7 +82,7 @@ pub enum Kind {
 pub fn kind(meta: &MetaCommand) -> Kind {
     match meta.name.as_str() {
         "set" | "unset" | "echo" | "x" | "pset" | "a" | "t" | "timing" => Kind::Local,
-        "g" | "gx" | "gset" => Kind::Send,
+        "g" | "gx" | "gset" | "gexec" => Kind::Send,
         name => match DescribeCommand::parse(name, &meta.args) {
             Some(describe) => Kind::Describe(describe),
             None => Kind::Unsupported,
@@ -170,12 +170,11 @@ fn set(args: &[String], variables: &mut Variables) -> Printed {
     Printed::ok(String::new())
 }
 
-/// The values psql accepts for `VERBOSITY` and `SHOW_CONTEXT` (pgbook does not print
-/// `verbose`: the server's source locations differ between builds).
+/// The values psql accepts for `VERBOSITY`, `SHOW_CONTEXT` and `ON_ERROR_ROLLBACK`.
 fn check_style_value(name: &str, value: &str) -> Option<String> {
     let (accepted, listed): (&[&str], &str) = match name {
         "VERBOSITY" => (
-            &["default", "terse", "sqlstate"],
+            &["default", "verbose", "terse", "sqlstate"],
             "default, verbose, terse, sqlstate",
         ),
         "SHOW_CONTEXT" => (&["never", "errors", "always"], "never, errors, always"),
@@ -191,13 +190,6 @@ fn check_style_value(name: &str, value: &str) -> Option<String> {
         }
         _ => return None,
     };
-    if name == "VERBOSITY" && value.eq_ignore_ascii_case("verbose") {
-        return Some(
-            "\\set VERBOSITY verbose is not supported by pgbook (it prints server source \
-             locations); use default, terse or sqlstate\n"
-                .into(),
-        );
-    }
     if accepted.iter().any(|a| a.eq_ignore_ascii_case(value)) {
         return None;
     }
@@ -226,6 +218,8 @@ pub fn error_style(variables: &Variables) -> ErrorStyle {
             Verbosity::Terse
         } else if is("VERBOSITY", "sqlstate") {
             Verbosity::Sqlstate
+        } else if is("VERBOSITY", "verbose") {
+            Verbosity::Verbose
         } else {
             Verbosity::Default
         },
@@ -293,7 +287,7 @@ mod tests {
             "Expanded display is on.\n\\x: extra argument \"off\" ignored\n"
         );
         assert!(!run("set", " VERBOSITY terse").is_error);
-        assert!(run("set", " VERBOSITY verbose").is_error);
+        assert!(!run("set", " VERBOSITY verbose").is_error);
         assert_eq!(
             run("set", " SHOW_CONTEXT bogus").text,
             "unrecognized value \"bogus\" for \"SHOW_CONTEXT\"\n\

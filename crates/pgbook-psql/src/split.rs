@@ -23,7 +23,7 @@ pub struct SplitStatement {
     /// The variable references in `text`, in order; empty for almost every statement, so
     /// running it costs nothing extra.
     pub variables: Vec<VariableRef>,
-    /// The meta-command that sent it (`\g`, `\gx`, `\gset`), when not a `;`.
+    /// The meta-command that sent it (`\g`, `\gx`, `\gset`, `\gexec`), when not a `;`.
     pub sent_by: Option<MetaCommand>,
     /// For `COPY ... FROM STDIN`: the lines after the statement's line up to `\.` (each
     /// with its `\n`), which psql reads from its input as the data.
@@ -278,7 +278,7 @@ impl<'a> Splitter<'a> {
     }
 
     /// A backslash command starting at `at` whose name ends at `name_end`: it takes the
-    /// rest of the line up to a `\\` separator. `\g`, `\gx` and `\gset` send the query
+    /// rest of the line up to a `\\` separator. `\g`, `\gx`, `\gset` and `\gexec` send the query
     /// buffer; any other command leaves it as it is. Returns where the line goes on.
     fn meta_command(&mut self, at: usize, name_end: usize, line_end: usize) -> usize {
         let args_end = args_end(self.input, name_end, line_end);
@@ -287,7 +287,7 @@ impl<'a> Splitter<'a> {
             args: self.input[name_end..args_end].to_string(),
             offset: at,
         };
-        if matches!(meta.name.as_str(), "g" | "gx" | "gset") {
+        if matches!(meta.name.as_str(), "g" | "gx" | "gset" | "gexec") {
             if self.buffer.is_empty() {
                 if let Some(previous) = self.previous.clone() {
                     self.commands.push(Command::Sql(SplitStatement {

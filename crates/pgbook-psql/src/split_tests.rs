@@ -161,6 +161,14 @@ fn meta_commands_split_like_psql() {
         ),
         ("select 1 \\gset p_", &["sql|select 1 |gset"]),
         ("select 1 \\gx", &["sql|select 1 |gx"]),
+        (
+            "select 'select 1' \\gexec",
+            &["sql|select 'select 1' |gexec"],
+        ),
+        (
+            "select 3;\n\\gexec",
+            &["sql|select 3;|", "sql|select 3;|gexec"],
+        ),
         // `\g` on an empty buffer sends the previous statement again.
         ("select 2;\n\\g", &["sql|select 2;|", "sql|select 2;|g"]),
         ("\\g", &[]),

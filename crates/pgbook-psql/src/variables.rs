@@ -8,28 +8,66 @@
 //! neither lexes SQL nor talks to a server.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use pgbook_book::Interpolation;
+
+use crate::builtin::ConnectionVariables;
 
 use crate::split::{SplitStatement, VariableKind};
 
 /// The variables of one chapter run, shared by all of its sessions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Variables {
-    values: BTreeMap<String, String>,
+    /// The chapter's own values; `None` is a connection variable the chapter `\unset`.
+    values: BTreeMap<String, Option<String>>,
+    /// psql's connection variables (`DBNAME`, `PORT`, …) of the session running now, under
+    /// the chapter's own values.
+    connection: Option<Arc<ConnectionVariables>>,
 }
 
 impl Variables {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(String::as_str)
+        match self.values.get(name) {
+            Some(value) => value.as_deref(),
+            None => self.connection.as_ref()?.get(name),
+        }
+    }
+
+    /// Makes `connection`'s variables (those psql sets when it connects) the ones a
+    /// reference sees when the chapter has not set a variable of that name itself.
+    pub fn use_connection(&mut self, connection: &Arc<ConnectionVariables>) {
+        let same = self
+            .connection
+            .as_ref()
+            .is_some_and(|current| Arc::ptr_eq(current, connection));
+        if !same {
+            self.connection = Some(Arc::clone(connection));
+        }
     }
 
     pub fn set(&mut self, name: &str, value: String) {
-        self.values.insert(name.to_string(), value);
+        // psql's result variables are set after every statement: reuse the entry.
+        match self.values.get_mut(name) {
+            Some(slot) => *slot = Some(value),
+            None => {
+                self.values.insert(name.to_string(), Some(value));
+            }
+        }
     }
 
+    /// Unsets `name`; a connection variable stays unset (psql sets it again only when it
+    /// connects anew, which a chapter's sessions do not do on their own).
     pub fn unset(&mut self, name: &str) {
-        self.values.remove(name);
+        let builtin = self
+            .connection
+            .as_ref()
+            .is_some_and(|c| c.get(name).is_some());
+        if builtin {
+            self.values.insert(name.to_string(), None);
+        } else {
+            self.values.remove(name);
+        }
     }
 
     /// The value a reference stands for, or `None` when the variable is not set.

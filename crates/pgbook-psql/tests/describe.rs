@@ -2,7 +2,9 @@
 //! shows (tables with btree, unique, partial and expression indexes, checks, foreign keys
 //! both ways, a partitioned table with a default partition, views, a materialized view,
 //! owned and free sequences, a publication, an extension, comments), then every command
-//! form through `describe::run` and through `psql -X`, compared byte for byte.
+//! form through `describe::run` and through `psql -X`, compared byte for byte; and a set of
+//! commands under each `\pset` setting (expanded, unaligned, csv, borders, tuples only,
+//! footer, null) and their combinations.
 //!
 //! One server for the whole binary, so the checks run in sequence inside one test.
 
@@ -282,6 +284,24 @@ const COMMANDS: &[(&str, &str)] = &[
     ("df+", ""),
     ("df", "app.*"),
     ("df", "similarity"),
+    ("df", "app.add_one int4"),
+    ("df", "app.add_one int"),
+    ("df", "app.add_one integer"),
+    ("df", "app.add_one -"),
+    ("df", "app.add_one text"),
+    ("df", "app.add_one int4 -"),
+    ("df", "app.* int*"),
+    ("dfa", "app.* int"),
+    ("df", "app.tidy -"),
+    ("df", "similarity text text"),
+    ("df", "similarity text -"),
+    ("df", "similarity pg_catalog.text"),
+    ("df", "similarity \"TEXT\""),
+    ("df", "array_length anyarray int"),
+    ("df", "array_dims int[]"),
+    ("df", "round \"double precision\""),
+    ("df", "round float"),
+    ("df", "round decimal int"),
     ("dp", ""),
     ("dp", "customers"),
     ("z", "accounts"),
@@ -312,6 +332,7 @@ fn describe_commands_print_what_psql_prints() {
         &server,
         &options(&server, "postgres"),
     ));
+    mismatches.extend(with_display_settings(&server, &mut connection));
     let mut empty = Connection::connect(&options(&server, "empty")).unwrap();
     mismatches.extend(compare(&server, &mut empty, "empty", EMPTY_COMMANDS));
     assert!(
@@ -343,6 +364,87 @@ fn compare(
                  pgbook:\n{}psql:\n{}",
                 ours.is_error, ours.text, psql
             ));
+        }
+    }
+    mismatches
+}
+
+/// psql's `\pset` settings (given as `-P NAME=VALUE`), alone and combined.
+const DISPLAY_SETTINGS: &[&[(&str, &str)]] = &[
+    &[("expanded", "on")],
+    &[("expanded", "on"), ("border", "2")],
+    &[("expanded", "on"), ("border", "0")],
+    &[("expanded", "on"), ("tuples_only", "on")],
+    &[("expanded", "on"), ("footer", "off")],
+    &[("format", "unaligned")],
+    &[("format", "unaligned"), ("expanded", "on")],
+    &[("format", "unaligned"), ("tuples_only", "on")],
+    &[
+        ("format", "unaligned"),
+        ("expanded", "on"),
+        ("tuples_only", "on"),
+    ],
+    &[("format", "csv")],
+    &[("format", "csv"), ("expanded", "on")],
+    &[("border", "0")],
+    &[("border", "2")],
+    &[("tuples_only", "on")],
+    &[("footer", "off")],
+    &[("null", "(null)")],
+];
+
+/// The commands run under each of [`DISPLAY_SETTINGS`]: lists, relations with footers, a
+/// sequence, an index, empty results, footers of publications and extensions.
+const DISPLAY_COMMANDS: &[(&str, &str)] = &[
+    ("dt", ""),
+    ("d", ""),
+    ("d", "customers"),
+    ("d+", "orders"),
+    ("d", "free_seq"),
+    ("d", "orders_id_seq"),
+    ("d", "customers_pkey"),
+    ("d+", "big_orders"),
+    ("d", "nocols"),
+    ("dn", "nosuch"),
+    ("dn+", ""),
+    ("dt", "nosuch"),
+    ("dRp+", "pub_all"),
+    ("dRp+", "pub_every"),
+    ("dRp", ""),
+    ("dx+", "pg_trgm"),
+    ("dx", ""),
+    ("du", "reader"),
+    ("df", "app.*"),
+    ("dp", "customers"),
+    ("dRs", ""),
+    ("dRs+", ""),
+    ("d+", "measurements"),
+    ("di", "orders_*"),
+];
+
+/// Every command of [`DISPLAY_COMMANDS`] under every setting of [`DISPLAY_SETTINGS`], with
+/// pgbook's `Display` made by the same `\pset` commands.
+fn with_display_settings(server: &TestServer, connection: &mut Connection) -> Vec<String> {
+    let mut mismatches = Vec::new();
+    for settings in DISPLAY_SETTINGS {
+        let mut display = pgbook_psql::Display::default();
+        let mut arguments = String::new();
+        for (name, value) in *settings {
+            display.pset(name, Some(value));
+            arguments.push_str(&format!(" -P '{name}={value}'"));
+        }
+        for (name, args) in DISPLAY_COMMANDS {
+            let mut command = DescribeCommand::parse(name, args).unwrap();
+            command.display = display.clone();
+            let ours = describe::run(connection, &command);
+            let input = format!("\\{name} {args}");
+            let (psql, _) = psql_with(server, "postgres", &arguments, &input, true);
+            if ours.text != psql {
+                mismatches.push(format!(
+                    "--- \\{name} {args} with{arguments}\npgbook:\n{}psql:\n{psql}",
+                    ours.text
+                ));
+            }
         }
     }
     mismatches
@@ -396,8 +498,19 @@ fn options(server: &TestServer, dbname: &str) -> ConnectOptions {
 /// whether it reported a failure (with `stop`, `ON_ERROR_STOP` makes a failed meta-command
 /// exit 3).
 fn psql(server: &TestServer, database: &str, input: &str, stop: bool) -> (String, bool) {
+    psql_with(server, database, "", input, stop)
+}
+
+/// [`psql`] with extra arguments (`-P expanded=on` …).
+fn psql_with(
+    server: &TestServer,
+    database: &str,
+    arguments: &str,
+    input: &str,
+    stop: bool,
+) -> (String, bool) {
     let script = format!(
-        "psql -X -v ON_ERROR_STOP={} -h '{}' -p {} -U postgres -d {database} 2>&1",
+        "psql -X {arguments} -v ON_ERROR_STOP={} -h '{}' -p {} -U postgres -d {database} 2>&1",
         u8::from(stop),
         server.socket_dir().display(),
         server.tcp_port

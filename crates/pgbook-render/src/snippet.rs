@@ -79,6 +79,9 @@ pub enum OutputItem {
         columns: Vec<TableColumn>,
         rows: Vec<Vec<Option<String>>>,
         footer: String,
+        /// psql printed the rows as expanded records (`\x`, `\gx`): one block per row,
+        /// a column name beside each value.
+        expanded: bool,
     },
     Plan {
         lines: Vec<PlanLine>,
@@ -261,7 +264,7 @@ fn output_items(outcome: &SnippetOutcome) -> Vec<OutputItem> {
                 Event::Complete {
                     rows: Some(rows),
                     tag,
-                } => items.push(rows_item(rows, tag)),
+                } => items.push(rows_item(rows, tag, statement.expanded)),
                 Event::Complete { rows: None, tag } => match items.last_mut() {
                     Some(OutputItem::Tags { tags }) => tags.push(tag.clone()),
                     _ => items.push(OutputItem::Tags {
@@ -280,7 +283,7 @@ fn output_items(outcome: &SnippetOutcome) -> Vec<OutputItem> {
 /// Rows shown in a result table; the transcript has the rest.
 const MAX_TABLE_ROWS: usize = 500;
 
-fn rows_item(rows: &ResultSet, tag: &str) -> OutputItem {
+fn rows_item(rows: &ResultSet, tag: &str, expanded: bool) -> OutputItem {
     let names: Vec<&str> = rows.columns.iter().map(|c| c.name.as_str()).collect();
     let first = rows
         .rows
@@ -320,6 +323,7 @@ fn rows_item(rows: &ResultSet, tag: &str) -> OutputItem {
             .collect(),
         rows: rows.rows.iter().take(MAX_TABLE_ROWS).cloned().collect(),
         footer,
+        expanded,
     }
 }
 

@@ -139,6 +139,7 @@ mod tests {
                     })],
                     printed: None,
                     interpolations: Vec::new(),
+                    expanded: false,
                 });
             }
             Some(o)

@@ -194,3 +194,143 @@ fn the_nested_loop_inner_side_counts_every_loop() {
         "{text}"
     );
 }
+
+/// A connection to a fresh scratch server with the tables of [`SETUP`].
+fn server_with_tables() -> (ScratchCluster, Connection) {
+    std::env::set_var(
+        "PGBOOK_CACHE_DIR",
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("render-template-cache"),
+    );
+    let cluster = ScratchCluster::start(&ClusterOptions::default()).expect("scratch cluster");
+    let mut conn = Connection::connect(&cluster.connect_options("postgres")).expect("connect");
+    for statement in SETUP.split(";\n").filter(|s| !s.trim().is_empty()) {
+        conn.execute(statement).expect("setup");
+    }
+    (cluster, conn)
+}
+
+/// The index of the first node of `kind` (and, when given, whose sub-plan heading is `heading`).
+fn node_of(plan: &Plan, kind: &str, heading: Option<&str>) -> usize {
+    plan.nodes
+        .iter()
+        .position(|n| n.kind == kind && (heading.is_none() || n.subplan.as_deref() == heading))
+        .unwrap_or_else(|| panic!("no {kind} under {heading:?}"))
+}
+
+/// A materialized CTE's time is inside the `CTE Scan`s that pulled its rows: counted there,
+/// not also subtracted from the node its heading hangs under, so the shares sum to 100% and
+/// the CTE's own work (a sleep) is where the time went.
+#[test]
+fn cte_time_is_counted_once() {
+    let (_cluster, mut conn) = server_with_tables();
+    let queries = [
+        // One scan; the heading hangs under the Aggregate, not under the scan.
+        "WITH c AS MATERIALIZED (SELECT g, pg_sleep(0.02) FROM generate_series(1, 3) g) \
+         SELECT count(*) FROM c",
+        // Two scans of one CTE: the second reads the rows the first one stored.
+        "WITH c AS MATERIALIZED (SELECT g, pg_sleep(0.02) FROM generate_series(1, 3) g) \
+         SELECT g FROM c UNION ALL SELECT g FROM c",
+    ];
+    for query in queries {
+        let lines = explain(&mut conn, &format!("EXPLAIN (ANALYZE, BUFFERS) {query}"));
+        let text = lines.join("\n");
+        let plan = parse(lines.iter().map(String::as_str)).unwrap();
+        let cte = node_of(&plan, "Function Scan", Some("CTE c"));
+        let cte_time = inclusive_ms(&plan.nodes[cte]).unwrap();
+        let scans: Vec<usize> = (0..plan.nodes.len())
+            .filter(|&i| plan.nodes[i].kind == "CTE Scan")
+            .collect();
+        let scans_time: f64 = scans
+            .iter()
+            .map(|&s| inclusive_ms(&plan.nodes[s]).unwrap())
+            .sum();
+        let exclusive = exclusive_ms(&plan);
+        // Each scan keeps what it did beyond its part of the CTE's time.
+        for &scan in &scans {
+            let own = inclusive_ms(&plan.nodes[scan]).unwrap();
+            let expected = (own - cte_time * own / scans_time).max(0.0);
+            assert!((exclusive[scan].unwrap() - expected).abs() < 1e-9, "{text}");
+        }
+        // The root only loses its plan children, not the CTE a second time.
+        let root = inclusive_ms(&plan.nodes[0]).unwrap();
+        let plan_children: f64 = plan.nodes[0]
+            .children
+            .iter()
+            .filter(|&&c| c != cte)
+            .map(|&c| inclusive_ms(&plan.nodes[c]).unwrap())
+            .sum();
+        assert!(
+            (exclusive[0].unwrap() - (root - plan_children).max(0.0)).abs() < 1e-9,
+            "{text}"
+        );
+        // The whole is the statement's time, and the sleeping CTE has almost all of it.
+        let total: f64 = exclusive.iter().flatten().sum();
+        assert!(
+            (total - root).abs() < 0.01 + root * 0.01,
+            "{total} vs {root}\n{text}"
+        );
+        let view = profile(&plan).unwrap();
+        let shares: f64 = view.nodes.iter().map(|n| n.share).sum();
+        assert!(shares <= 100.5, "{shares}\n{text}");
+        assert!(
+            view.nodes[cte].share >= 90.0,
+            "{:?}\n{text}",
+            view.nodes[cte]
+        );
+        for &scan in &scans {
+            assert!(
+                view.nodes[scan].share <= 5.0,
+                "{:?}\n{text}",
+                view.nodes[scan]
+            );
+        }
+    }
+}
+
+/// Under a `Gather`, a node's printed time is the average over the workers and the leader and
+/// its loops count them: its wall time is time × loops ÷ (workers launched + 1).
+#[test]
+fn parallel_nodes_count_wall_time_once() {
+    let (_cluster, mut conn) = server_with_tables();
+    for s in [
+        "SET max_parallel_workers_per_gather = 2",
+        "SET parallel_setup_cost = 0",
+        "SET parallel_tuple_cost = 0",
+        "SET min_parallel_table_scan_size = 0",
+    ] {
+        conn.execute(s).unwrap();
+    }
+    let lines = explain(
+        &mut conn,
+        "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM a WHERE id % 2000 = 0 AND pg_sleep(0.005) IS NOT NULL",
+    );
+    let text = lines.join("\n");
+    let plan = parse(lines.iter().map(String::as_str)).unwrap();
+    assert_eq!(plan.nodes[0].kind, "Gather", "{text}");
+    let launched: f64 = plan.nodes[0]
+        .properties
+        .iter()
+        .find_map(|p| p.strip_prefix("Workers Launched: "))
+        .expect("Workers Launched")
+        .parse()
+        .unwrap();
+    assert!(launched >= 1.0, "no worker started\n{text}");
+    let scan = node_of(&plan, "Parallel Seq Scan", None);
+    let actual = plan.nodes[scan].actual.unwrap();
+    assert_eq!(actual.loops as f64, launched + 1.0, "{text}");
+    let wall = actual.last_ms.unwrap() * actual.loops as f64 / (launched + 1.0);
+    let exclusive = exclusive_ms(&plan);
+    assert!((exclusive[scan].unwrap() - wall).abs() < 1e-9, "{text}");
+    let gather = inclusive_ms(&plan.nodes[0]).unwrap();
+    assert!(
+        (exclusive[0].unwrap() - (gather - wall).max(0.0)).abs() < 1e-9,
+        "{text}"
+    );
+    // The shares are of the Gather's time, not of the processes' times added up.
+    let view = profile(&plan).unwrap();
+    let expected_share = |ms: f64| (ms / gather.max(wall) * 1000.0).round() / 10.0;
+    assert_eq!(view.nodes[scan].share, expected_share(wall), "{text}");
+    let total: f64 = exclusive.iter().flatten().sum();
+    assert!(total <= gather.max(wall) + 1e-9, "{total}\n{text}");
+    assert!(total <= plan.execution_ms.unwrap(), "{total}\n{text}");
+}

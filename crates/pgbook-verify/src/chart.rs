@@ -142,6 +142,7 @@ mod tests {
                 }],
                 printed: None,
                 interpolations: Vec::new(),
+                expanded: false,
             }],
             ..SnippetOutcome::default()
         }

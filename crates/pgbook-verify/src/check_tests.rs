@@ -24,6 +24,7 @@ fn outcome(sql: &str, offset: usize, events: Vec<Event>, transcript: &str) -> Sn
             events,
             printed: None,
             interpolations: Vec::new(),
+            expanded: false,
         }],
         transcript: transcript.into(),
         completed_during: None,

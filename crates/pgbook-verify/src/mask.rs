@@ -1,5 +1,6 @@
 //! Masks: rewriting volatile text (EXPLAIN costs and timings; process and transaction ids in
-//! lock, deadlock and notification messages; `\timing`'s `Time:` lines; `[verify] mask`
+//! lock, deadlock and notification messages; `\timing`'s `Time:` lines; the server's source
+//! line in `VERBOSITY verbose`'s `LOCATION:`; `[verify] mask`
 //! regexes) to a fixed placeholder on *both* sides before expected and actual output are
 //! compared.
 //!
@@ -109,6 +110,7 @@ const VOLATILE_MARKERS: &[&str] = &[
     "rocess ",
     "ransaction ",
     "PID ",
+    "LOCATION:  ",
 ];
 
 /// EXPLAIN's volatile figures (DESIGN §3). Estimated `rows=`/`width=` are masked only inside
@@ -151,6 +153,8 @@ fn builtin_masks() -> Vec<(Regex, &'static str)> {
             r"(received from server process with PID) [0-9]+".into(),
             "$1 #",
         ),
+        // ... the source line `VERBOSITY verbose` names, which moves between server builds ...
+        (r"^(LOCATION:  .*\.[a-z]+):[0-9]+$".into(), "$1:#"),
         // ... and `\timing`'s figures (a duration over a second adds its clock form).
         (
             format!(r"^Time: {num} ms(?: \([0-9:.d ]+\))?$"),
@@ -243,6 +247,11 @@ mod tests {
             ),
             ("Time: 0.512 ms", "Time: # ms"),
             ("Time: 1234.567 ms (00:01.235)", "Time: # ms"),
+            (
+                "LOCATION:  parserOpenTable, parse_relation.c:1392",
+                "LOCATION:  parserOpenTable, parse_relation.c:#",
+            ),
+            ("LOCATION:  scanner_yyerror, scan.l:1188", "LOCATION:  scanner_yyerror, scan.l:#"),
             // Not volatile: compared as written.
             ("CONTEXT:  while updating tuple (0,1) in relation \"t\"", "CONTEXT:  while updating tuple (0,1) in relation \"t\""),
             (" process 42 | transaction 7", " process 42 | transaction 7"),

@@ -133,6 +133,20 @@ pub(crate) fn server_message(mut fields: ErrorFields<'_>) -> Result<ServerMessag
             b'p' => message.internal_position = value.parse().ok(),
             b'q' => message.internal_query = Some(value),
             b'W' => message.context = Some(value),
+            b's' | b't' | b'c' | b'd' | b'n' | b'F' | b'L' | b'R' => {
+                let verbose = message.verbose.get_or_insert_with(Default::default);
+                let slot = match field.type_() {
+                    b's' => &mut verbose.schema,
+                    b't' => &mut verbose.table,
+                    b'c' => &mut verbose.column,
+                    b'd' => &mut verbose.datatype,
+                    b'n' => &mut verbose.constraint,
+                    b'F' => &mut verbose.source_file,
+                    b'L' => &mut verbose.source_line,
+                    _ => &mut verbose.routine,
+                };
+                *slot = Some(value);
+            }
             _ => {}
         }
     }

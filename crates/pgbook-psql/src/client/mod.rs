@@ -37,6 +37,7 @@ pub struct Connection {
     backend_pid: i32,
     secret_key: i32,
     server_version: String,
+    client_encoding: String,
     status: u8,
     closed: bool,
     /// The statement sent and not yet finished, with what it produced so far.
@@ -59,6 +60,7 @@ impl Connection {
             backend_pid: 0,
             secret_key: 0,
             server_version: String::new(),
+            client_encoding: String::new(),
             status: b'I',
             closed: false,
             in_flight: None,
@@ -75,6 +77,11 @@ impl Connection {
     /// The `server_version` the server reported, e.g. `15.18 (Debian 15.18-0+deb12u1)`.
     pub fn server_version(&self) -> &str {
         &self.server_version
+    }
+
+    /// The `client_encoding` the server last reported, e.g. `UTF8`.
+    pub fn client_encoding(&self) -> &str {
+        &self.client_encoding
     }
 
     /// Runs one statement with the simple query protocol and returns every message up to
@@ -256,8 +263,10 @@ impl Connection {
     }
 
     fn parameter_status(&mut self, body: &ParameterStatusBody) -> Result<(), ClientError> {
-        if body.name()? == "server_version" {
-            self.server_version = body.value()?.to_string();
+        match body.name()? {
+            "server_version" => self.server_version = body.value()?.to_string(),
+            "client_encoding" => self.client_encoding = body.value()?.to_string(),
+            _ => {}
         }
         Ok(())
     }

@@ -41,10 +41,21 @@ pub(super) fn pattern_conditions(
 }
 
 /// Runs `sql` and prints it under `title` with the `(N rows)` footer.
-fn titled_query(connection: &mut Connection, title: &str, sql: &str) -> Outcome {
+fn titled_query(
+    connection: &mut Connection,
+    command: &DescribeCommand,
+    title: &str,
+    sql: &str,
+) -> Outcome {
     let result = fetch(connection, sql)?;
     let mut out = String::new();
-    write_titled_table(Some(title), &result, Footer::RowCount, &mut out);
+    write_titled_table(
+        Some(title),
+        &result,
+        Footer::RowCount,
+        &command.display,
+        &mut out,
+    );
     Ok(out)
 }
 
@@ -149,6 +160,7 @@ pub(super) fn relations(
         Some("List of relations"),
         &result,
         Footer::RowCount,
+        &command.display,
         &mut out,
     );
     Ok(out)
@@ -159,6 +171,7 @@ pub(super) fn relation_columns() -> Columns<'static> {
     Columns {
         schema: Some("n.nspname"),
         name: "c.relname",
+        alt_name: None,
         visible: Some("pg_catalog.pg_table_is_visible(c.oid)"),
         in_database: true,
     }
@@ -183,6 +196,7 @@ pub(super) fn schemas(connection: &mut Connection, command: &DescribeCommand) ->
     let columns = Columns {
         schema: None,
         name: "n.nspname",
+        alt_name: None,
         visible: None,
         in_database: true,
     };
@@ -190,7 +204,7 @@ pub(super) fn schemas(connection: &mut Connection, command: &DescribeCommand) ->
     sql.push_str(&where_clause(&conditions));
     sql.push_str("ORDER BY 1;");
     let Some(pattern) = command.pattern.as_deref() else {
-        return titled_query(connection, "List of schemas", &sql);
+        return titled_query(connection, command, "List of schemas", &sql);
     };
     let result = fetch(connection, &sql)?;
     // With a pattern, psql lists the publications of the schema so named (the pattern
@@ -216,7 +230,13 @@ pub(super) fn schemas(connection: &mut Connection, command: &DescribeCommand) ->
         Footer::Lines(&footers)
     };
     let mut out = String::new();
-    write_titled_table(Some("List of schemas"), &result, footer, &mut out);
+    write_titled_table(
+        Some("List of schemas"),
+        &result,
+        footer,
+        &command.display,
+        &mut out,
+    );
     Ok(out)
 }
 
@@ -252,6 +272,13 @@ pub(super) fn functions(
         "\nFROM pg_catalog.pg_proc p\n     \
          LEFT JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace\n",
     );
+    // psql 15 joins each argument-type pattern's type and its schema.
+    for i in 0..command.arguments.len() {
+        sql.push_str(&format!(
+            "     LEFT JOIN pg_catalog.pg_type t{i} ON t{i}.oid = p.proargtypes[{i}]\n     \
+             LEFT JOIN pg_catalog.pg_namespace nt{i} ON nt{i}.oid = t{i}.typnamespace\n"
+        ));
+    }
     if command.plus {
         sql.push_str("     LEFT JOIN pg_catalog.pg_language l ON l.oid = p.prolang\n");
     }
@@ -263,13 +290,80 @@ pub(super) fn functions(
     let columns = Columns {
         schema: Some("n.nspname"),
         name: "p.proname",
+        alt_name: None,
         visible: Some("pg_catalog.pg_function_is_visible(p.oid)"),
         in_database: true,
     };
     conditions.extend(pattern_conditions(connection, command, &columns)?);
+    for (i, argument) in command.arguments.iter().enumerate() {
+        conditions.extend(argument_type_conditions(connection, i, argument)?);
+    }
     sql.push_str(&where_clause(&conditions));
     sql.push_str("ORDER BY 1, 2, 4;");
-    titled_query(connection, "List of functions", &sql)
+    titled_query(connection, command, "List of functions", &sql)
+}
+
+/// The conditions `\df`'s `i`-th argument-type pattern adds: `-` means the function has no
+/// such argument; any other pattern matches the type's name or its SQL name
+/// (`format_type`), as `\dT` does, after psql's mapping of grammar-only names.
+fn argument_type_conditions(
+    connection: &mut Connection,
+    i: usize,
+    argument: &str,
+) -> Result<Vec<String>, Failure> {
+    if argument == "-" {
+        return Ok(vec![format!("t{i}.typname IS NULL")]);
+    }
+    let (schema, name, alt, visible) = (
+        format!("nt{i}.nspname"),
+        format!("t{i}.typname"),
+        format!("pg_catalog.format_type(t{i}.oid, NULL)"),
+        format!("pg_catalog.pg_type_is_visible(t{i}.oid)"),
+    );
+    let columns = Columns {
+        schema: Some(&schema),
+        name: &name,
+        alt_name: Some(&alt),
+        visible: Some(&visible),
+        in_database: true,
+    };
+    let pattern = canonical_type_name(argument);
+    let current = match pattern::database_part(pattern, &columns) {
+        Some(_) => {
+            let name = fetch(connection, "SELECT pg_catalog.current_database();")?;
+            Some(cell(&name, 0, 0).to_string())
+        }
+        None => None,
+    };
+    pattern::conditions(pattern, &columns, current.as_deref()).map_err(Failure::message)
+}
+
+/// psql's `map_typename_pattern`: type names the grammar accepts that neither `pg_type` nor
+/// `format_type` spells that way, and array names whose canonical spelling differs.
+fn canonical_type_name(pattern: &str) -> &str {
+    const NAMES: &[(&str, &str)] = &[
+        ("decimal", "numeric"),
+        ("float", "double precision"),
+        ("int", "integer"),
+        ("bool[]", "boolean[]"),
+        ("decimal[]", "numeric[]"),
+        ("float[]", "double precision[]"),
+        ("float4[]", "real[]"),
+        ("float8[]", "double precision[]"),
+        ("int[]", "integer[]"),
+        ("int2[]", "smallint[]"),
+        ("int4[]", "integer[]"),
+        ("int8[]", "bigint[]"),
+        ("time[]", "time without time zone[]"),
+        ("timestamp[]", "timestamp without time zone[]"),
+        ("timestamptz[]", "timestamp with time zone[]"),
+        ("varbit[]", "bit varying[]"),
+        ("varchar[]", "character varying[]"),
+    ];
+    NAMES
+        .iter()
+        .find(|(written, _)| written.eq_ignore_ascii_case(pattern))
+        .map_or(pattern, |(_, canonical)| canonical)
 }
 
 /// The condition for `\df`'s kind letters: with `n` (normal functions), everything except
@@ -353,5 +447,5 @@ pub(super) fn privileges(connection: &mut Connection, command: &DescribeCommand)
     )?);
     sql.push_str(&where_clause(&conditions));
     sql.push_str("ORDER BY 1, 2;");
-    titled_query(connection, "Access privileges", &sql)
+    titled_query(connection, command, "Access privileges", &sql)
 }

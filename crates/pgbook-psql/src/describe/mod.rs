@@ -19,6 +19,7 @@ mod sequence;
 mod table;
 mod view;
 
+use crate::format::Display;
 use crate::Connection;
 
 /// One describe meta-command, as typed after the backslash.
@@ -32,6 +33,12 @@ pub struct DescribeCommand {
     pub system: bool,
     /// The first argument (double quotes kept, as psql's patterns need them).
     pub pattern: Option<String>,
+    /// The arguments after the pattern: `\df`'s argument-type patterns (`-` for "no such
+    /// argument"); the other commands ignore them, as psql does.
+    pub arguments: Vec<String>,
+    /// The session's display settings (`\x`, `\pset`), which psql applies to describe
+    /// output too; the default when parsed.
+    pub display: Display,
 }
 
 /// What psql printed for the command.
@@ -69,17 +76,24 @@ impl DescribeCommand {
         if !known {
             return None;
         }
+        let mut arguments = arguments(args).into_iter();
         Some(DescribeCommand {
             name: format!("d{kind}"),
             plus,
             system,
-            pattern: first_argument(args),
+            pattern: arguments.next(),
+            arguments: arguments.collect(),
+            display: Display::default(),
         })
     }
 }
 
 /// Runs the command's catalog queries on `connection` and returns what psql prints.
 pub fn run(connection: &mut Connection, command: &DescribeCommand) -> DescribeOutput {
+    // psql prints the catalog's NULLs as empty cells whatever `\pset null` says.
+    let mut command = command.clone();
+    command.display.null.clear();
+    let command = &command;
     let kind = &command.name[1..];
     let pattern = command.pattern.as_deref();
     let result = match kind {
@@ -107,19 +121,31 @@ pub fn run(connection: &mut Connection, command: &DescribeCommand) -> DescribeOu
     }
 }
 
-/// The first argument of a meta-command: up to unquoted whitespace, double quotes kept
-/// (patterns interpret them), single quotes removed as psql's argument scanner does (so
-/// `''` is an empty pattern, not none). An unterminated quote leaves no argument, as in
-/// psql, whose scanner reports it ("unterminated quoted string") before the command runs.
-fn first_argument(args: &str) -> Option<String> {
+/// The arguments of a meta-command, in order: each up to unquoted whitespace, double quotes
+/// kept (patterns interpret them), single quotes removed as psql's argument scanner does (so
+/// `''` is an empty pattern, not none). An unterminated quote ends the list, as in psql,
+/// whose scanner reports it ("unterminated quoted string") before the command runs.
+fn arguments(args: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = args;
+    while let Some((argument, after)) = next_argument(rest) {
+        found.push(argument);
+        rest = after;
+    }
+    found
+}
+
+/// The first argument of `args` and what follows it.
+fn next_argument(args: &str) -> Option<(String, &str)> {
     let args = args.trim_start();
     if args.is_empty() {
         return None;
     }
     let mut out = String::new();
-    let mut chars = args.chars().peekable();
+    let mut chars = args.char_indices().peekable();
     let mut double = false;
-    while let Some(c) = chars.next() {
+    let mut end = args.len();
+    while let Some((at, c)) = chars.next() {
         match c {
             '"' => {
                 double = !double;
@@ -128,9 +154,9 @@ fn first_argument(args: &str) -> Option<String> {
             '\'' if !double => {
                 // A single-quoted piece is taken literally, `''` inside it being one quote.
                 let mut closed = false;
-                while let Some(q) = chars.next() {
+                while let Some((_, q)) = chars.next() {
                     if q == '\'' {
-                        if chars.peek() == Some(&'\'') {
+                        if chars.peek().map(|&(_, c)| c) == Some('\'') {
                             chars.next();
                             out.push('\'');
                             continue;
@@ -144,11 +170,14 @@ fn first_argument(args: &str) -> Option<String> {
                     return None;
                 }
             }
-            c if c.is_whitespace() && !double => break,
+            c if c.is_whitespace() && !double => {
+                end = at;
+                break;
+            }
             c => out.push(c),
         }
     }
-    (!double).then_some(out)
+    (!double).then_some((out, &args[end..]))
 }
 
 #[cfg(test)]
@@ -195,14 +224,23 @@ mod tests {
             ),
         ];
         for (name, args, expected) in cases {
-            let parsed = DescribeCommand::parse(name, args);
+            // Arguments after the pattern are checked below.
+            let parsed = DescribeCommand::parse(name, args).map(|command| DescribeCommand {
+                arguments: Vec::new(),
+                ..command
+            });
             let expected = expected.map(|(n, plus, system, pattern)| DescribeCommand {
                 name: n.to_string(),
                 plus,
                 system,
                 pattern: pattern.map(str::to_string),
+                arguments: Vec::new(),
+                display: Display::default(),
             });
             assert_eq!(parsed, expected, "{name} {args}");
         }
+        let df = DescribeCommand::parse("df", " f int4 'a b'  \"X y\" - 'open").unwrap();
+        assert_eq!(df.pattern.as_deref(), Some("f"));
+        assert_eq!(df.arguments, ["int4", "a b", "\"X y\"", "-"]);
     }
 }

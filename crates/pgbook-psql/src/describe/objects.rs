@@ -14,6 +14,7 @@ fn name_only(column: &str) -> Columns<'_> {
     Columns {
         schema: None,
         name: column,
+        alt_name: None,
         visible: None,
         in_database: false,
     }
@@ -43,7 +44,13 @@ pub(super) fn extensions(connection: &mut Connection, command: &DescribeCommand)
         let result = fetch(connection, &sql)?;
         let mut out = String::new();
         let title = "List of installed extensions";
-        write_titled_table(Some(title), &result, Footer::RowCount, &mut out);
+        write_titled_table(
+            Some(title),
+            &result,
+            Footer::RowCount,
+            &command.display,
+            &mut out,
+        );
         return Ok(out);
     }
     let sql = format!(
@@ -65,7 +72,13 @@ pub(super) fn extensions(connection: &mut Connection, command: &DescribeCommand)
         );
         let objects = fetch(connection, &sql)?;
         let title = format!("Objects in extension \"{}\"", cell(&found, i, 0));
-        write_titled_table(Some(&title), &objects, Footer::RowCount, &mut out);
+        write_titled_table(
+            Some(&title),
+            &objects,
+            Footer::RowCount,
+            &command.display,
+            &mut out,
+        );
     }
     Ok(out)
 }
@@ -85,7 +98,13 @@ pub(super) fn publications(connection: &mut Connection, command: &DescribeComman
         let result = fetch(connection, &sql)?;
         let mut out = String::new();
         let title = "List of publications";
-        write_titled_table(Some(title), &result, Footer::RowCount, &mut out);
+        write_titled_table(
+            Some(title),
+            &result,
+            Footer::RowCount,
+            &command.display,
+            &mut out,
+        );
         return Ok(out);
     }
     let sql = format!(
@@ -124,7 +143,7 @@ pub(super) fn publications(connection: &mut Connection, command: &DescribeComman
         } else {
             Footer::Lines(&footers)
         };
-        write_titled_table(Some(&title), &table, footer, &mut out);
+        write_titled_table(Some(&title), &table, footer, &command.display, &mut out);
     }
     Ok(out)
 }
@@ -206,6 +225,12 @@ pub(super) fn subscriptions(connection: &mut Connection, command: &DescribeComma
     let result = fetch(connection, &sql)?;
     let mut out = String::new();
     let title = "List of subscriptions";
-    write_titled_table(Some(title), &result, Footer::RowCount, &mut out);
+    write_titled_table(
+        Some(title),
+        &result,
+        Footer::RowCount,
+        &command.display,
+        &mut out,
+    );
     Ok(out)
 }

@@ -11,6 +11,9 @@ pub(super) struct Columns<'a> {
     /// The schema name column, or `None` for objects without a schema (roles, schemas).
     pub schema: Option<&'a str>,
     pub name: &'a str,
+    /// A second expression the name part may match instead (`\df`'s argument types match
+    /// `typname` or `format_type`), as psql's `altnamevar`.
+    pub alt_name: Option<&'a str>,
     /// The condition that keeps only objects visible in the search path, used when the
     /// pattern names no schema.
     pub visible: Option<&'a str>,
@@ -58,11 +61,14 @@ pub(super) fn conditions(
     let mut out = Vec::new();
     // `*` alone matches everything: psql leaves the condition out.
     if name != ".*" {
-        out.push(format!(
-            "{} OPERATOR(pg_catalog.~) {} COLLATE pg_catalog.default",
-            columns.name,
-            literal(&format!("^({name})$"))
-        ));
+        let regex = literal(&format!("^({name})$"));
+        let matches = |column: &str| {
+            format!("{column} OPERATOR(pg_catalog.~) {regex} COLLATE pg_catalog.default")
+        };
+        out.push(match columns.alt_name {
+            Some(alt) => format!("({}\n        OR {})", matches(columns.name), matches(alt)),
+            None => matches(columns.name),
+        });
     }
     match (schema, columns.schema) {
         (Some(schema), Some(column)) => {
@@ -143,6 +149,7 @@ mod tests {
     const RELATIONS: Columns<'static> = Columns {
         schema: Some("n.nspname"),
         name: "c.relname",
+        alt_name: None,
         visible: Some("vis"),
         in_database: true,
     };

@@ -11,7 +11,7 @@ use super::lists::{pattern_conditions, relation_columns, where_clause};
 use super::query::{cell, fetch, is_null, left_aligned, literal, Failure, Outcome};
 use super::DescribeCommand;
 use super::{index, sequence, table, view};
-use crate::format::{write_titled_table, Footer};
+use crate::format::{write_titled_table, Display, Expanded, Footer};
 use crate::Connection;
 
 /// What the footers of one relation need to know about it.
@@ -56,7 +56,7 @@ pub(super) fn describe(connection: &mut Connection, command: &DescribeCommand) -
         let oid = cell(&found, i, 0).to_string();
         let (schema, name) = (cell(&found, i, 1), cell(&found, i, 2));
         let relation = facts(connection, oid, schema, name, command.plus)?;
-        out.push_str(&describe_one(connection, &relation)?);
+        out.push_str(&describe_one(connection, &relation, &command.display)?);
     }
     Ok(out)
 }
@@ -102,9 +102,9 @@ fn facts(
     })
 }
 
-fn describe_one(connection: &mut Connection, relation: &Relation) -> Outcome {
+fn describe_one(connection: &mut Connection, relation: &Relation, display: &Display) -> Outcome {
     if relation.kind == 'S' {
-        return sequence::sequence(connection, relation);
+        return sequence::sequence(connection, relation, display);
     }
     let is_index = matches!(relation.kind, 'i' | 'I');
     let (headers, rows) = columns(connection, relation, is_index)?;
@@ -123,10 +123,16 @@ fn describe_one(connection: &mut Connection, relation: &Relation) -> Outcome {
     }
     let mut out = String::new();
     let title = title(relation);
+    // psql prints a relation's columns as a table even under `\x`.
+    let display = Display {
+        expanded: Expanded::Off,
+        ..display.clone()
+    };
     write_titled_table(
         Some(&title),
         &left_aligned(&headers, rows),
         Footer::Lines(&footers),
+        &display,
         &mut out,
     );
     Ok(out)

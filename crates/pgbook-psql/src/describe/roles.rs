@@ -29,6 +29,7 @@ pub(super) fn roles(connection: &mut Connection, command: &DescribeCommand) -> O
     let columns = Columns {
         schema: None,
         name: "r.rolname",
+        alt_name: None,
         visible: None,
         in_database: false,
     };
@@ -58,6 +59,7 @@ pub(super) fn roles(connection: &mut Connection, command: &DescribeCommand) -> O
         Some("List of roles"),
         &left_aligned(&headers, rows),
         Footer::Lines(&[]),
+        &command.display,
         &mut out,
     );
     Ok(out)

@@ -5,11 +5,15 @@
 
 use super::query::{cell, fetch, literal, Outcome};
 use super::relation::Relation;
-use crate::format::{write_titled_table, Footer};
+use crate::format::{write_titled_table, Display, Footer};
 use crate::Connection;
 
 /// A sequence: its parameters as a one-row table, and the column that owns it.
-pub(super) fn sequence(connection: &mut Connection, relation: &Relation) -> Outcome {
+pub(super) fn sequence(
+    connection: &mut Connection,
+    relation: &Relation,
+    display: &Display,
+) -> Outcome {
     let oid = literal(&relation.oid);
     let sql = format!(
         "SELECT pg_catalog.format_type(seqtypid, NULL) AS \"Type\",\n       \
@@ -48,6 +52,12 @@ pub(super) fn sequence(connection: &mut Connection, relation: &Relation) -> Outc
     };
     let title = format!("{kind} \"{}.{}\"", relation.schema, relation.name);
     let mut out = String::new();
-    write_titled_table(Some(&title), &parameters, Footer::Lines(&footers), &mut out);
+    write_titled_table(
+        Some(&title),
+        &parameters,
+        Footer::Lines(&footers),
+        display,
+        &mut out,
+    );
     Ok(out)
 }

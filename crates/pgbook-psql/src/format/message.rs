@@ -1,12 +1,12 @@
 //! How psql prints an ERROR, NOTICE or WARNING: the severity line, the `LINE n:` excerpt
 //! with its caret (windowed around the error on long lines), then `DETAIL:`, `HINT:`,
 //! `QUERY:` and — for errors only — `CONTEXT:` lines, as libpq's default verbosity does;
-//! and the shorter forms psql's `VERBOSITY` (`terse`, `sqlstate`) and `SHOW_CONTEXT`
-//! (`never`, `errors`, `always`) ask for.
+//! and the other forms psql's `VERBOSITY` (`terse`, `sqlstate`, `verbose` with its SQLSTATE,
+//! object names and `LOCATION:`) and `SHOW_CONTEXT` (`never`, `errors`, `always`) ask for.
 //!
 //! It turns one `ServerMessage` into text; it knows nothing of result sets or connections.
 
-use pgbook_book::ServerMessage;
+use pgbook_book::{ServerMessage, VerboseFields};
 
 use super::width::excerpt_width;
 
@@ -22,6 +22,8 @@ pub enum Verbosity {
     Default,
     Terse,
     Sqlstate,
+    /// The SQLSTATE before the message, the object fields and the server's `LOCATION:`.
+    Verbose,
 }
 
 /// psql's `SHOW_CONTEXT`: when a message's `CONTEXT:` lines are printed.
@@ -62,8 +64,13 @@ pub(crate) fn write_message(
         out.push('\n');
         return;
     }
+    let verbose = style.verbosity == Verbosity::Verbose;
+    if verbose && !message.sqlstate.is_empty() {
+        out.push_str(&message.sqlstate);
+        out.push_str(": ");
+    }
     out.push_str(&message.message);
-    let terse = style.verbosity != Verbosity::Default;
+    let terse = matches!(style.verbosity, Verbosity::Terse | Verbosity::Sqlstate);
     if terse {
         // Without the excerpt, libpq names the position in words.
         if let Some(position) = message.position.or(message.internal_position) {
@@ -101,6 +108,38 @@ pub(crate) fn write_message(
             out.push_str(&format!("CONTEXT:  {context}\n"));
         }
     }
+    if let Some(fields) = message.verbose.as_deref().filter(|_| verbose) {
+        write_verbose_fields(fields, out);
+    }
+}
+
+/// libpq's verbose additions: the object the message is about, then where the server
+/// raised it (`LOCATION:  routine, file.c:NNN`).
+fn write_verbose_fields(fields: &VerboseFields, out: &mut String) {
+    let objects = [
+        ("SCHEMA NAME", &fields.schema),
+        ("TABLE NAME", &fields.table),
+        ("COLUMN NAME", &fields.column),
+        ("DATATYPE NAME", &fields.datatype),
+        ("CONSTRAINT NAME", &fields.constraint),
+    ];
+    for (label, value) in objects {
+        if let Some(value) = value {
+            out.push_str(&format!("{label}:  {value}\n"));
+        }
+    }
+    let (routine, file, line) = (&fields.routine, &fields.source_file, &fields.source_line);
+    if routine.is_none() && file.is_none() && line.is_none() {
+        return;
+    }
+    out.push_str("LOCATION:  ");
+    if let Some(routine) = routine {
+        out.push_str(&format!("{routine}, "));
+    }
+    if let (Some(file), Some(line)) = (file, line) {
+        out.push_str(&format!("{file}:{line}"));
+    }
+    out.push('\n');
 }
 
 /// The line of `query` holding the 1-based character `position`, and a caret under it.

@@ -59,6 +59,47 @@ pub(crate) fn write_unaligned(result: &ResultSet, display: &Display, out: &mut S
     }
 }
 
+/// Unaligned and expanded with a title and footer lines, as psql's `print_unaligned_vertical`:
+/// the title, then each record after a blank line (`name|value` lines), then the footer
+/// lines after a blank line.
+pub(crate) fn write_unaligned_vertical(
+    title: Option<&str>,
+    result: &ResultSet,
+    footers: &[String],
+    display: &Display,
+    out: &mut String,
+) {
+    let mut open_line = false;
+    if let Some(title) = title {
+        out.push_str(title);
+        open_line = true;
+    }
+    let names: Vec<&str> = result.columns.iter().map(|c| c.name.as_str()).collect();
+    for row in cells(result, display).filter(|row| !row.is_empty()) {
+        if open_line {
+            out.push_str("\n\n");
+        }
+        let fields: Vec<String> = names
+            .iter()
+            .zip(row)
+            .map(|(name, value)| format!("{name}{FIELD_SEP}{value}"))
+            .collect();
+        out.push_str(&fields.join("\n"));
+        open_line = true;
+    }
+    if !footers.is_empty() {
+        out.push('\n');
+        for line in footers {
+            out.push('\n');
+            out.push_str(line);
+        }
+        open_line = true;
+    }
+    if open_line {
+        out.push('\n');
+    }
+}
+
 /// CSV: a header line unless tuples_only, then one line per row; expanded, one
 /// `name,value` line per value. Never a footer.
 pub(crate) fn write_csv(result: &ResultSet, display: &Display, out: &mut String) {

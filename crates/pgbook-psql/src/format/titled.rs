@@ -1,56 +1,84 @@
-//! psql's aligned table with a title above it and footers below it, as the describe
-//! commands print them (`printTable` with a title, and either the `(N rows)` default footer
-//! or footer lines such as `Indexes:`).
+//! psql's table with a title above it and footers below it, as the describe commands print
+//! them (`printTable` with a title, and either the `(N rows)` default footer or footer lines
+//! such as `Indexes:`), in each format the session's `\x` and `\pset` ask for.
 //!
-//! It reuses the plain aligned table of `table.rs` unchanged and only decorates it: it knows
-//! nothing of catalogs or of which footers a command prints.
+//! It reuses the plain writers of `table.rs`, `expanded.rs` and `plain.rs` and only
+//! decorates their output: it knows nothing of catalogs or of which footers a command prints.
 
 use pgbook_book::ResultSet;
 
-use super::table::write_table;
+use super::display::{Display, Format};
+use super::expanded::write_expanded;
+use super::plain::{write_csv, write_unaligned, write_unaligned_vertical};
+use super::table::write_aligned;
 use super::width::printable_lines;
 
 /// What goes below the rows of a titled table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Footer<'a> {
-    /// psql's default footer, `(N rows)`.
+    /// psql's default footer, `(N rows)` (unless `\pset footer off`).
     RowCount,
     /// These lines instead (none at all when empty), each printed as is.
     Lines(&'a [String]),
 }
 
-/// Appends `result` as psql prints it with `title` centred over the table (or flush left
-/// when it is as wide as the table or wider) and `footer` below the rows, then the blank line.
+/// Appends `result` as psql's `printTable` prints it with `title` and `footer` in the
+/// session's `display` format: aligned with the title centred over the table (flush left
+/// when it is as wide or wider), expanded with the title flush left, unaligned with the
+/// title as a first line, csv with neither title nor footers; `tuples_only` drops title
+/// and footers.
 pub fn write_titled_table(
     title: Option<&str>,
     result: &ResultSet,
     footer: Footer<'_>,
+    display: &Display,
     out: &mut String,
 ) {
-    let mut body = String::new();
-    write_table(result, &mut body);
-    if let Some(title) = title {
-        let width_total = table_width(result, &body);
-        // psql measures the title as one piece of text, in screen columns.
-        let title_width: usize = printable_lines(title).iter().map(|l| l.width).sum();
-        if title_width < width_total {
-            out.push_str(&" ".repeat((width_total - title_width) / 2));
+    let title = title.filter(|_| !display.tuples_only);
+    let explicit: &[String] = match footer {
+        Footer::Lines(lines) if !display.tuples_only => lines,
+        _ => &[],
+    };
+    // The default footer is printed only where no footer lines replace it.
+    let rows_display = Display {
+        footer: display.footer && footer == Footer::RowCount,
+        ..display.clone()
+    };
+    match display.format {
+        Format::Csv => write_csv(result, display, out),
+        Format::Unaligned if display.is_expanded() => {
+            write_unaligned_vertical(title, result, explicit, display, out)
         }
-        out.push_str(title);
-        out.push('\n');
-    }
-    match footer {
-        Footer::RowCount => out.push_str(&body),
-        Footer::Lines(lines) => {
-            // The plain table ends with its row count and a blank line: swap the row count
-            // for the given lines.
-            let without_blank = body.strip_suffix('\n').unwrap_or(&body);
-            let without_count = without_blank
-                .strip_suffix('\n')
-                .and_then(|rest| rest.rfind('\n').map(|at| &rest[..=at]))
-                .unwrap_or("");
-            out.push_str(without_count);
-            for line in lines {
+        Format::Unaligned => {
+            if let Some(title) = title {
+                out.push_str(title);
+                out.push('\n');
+            }
+            write_unaligned(result, &rows_display, out);
+            for line in explicit {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        Format::Aligned if display.is_expanded() => {
+            write_expanded_titled(title, result, footer, explicit, display, &rows_display, out)
+        }
+        Format::Aligned => {
+            let mut body = String::new();
+            write_aligned(result, &rows_display, &mut body);
+            if let Some(title) = title {
+                let width_total = table_width(result, display, &body);
+                // psql measures the title as one piece of text, in screen columns.
+                let title_width: usize = printable_lines(title).iter().map(|l| l.width).sum();
+                if title_width < width_total {
+                    out.push_str(&" ".repeat((width_total - title_width) / 2));
+                }
+                out.push_str(title);
+                out.push('\n');
+            }
+            // The table ends with a blank line; footer lines go before it.
+            out.push_str(body.strip_suffix('\n').unwrap_or(&body));
+            for line in explicit {
                 out.push_str(line);
                 out.push('\n');
             }
@@ -59,18 +87,69 @@ pub fn write_titled_table(
     }
 }
 
-/// The table's width in screen columns: that of its rule line, which follows the header
-/// lines (as many as the tallest column name has).
-fn table_width(result: &ResultSet, body: &str) -> usize {
-    let header_height = result
-        .columns
-        .iter()
-        .map(|c| printable_lines(&c.name).len())
-        .max()
-        .unwrap_or(0);
+/// psql's expanded (`\x`) table with a title and footers: no title and only the footers
+/// when there is no row; otherwise the title flush left, the records, and the footer lines
+/// after a blank line (none with border 2).
+fn write_expanded_titled(
+    title: Option<&str>,
+    result: &ResultSet,
+    footer: Footer<'_>,
+    explicit: &[String],
+    display: &Display,
+    rows_display: &Display,
+    out: &mut String,
+) {
+    if result.rows.is_empty() || result.columns.is_empty() {
+        match footer {
+            Footer::RowCount => write_expanded(result, rows_display, out),
+            Footer::Lines(_) => {
+                for line in explicit {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+                out.push('\n');
+            }
+        }
+        return;
+    }
+    if let Some(title) = title {
+        out.push_str(title);
+        out.push('\n');
+    }
+    let mut body = String::new();
+    write_expanded(result, display, &mut body);
+    out.push_str(body.strip_suffix('\n').unwrap_or(&body));
+    if !explicit.is_empty() {
+        if display.border.min(2) < 2 {
+            out.push('\n');
+        }
+        for line in explicit {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.push('\n');
+}
+
+/// The table's width as psql counts it to centre a title: that of its rule line, which
+/// follows the header lines (as many as the tallest column name has) or comes first with
+/// border 2; with border 0 psql counts one column more than the rule has.
+fn table_width(result: &ResultSet, display: &Display, body: &str) -> usize {
+    let border = display.border.min(2);
+    let beyond_rule = usize::from(border == 0 && !result.columns.is_empty());
+    let rule = if border == 2 {
+        0
+    } else {
+        result
+            .columns
+            .iter()
+            .map(|c| printable_lines(&c.name).len())
+            .max()
+            .unwrap_or(0)
+    };
     body.lines()
-        .nth(header_height)
-        .map(|rule| rule.chars().count())
+        .nth(rule)
+        .map(|rule| rule.chars().count() + beyond_rule)
         .unwrap_or(0)
 }
 
@@ -100,6 +179,7 @@ mod tests {
             Some("List of schemas"),
             &two_columns(),
             Footer::RowCount,
+            &Display::default(),
             &mut out,
         );
         assert_eq!(
@@ -112,6 +192,7 @@ mod tests {
             Some("A title much wider than the table"),
             &two_columns(),
             Footer::Lines(&footers),
+            &Display::default(),
             &mut out,
         );
         assert_eq!(
@@ -119,7 +200,13 @@ mod tests {
             "A title much wider than the table\n  Name  |  Owner   \n--------+----------\n public | postgres\nIndexes:\n    \"i\" btree (a)\n\n"
         );
         let mut out = String::new();
-        write_titled_table(None, &two_columns(), Footer::Lines(&[]), &mut out);
+        write_titled_table(
+            None,
+            &two_columns(),
+            Footer::Lines(&[]),
+            &Display::default(),
+            &mut out,
+        );
         assert_eq!(
             out,
             "  Name  |  Owner   \n--------+----------\n public | postgres\n\n"

@@ -2,9 +2,10 @@
 //! its share of the whole, the misestimate factor of its row estimate, and the figures a
 //! reader looks for (loops, rows removed, buffers), ready for `partials/profile.html`.
 //!
-//! The arithmetic is depesz's: a node's inclusive time is its last-row time times its loops;
-//! its exclusive time is that minus its children's inclusive times (sub-plans included),
-//! never below zero. It works on the text the snippet printed, so nothing runs twice, and it
+//! The arithmetic is depesz's: a node's inclusive time is its last-row time times its loops
+//! (divided among the processes under a `Gather`); its exclusive time is that minus its
+//! children's inclusive times (sub-plans included), never below zero, with a CTE's time
+//! taken from the `CTE Scan`s that read it. It works on the text the snippet printed, so nothing runs twice, and it
 //! knows nothing of HTML: every string it hands the template is plain text.
 
 pub mod parse;
@@ -59,7 +60,8 @@ pub struct ProfileNode {
     pub details: Vec<String>,
 }
 
-/// Inclusive time of a node in ms over all its loops, when timed.
+/// Inclusive time of a node in ms over all its loops, as printed (per-loop time × loops),
+/// when timed. Under a `Gather` this adds up the processes' times; see [`inclusive_times`].
 pub fn inclusive_ms(node: &PlanNode) -> Option<f64> {
     if node.never_executed {
         return Some(0.0);
@@ -68,20 +70,117 @@ pub fn inclusive_ms(node: &PlanNode) -> Option<f64> {
     Some(actual.last_ms? * actual.loops as f64)
 }
 
-/// Exclusive time of every node, in ms, in [`Plan::nodes`] order.
-pub fn exclusive_ms(plan: &Plan) -> Vec<Option<f64>> {
+/// Inclusive wall-clock time of every node, in ms, in [`Plan::nodes`] order. Below a
+/// `Gather` or `Gather Merge`, the workers and the leader run the same node side by side:
+/// its per-loop time is their average and its loops count every process, so the printed
+/// figure times loops is divided by the number of processes (workers launched + the
+/// leader), as explain.depesz.com does.
+pub fn inclusive_times(plan: &Plan) -> Vec<Option<f64>> {
+    let mut processes = vec![1u64; plan.nodes.len()];
+    // Nodes are in pre-order: a parent's count is known before its children's.
+    for (index, node) in plan.nodes.iter().enumerate() {
+        let below = if matches!(node.kind.as_str(), "Gather" | "Gather Merge") {
+            workers_launched(node) + 1
+        } else {
+            processes[index]
+        };
+        for &child in &node.children {
+            processes[child] = below;
+        }
+    }
     plan.nodes
         .iter()
-        .map(|node| {
-            let own = inclusive_ms(node)?;
+        .zip(processes)
+        .map(|(node, processes)| Some(inclusive_ms(node)? / processes as f64))
+        .collect()
+}
+
+/// `Workers Launched: N` of a gather node (0 when it did not say).
+fn workers_launched(node: &PlanNode) -> u64 {
+    node.properties
+        .iter()
+        .find_map(|p| p.strip_prefix("Workers Launched:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Exclusive time of every node, in ms, in [`Plan::nodes`] order: its inclusive time minus
+/// its children's, never below zero.
+///
+/// A CTE is the exception, as explain.depesz.com treats it: its subtree (under its
+/// `CTE name` heading) runs when a `CTE Scan` pulls rows from it, so its time is already
+/// inside the scans' times. The CTE's time is taken from the scans that read it (shared in
+/// proportion to their times when several do) instead of from the node the heading hangs
+/// under; otherwise it would be counted twice and the shares would exceed 100%.
+pub fn exclusive_ms(plan: &Plan) -> Vec<Option<f64>> {
+    let inclusive = inclusive_times(plan);
+    let mut deducted = vec![0.0; plan.nodes.len()];
+    let mut read_by_scans = vec![false; plan.nodes.len()];
+    for (cte, node) in plan.nodes.iter().enumerate() {
+        let Some(name) = node.subplan.as_deref().and_then(|s| s.strip_prefix("CTE ")) else {
+            continue;
+        };
+        let scans: Vec<usize> = plan
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.kind == "CTE Scan" && cte_scanned(n) == Some(name))
+            .map(|(i, _)| i)
+            .collect();
+        if scans.is_empty() {
+            continue;
+        }
+        read_by_scans[cte] = true;
+        let cte_time = inclusive[cte].unwrap_or(0.0);
+        let scans_time: f64 = scans.iter().filter_map(|&s| inclusive[s]).sum();
+        for &scan in &scans {
+            let part = if scans_time > 0.0 {
+                inclusive[scan].unwrap_or(0.0) / scans_time
+            } else {
+                1.0 / scans.len() as f64
+            };
+            deducted[scan] += cte_time * part;
+        }
+    }
+    plan.nodes
+        .iter()
+        .enumerate()
+        .map(|(index, node)| {
+            let own = inclusive[index]?;
             let children: f64 = node
                 .children
                 .iter()
-                .filter_map(|&c| inclusive_ms(&plan.nodes[c]))
+                .filter(|&&c| !read_by_scans[c])
+                .filter_map(|&c| inclusive[c])
                 .sum();
-            Some((own - children).max(0.0))
+            Some((own - children - deducted[index]).max(0.0))
         })
         .collect()
+}
+
+/// The CTE a `CTE Scan on name [alias]` reads, written as its `CTE name` heading writes it
+/// (a quoted name keeps its quotes and may hold spaces).
+fn cte_scanned(node: &PlanNode) -> Option<&str> {
+    let rest = node.target.strip_prefix(" on ")?;
+    let end = if rest.starts_with('"') {
+        // The closing quote is the first one not doubled.
+        let bytes = rest.as_bytes();
+        let mut at = 1;
+        while at < bytes.len() {
+            if bytes[at] == b'"' {
+                if bytes.get(at + 1) == Some(&b'"') {
+                    at += 2;
+                    continue;
+                }
+                break;
+            }
+            at += 1;
+        }
+        (at + 1).min(rest.len())
+    } else {
+        rest.find(' ').unwrap_or(rest.len())
+    };
+    Some(&rest[..end])
 }
 
 /// The factor between estimated and actual rows per loop, and its direction. Zero counts as

@@ -39,6 +39,7 @@ fn outputs_in_order_with_tags_merged() {
                 offset: 0,
                 printed: None,
                 interpolations: Vec::new(),
+                expanded: false,
                 events: vec![Event::Complete {
                     rows: None,
                     tag: "CREATE TABLE".into(),
@@ -49,6 +50,7 @@ fn outputs_in_order_with_tags_merged() {
                 offset: 0,
                 printed: None,
                 interpolations: Vec::new(),
+                expanded: false,
                 events: vec![Event::Complete {
                     rows: None,
                     tag: "INSERT 0 1".into(),
@@ -59,6 +61,7 @@ fn outputs_in_order_with_tags_merged() {
                 offset: 0,
                 printed: None,
                 interpolations: Vec::new(),
+                expanded: false,
                 events: vec![
                     Event::Notice(ServerMessage {
                         severity: "NOTICE".into(),
@@ -98,7 +101,9 @@ fn outputs_in_order_with_tags_merged() {
             columns,
             rows,
             footer,
+            expanded,
         } => {
+            assert!(!expanded);
             assert!(columns[0].numeric && !columns[1].numeric);
             assert_eq!(rows[0][1], None);
             assert_eq!(footer, "(1 row)");
@@ -118,7 +123,7 @@ fn long_results_are_cut_with_a_note() {
             .map(|i| vec![Some(i.to_string())])
             .collect(),
     };
-    match rows_item(&rows, "SELECT 507") {
+    match rows_item(&rows, "SELECT 507", false) {
         OutputItem::Table { rows, footer, .. } => {
             assert_eq!(rows.len(), MAX_TABLE_ROWS);
             assert!(
