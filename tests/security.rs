@@ -139,6 +139,26 @@ fn execute_role_runs_snippets_as_an_ordinary_role() {
         assert!(err.contains(message), "expected {message:?} in {err}");
         support::assert_nothing_left(run.path(), role);
     }
+
+    // Nodes do not take the role yet: such a chapter is refused, never run as the superuser.
+    let nodes =
+        "# N\n\n```sql\nselect 1;\n```\n\n```sql,node=replica,standby-of=main\nselect 2;\n```\n";
+    support::book(
+        book.path(),
+        "[execute]\nrole = \"reader\"\n",
+        &[("a.md", nodes)],
+    );
+    let out = support::pgbook_in(run.path(), &["test", book.path().to_str().unwrap()]);
+    let err = support::stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "content/a.md:7:1: this chapter uses nodes (node=replica,standby-of=main), and \
+             snippets on nodes cannot run as `[execute] role = \"reader\"` yet"
+        ),
+        "{err}"
+    );
+    support::assert_nothing_left(run.path(), "role with nodes");
 }
 
 /// The snippet asks the shell, from the data directory, for the modes of the run directory
