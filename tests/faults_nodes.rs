@@ -197,10 +197,14 @@ fn after_pgbook_is_killed_mid_node_chapter_the_next_run_cleans_up_and_succeeds()
     wait_for_the_last_snippet(run.path(), &mut child);
     signal(child.id(), "KILL");
     child.wait().unwrap();
-    // What SIGKILL leaves: every node's directory, owned by a process that is gone (the
-    // servers get SIGQUIT through their parent-death signal and go on their own, soon or not).
+    // What SIGKILL leaves: every node's directory, owned by a process that is gone; the
+    // servers get SIGQUIT through their parent-death signal.
     let left = std::fs::read_dir(run.path()).unwrap().count();
     assert!(left >= 4, "{left} directories left by the killed run");
+    // Every node's server stops by itself (polled: a server that never stops hangs the test).
+    while !support::processes_naming(run.path()).is_empty() {
+        std::thread::sleep(Duration::from_millis(50));
+    }
 
     // The next run — the success case of this file — sweeps all of that up first.
     node_book(book.path(), "");
