@@ -8,6 +8,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -731,7 +732,12 @@ fn ctrl_c_while_serving_and_while_rebuilding_leaves_nothing_and_the_book_intact(
         let run = support::run_dir();
         let mut served = Served::start_in(&root, tmp.path(), &[], Some(run.path()));
         let scratch = served.site.parent().unwrap().to_path_buf();
-        assert!(scratch.is_dir());
+        let mode = std::fs::metadata(&scratch).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o700,
+            "the served site's directory is private"
+        );
         let chapter = if rebuilding {
             // Ctrl-C while a rebuild runs a ten-minute statement: the build is cancelled.
             let text = chapter("SELECT pg_sleep(600);");
