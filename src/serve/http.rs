@@ -200,6 +200,99 @@ pub fn content_type(file: &Path) -> String {
 mod tests {
     use super::*;
 
+    /// A site with one page, and the answer to `method target` with `headers` and `body`.
+    fn answer(
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Response<ResponseBody> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("page.html"), "<p>page</p>").unwrap();
+        let site = Site {
+            root: dir.path().to_path_buf(),
+            status: Arc::new(BuildStatus::new()),
+            events: Broadcaster::new(),
+        };
+        let mut request = Request::builder().method(method).uri(target);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        handle(&site, &request.body(body.to_string()).unwrap())
+    }
+
+    fn header_of<'a>(response: &'a Response<ResponseBody>, name: &str) -> Option<&'a str> {
+        response.headers().get(name).and_then(|v| v.to_str().ok())
+    }
+
+    #[test]
+    fn pages_are_served_with_constant_headers() {
+        let response = answer("GET", "/page.html?x=%0d%0aSet-Cookie:%20a", &[], "");
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            header_of(&response, "content-type"),
+            Some("text/html; charset=utf-8")
+        );
+        let names: Vec<&str> = response.headers().keys().map(|k| k.as_str()).collect();
+        assert_eq!(
+            names,
+            ["content-type", "cache-control", "x-content-type-options"]
+        );
+    }
+
+    #[test]
+    fn bodies_and_transfer_encodings_are_refused_and_end_the_connection() {
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+        let cases: [Case; 4] = [
+            ("GET", &[("transfer-encoding", "chunked")], ""),
+            ("GET", &[("content-length", "5")], "hello"),
+            ("POST", &[], "hello"),
+            ("GET", &[("content-length", " 7 ")], ""),
+        ];
+        for (method, headers, body) in cases {
+            let response = answer(method, "/page.html", headers, body);
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{headers:?}");
+            assert_eq!(header_of(&response, "connection"), Some("close"));
+        }
+        let empty = answer("GET", "/page.html", &[("content-length", "0")], "");
+        assert_eq!(empty.status(), StatusCode::OK);
+    }
+
+    #[test]
+    fn only_get_and_head_are_answered() {
+        for method in ["PUT", "DELETE", "OPTIONS", "TRACE", "PATCH"] {
+            let response = answer(method, "/page.html", &[], "");
+            assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+            assert_eq!(header_of(&response, "allow"), Some("GET, HEAD"));
+        }
+        assert_eq!(
+            answer("HEAD", "/page.html", &[], "").status(),
+            StatusCode::OK
+        );
+    }
+
+    #[test]
+    fn internal_endpoints() {
+        let events = answer("GET", "/__pgbook/events", &[], "");
+        assert_eq!(
+            header_of(&events, "content-type"),
+            Some("text/event-stream; charset=utf-8")
+        );
+        assert_eq!(events.body().size_hint().exact(), None, "a stream");
+        let head = answer("HEAD", "/__pgbook/events", &[], "");
+        assert_eq!(
+            head.body().size_hint().exact(),
+            Some(0),
+            "no stream for HEAD"
+        );
+        let status = answer("GET", "/__pgbook/status", &[], "");
+        assert_eq!(header_of(&status, "content-type"), Some("application/json"));
+        let unknown = answer("GET", "/__pgbook/nothing", &[], "");
+        assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+        let outside = answer("GET", "/../page.html", &[], "");
+        assert_eq!(outside.status(), StatusCode::FORBIDDEN);
+    }
+
     #[test]
     fn content_types_of_site_files() {
         let cases = [

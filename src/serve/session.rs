@@ -3,8 +3,8 @@
 //! stops serving, drops the pipeline (which stops the scratch cluster) and removes its
 //! temporary site.
 //!
-//! Builds run on this thread only, one at a time; HTTP workers only read the written site and
-//! the shared status. It never touches the book's own build directory.
+//! Builds run on this thread only, one at a time; the HTTP thread (`listen`) only reads the
+//! written site and the shared status. It never touches the book's own build directory.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
