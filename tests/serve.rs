@@ -785,3 +785,31 @@ fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files.sort();
     files
 }
+
+#[test]
+fn a_client_that_never_finishes_its_request_head_is_let_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let served = Served::start(&book(tmp.path(), "hello"), tmp.path());
+    // Half a request head, then nothing: the server ends the connection by itself (after its
+    // 30 s head timeout; PATIENCE only guards against a hang).
+    let mut slow = TcpStream::connect(&served.address).unwrap();
+    slow.set_read_timeout(Some(PATIENCE)).unwrap();
+    slow.write_all(b"GET /ch.html HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    assert_eq!(
+        served.get("/ch.html").0,
+        200,
+        "others are answered meanwhile"
+    );
+    let mut rest = Vec::new();
+    match slow.read_to_end(&mut rest) {
+        Ok(_) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(error) => panic!("the connection was not ended: {error}"),
+    }
+    assert!(
+        !String::from_utf8_lossy(&rest).contains("hello"),
+        "nothing was served"
+    );
+    assert_eq!(served.get("/ch.html").0, 200);
+}
