@@ -2,7 +2,8 @@
 """Load on `pgbook serve`: many concurrent GETs (wrk) and 200 live-reload connections, a
 quarter of them dropped mid-stream, while a chapter is edited every second.
 
-Measured: requests per second and latency of the GETs (wrk), how many of the edits reached
+Measured first, before any load: bursts of connections opened at once, as a browser opens a
+page, and whether the last one's request is answered. Then: requests per second and latency of the GETs (wrk), how many of the edits reached
 every live client as a `reload` event, the server's resident memory, thread count and open
 file descriptors sampled every second (bounded if they level off), and whether the dropped
 clients' connections were let go (descriptors fall back).
@@ -58,6 +59,28 @@ def open_stream(address):
     return sock
 
 
+def bursts(address, tries=20, size=8, patience=3.0):
+    """How many of `tries` bursts of `size` connections opened at once (as a browser opens a
+    page) leave the last connection's GET unanswered after `patience` seconds while the
+    others stay open and idle."""
+    host, port = address.split(":")
+    stalled = 0
+    for _ in range(tries):
+        idle = [socket.create_connection((host, int(port))) for _ in range(size)]
+        last = idle[-1]
+        last.settimeout(patience)
+        last.sendall(b"GET /c0.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        try:
+            answered = last.recv(12).startswith(b"HTTP/1.1 200")
+        except socket.timeout:
+            answered = False
+        stalled += not answered
+        for s in idle:
+            s.close()
+        time.sleep(0.2)
+    return stalled, tries, size, patience
+
+
 def main():
     binary = sys.argv[1]
     seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 30
@@ -75,6 +98,7 @@ def main():
             break
     threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
     idle = proc_figures(server.pid)
+    burst = bursts(address)
 
     streams = [open_stream(address) for _ in range(SSE_CLIENTS)]
     reloads = [0] * SSE_CLIENTS
@@ -158,6 +182,8 @@ def main():
           f"p99 {lat['99'].group(1) if lat['99'] else '?'}, "
           f"socket errors: {errors.group(1) if errors else 'none'}, "
           f"non-2xx: {non2xx.group(1) if non2xx else 0}")
+    print("bursts of {2} connections at once, the last one's GET unanswered after {3:.0f} s: "
+          "{0} of {1}".format(*burst))
     greeted = sum(1 for h in hellos if h)
     print(f"streams greeted (hello received): {greeted} of {SSE_CLIENTS}")
     greeted_live = [reloads[i] for i in range(SSE_CLIENTS) if alive[i] and hellos[i]]

@@ -129,6 +129,14 @@ fn summary_entries_must_lead_to_one_readable_chapter() {
             2,
             "content/SUMMARY.md:5:1: expected a chapter link",
         ),
+        // A numbered chapter after the suffix chapters: the order mdBook gives them is lost.
+        (
+            "",
+            "- [Draft]()\n\n[X](x.md)\n\n- [Later]()\n",
+            c,
+            2,
+            "content/SUMMARY.md:5:1: a list item after the suffix chapters (from line 3)",
+        ),
     ]);
 }
 

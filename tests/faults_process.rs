@@ -26,43 +26,11 @@ fn spawn(run: &Path, args: &[&str]) -> Child {
 fn wait_for_sleeping_statement(run: &Path, child: &mut Child) {
     loop {
         assert!(child.try_wait().unwrap().is_none(), "pgbook ended early");
-        if sockets(run).iter().any(|dir| sleeping_backends(dir) > 0) {
+        if support::a_statement_sleeps_in(run) {
             return;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-}
-
-/// The socket directories of the servers running in `run`.
-fn sockets(run: &Path) -> Vec<std::path::PathBuf> {
-    std::fs::read_dir(run)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|dir| {
-            std::fs::read_dir(dir)
-                .into_iter()
-                .flatten()
-                .flatten()
-                .any(|f| f.file_name().to_string_lossy().starts_with(".s.PGSQL."))
-        })
-        .collect()
-}
-
-/// How many sessions of the server listening in `socket_dir` are running `pg_sleep`.
-fn sleeping_backends(socket_dir: &Path) -> usize {
-    let out = Command::new("psql")
-        .args(["-X", "-At", "-U", "postgres", "-d", "postgres", "-h"])
-        .arg(socket_dir)
-        .arg("-c")
-        .arg("select count(*) from pg_stat_activity where state = 'active' and query like '%pg_sleep(600)%' and pid <> pg_backend_pid()")
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .unwrap_or(0)
 }
 
 fn signal(pid: u32, name: &str) {

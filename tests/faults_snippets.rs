@@ -1,7 +1,9 @@
 //! Bad snippets: fences that never close, unknown, repeated and contradictory attributes, an
 //! `output` block with no snippet, NUL bytes in SQL. Each is refused where it is written
 //! (`file:LINE:COL`, exit 2) before any server starts, and nothing is left behind.
-//! (Node creation attributes on a later snippet wait for nodes, which are being built.)
+//! Node attributes (DESIGN.md §10) that cannot make a node — creation attributes on a later
+//! snippet, a node made two ways, an upstream or backup that does not exist yet — are refused
+//! the same way.
 
 mod support;
 
@@ -97,4 +99,47 @@ fn fences_in_containers_and_empty_snippets_are_fine() {
         support::stdout(&out)
     );
     support::assert_nothing_left(run.path(), "containers");
+}
+
+#[test]
+fn node_attributes_that_cannot_make_a_node_are_refused_where_they_are_written() {
+    each_refused(&[
+        (
+            "# X\n\n```sql,node=replica,standby-of=main\nselect 1;\n```\n\n\
+             ```sql,node=replica,standby-of=main\nselect 2;\n```\n",
+            "content/x.md:7:1: node 'replica' already exists (created at line 3): \
+             'standby-of' and 'restore' belong on the first snippet that uses a node",
+        ),
+        (
+            "# X\n\n```sql,node=r\nselect 1;\n```\n\n```sql,node=r,standby-of=main\nselect 2;\n```\n",
+            "content/x.md:7:1: node 'r' already exists (created at line 3)",
+        ),
+        (
+            "# X\n\n```sql,backup=b\nselect 1;\n```\n\n\
+             ```sql,node=r,standby-of=main,restore=b\nselect 2;\n```\n",
+            "content/x.md:7:1: a node is made one way: 'standby-of=main' and 'restore=b' \
+             contradict each other",
+        ),
+        (
+            "# X\n\n```sql,node=r,standby-of=ghost\nselect 1;\n```\n",
+            "content/x.md:3:1: standby-of=ghost: no node 'ghost' runs before this snippet",
+        ),
+        (
+            "# X\n\n```sql,node=r,restore=b\nselect 1;\n```\n\n```sql,backup=b\nselect 2;\n```\n",
+            "content/x.md:3:1: restore=b: no backup 'b' is taken before this snippet",
+        ),
+        (
+            "# X\n\n```sql,node=r,until=name:x\nselect 1;\n```\n",
+            "content/x.md:3:1: 'until' is a recovery target: it goes with restore=BACKUP",
+        ),
+        (
+            "# X\n\n```sql,standby-of=main\nselect 1;\n```\n",
+            "content/x.md:3:1: 'standby-of' creates a node: name it with node=NAME",
+        ),
+        // Indented in a list item: the column is the fence's.
+        (
+            "# X\n\n- item\n\n  ```sql,node=r,standby-of=ghost\n  select 1;\n  ```\n",
+            "content/x.md:5:3: standby-of=ghost: no node 'ghost' runs before this snippet",
+        ),
+    ]);
 }

@@ -139,6 +139,24 @@ fn execute_role_runs_snippets_as_an_ordinary_role() {
         assert!(err.contains(message), "expected {message:?} in {err}");
         support::assert_nothing_left(run.path(), role);
     }
+
+    // Every node of a chapter runs its snippets as the role too: on main, on an empty node and
+    // on a standby (which has the role by replication); a snippet that is not the role fails.
+    let check = "DO $$ BEGIN IF current_user <> 'reader' THEN RAISE 'ran as %', current_user; \
+                 END IF; END $$;";
+    let nodes = format!(
+        "# N\n\n```sql\n{check}\n```\n\n```sql,node=replica,standby-of=main\n{check}\n```\n\n\
+         ```sql,node=spare\n{check}\n```\n"
+    );
+    support::book(
+        book.path(),
+        "[execute]\nrole = \"reader\"\n",
+        &[("a.md", nodes.as_str())],
+    );
+    let out = support::pgbook_in(run.path(), &["test", book.path().to_str().unwrap()]);
+    let err = support::stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    support::assert_nothing_left(run.path(), "role with nodes");
 }
 
 /// The snippet asks the shell, from the data directory, for the modes of the run directory

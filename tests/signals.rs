@@ -99,3 +99,8 @@ fn sigint_stops_pgbook_test_at_once_and_leaves_nothing() {
 fn sigterm_stops_pgbook_build_at_once_and_leaves_nothing() {
     interrupt_while_a_snippet_runs("build", SIGTERM);
 }
+
+#[test]
+fn sigint_stops_pgbook_build_at_once_and_leaves_nothing() {
+    interrupt_while_a_snippet_runs("build", SIGINT);
+}

@@ -1,24 +1,34 @@
 //! Server-Sent Events to open pages: the live-reload channel.
 //!
-//! tiny_http buffers a streamed response body and never flushes it, so a client's connection is
-//! taken over with `into_writer()`: this module writes the response head itself, flushes every
-//! event, sends heartbeats so dead connections are noticed, and drops a client as soon as a
-//! write to it fails. It knows nothing of builds or files; it only sends what it is given.
+//! Each open page holds an [`EventStream`], the body of its `/__pgbook/events` response, fed
+//! through a small bounded queue. An event is queued for every client at once and never
+//! waited on: a client whose queue is full (it stopped reading) or whose response is gone (the
+//! HTTP server dropped the body when the connection ended) is dropped at the next send.
+//! Heartbeats make the server write to idle connections, so dead ones are noticed. This
+//! module knows nothing of builds or files, and of HTTP only that a stream is a body.
 
-use std::io::Write;
+use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::thread;
 use std::time::Duration;
 
-type ClientWriter = Box<dyn Write + Send>;
+use bytes::Bytes;
+use hyper::body::{Body, Frame};
+use tokio::sync::mpsc;
 
 /// How often idle connections get a comment line, so dead clients are found and dropped.
 pub const HEARTBEAT: Duration = Duration::from_secs(10);
 
+/// Events a client may have waiting before it counts as stalled. A reader takes each event
+/// within milliseconds; only a client that stopped reading fills this.
+const QUEUE: usize = 16;
+
 /// The set of connected event-stream clients.
 #[derive(Default)]
 pub struct Broadcaster {
-    clients: Mutex<Vec<ClientWriter>>,
+    clients: Mutex<Vec<mpsc::Sender<Bytes>>>,
 }
 
 impl Broadcaster {
@@ -26,39 +36,32 @@ impl Broadcaster {
         Arc::new(Broadcaster::default())
     }
 
-    /// Starts an event stream on a raw connection: the response head, the reconnect delay and
-    /// a `hello` event carrying the current build generation. A client that cannot take even
-    /// that is not kept.
-    pub fn add(&self, mut writer: ClientWriter, generation: u64) {
-        let head = "HTTP/1.1 200 OK\r\n\
-                    Content-Type: text/event-stream; charset=utf-8\r\n\
-                    Cache-Control: no-store\r\n\
-                    X-Content-Type-Options: nosniff\r\n\
-                    \r\n\
-                    retry: 500\n\n";
-        let started = writer
-            .write_all(head.as_bytes())
-            .and_then(|()| {
-                writer.write_all(event_text("hello", &generation.to_string()).as_bytes())
-            })
-            .and_then(|()| writer.flush());
-        if started.is_ok() {
-            self.lock().push(writer);
-        }
+    /// A new client's stream: the reconnect delay and a `hello` event carrying the current
+    /// build generation come first.
+    pub fn subscribe(&self, generation: u64) -> EventStream {
+        let (sender, receiver) = mpsc::channel(QUEUE);
+        let greeting = format!(
+            "retry: 500\n\n{}",
+            event_text("hello", &generation.to_string())
+        );
+        // A queue made just now has room for its first event.
+        let _ = sender.try_send(Bytes::from(greeting));
+        self.lock().push(sender);
+        EventStream { receiver }
     }
 
-    /// Sends one event to every client, dropping those whose connection is gone.
+    /// Sends one event to every client, dropping those that are gone or stalled.
     pub fn send(&self, event: &str, data: &str) {
-        self.write_all(&event_text(event, data));
+        self.send_text(event_text(event, data));
     }
 
-    /// Number of live clients (after the last write).
+    /// Number of live clients (after the last send).
     #[cfg(test)]
     pub fn len(&self) -> usize {
         self.lock().len()
     }
 
-    /// Closes every stream (their connections end when the writers are dropped).
+    /// Ends every stream (each response ends once its queue is read).
     pub fn close_all(&self) {
         self.lock().clear();
     }
@@ -69,23 +72,41 @@ impl Broadcaster {
         thread::spawn(move || loop {
             thread::sleep(HEARTBEAT);
             match weak.upgrade() {
-                Some(broadcaster) => broadcaster.write_all(": heartbeat\n\n"),
+                Some(broadcaster) => broadcaster.send_text(": heartbeat\n\n".to_string()),
                 None => return,
             }
         });
     }
 
-    fn write_all(&self, text: &str) {
-        self.lock().retain_mut(|writer| {
-            writer
-                .write_all(text.as_bytes())
-                .and_then(|()| writer.flush())
-                .is_ok()
-        });
+    fn send_text(&self, text: String) {
+        let chunk = Bytes::from(text);
+        self.lock()
+            .retain(|client| client.try_send(chunk.clone()).is_ok());
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<ClientWriter>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<mpsc::Sender<Bytes>>> {
         self.clients.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// One client's event stream, as a response body: each queued event becomes a data frame
+/// (written and flushed by the server as it comes); the body ends when the broadcaster lets
+/// the client go.
+pub struct EventStream {
+    receiver: mpsc::Receiver<Bytes>,
+}
+
+impl Body for EventStream {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        self.receiver
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|bytes| Ok(Frame::data(bytes))))
     }
 }
 
@@ -104,41 +125,56 @@ fn event_text(event: &str, data: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io;
 
-    /// A writer that shares its bytes with the test, or fails every write once `broken`.
-    #[derive(Clone, Default)]
-    struct Probe {
-        bytes: Arc<Mutex<Vec<u8>>>,
-        broken: Arc<Mutex<bool>>,
-    }
-
-    impl Write for Probe {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            if *self.broken.lock().unwrap() {
-                return Err(io::ErrorKind::BrokenPipe.into());
+    /// Everything queued for `stream` so far, as text; `None` once the stream has ended.
+    fn drain(stream: &mut EventStream) -> Option<String> {
+        let mut text = String::new();
+        loop {
+            match stream.receiver.try_recv() {
+                Ok(chunk) => text.push_str(std::str::from_utf8(&chunk).unwrap()),
+                Err(mpsc::error::TryRecvError::Empty) => return Some(text),
+                Err(mpsc::error::TryRecvError::Disconnected) => {
+                    return (!text.is_empty()).then_some(text)
+                }
             }
-            self.bytes.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
         }
     }
 
     #[test]
-    fn events_reach_live_clients_and_dead_ones_are_dropped() {
+    fn events_reach_live_clients_and_gone_ones_are_dropped() {
         let broadcaster = Broadcaster::new();
-        let (alive, dead) = (Probe::default(), Probe::default());
-        broadcaster.add(Box::new(alive.clone()), 7);
-        broadcaster.add(Box::new(dead.clone()), 7);
+        let mut alive = broadcaster.subscribe(7);
+        let gone = broadcaster.subscribe(7);
         assert_eq!(broadcaster.len(), 2);
-        *dead.broken.lock().unwrap() = true;
+        drop(gone);
         broadcaster.send("reload", "8");
         assert_eq!(broadcaster.len(), 1);
-        let text = String::from_utf8(alive.bytes.lock().unwrap().clone()).unwrap();
-        assert!(text.starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream"));
-        assert!(text.ends_with("event: hello\ndata: 7\n\nevent: reload\ndata: 8\n\n"));
+        let text = drain(&mut alive).unwrap();
+        assert_eq!(
+            text,
+            "retry: 500\n\nevent: hello\ndata: 7\n\nevent: reload\ndata: 8\n\n"
+        );
+    }
+
+    #[test]
+    fn a_client_that_stops_reading_is_dropped_not_waited_for() {
+        let broadcaster = Broadcaster::new();
+        let _stalled = broadcaster.subscribe(1);
+        let mut reading = broadcaster.subscribe(1);
+        for n in 0..QUEUE * 2 {
+            broadcaster.send("reload", &n.to_string());
+            drain(&mut reading);
+        }
+        assert_eq!(broadcaster.len(), 1, "the stalled client is dropped");
+    }
+
+    #[test]
+    fn closing_ends_every_stream() {
+        let broadcaster = Broadcaster::new();
+        let mut stream = broadcaster.subscribe(3);
+        broadcaster.close_all();
+        assert!(drain(&mut stream).unwrap().contains("hello"));
+        assert_eq!(drain(&mut stream), None, "the stream has ended");
     }
 
     #[test]

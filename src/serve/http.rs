@@ -1,17 +1,21 @@
 //! Answers HTTP requests: files of the built site, the build status and the event stream.
 //!
-//! tiny_http has open advisories (request smuggling through Transfer-Encoding, CR/LF injection
-//! into headers), so this handler refuses any request that carries a body or a
-//! Transfer-Encoding and closes its connection, answers only GET and HEAD, and never copies
-//! anything from a request into a response header: every header value here is a constant.
-//! Which file may be served is decided by `site_path` alone.
+//! A pure function from a request to a response; connections, limits and timeouts are
+//! `listen`'s. It refuses any request that carries a body or a Transfer-Encoding (a static
+//! site never needs one, and both are how requests get smuggled) and closes its connection,
+//! answers only GET and HEAD, and never copies anything from a request into a response
+//! header: every header value here is a constant or comes from a file's extension. Which file
+//! may be served is decided by `site_path` alone.
 
-use std::fs::File;
-use std::io::Write;
+use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tiny_http::{Header, Method, Request, Response, StatusCode};
+use bytes::Bytes;
+use http_body_util::{combinators::BoxBody, BodyExt, Full};
+use hyper::body::Body;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
 
 use super::events::Broadcaster;
 use super::site_path::{self, Resolved};
@@ -19,6 +23,9 @@ use super::status::BuildStatus;
 
 /// The URL prefix of serve's own endpoints; no page of a book can live there.
 pub const INTERNAL_PREFIX: &str = "/__pgbook/";
+
+/// Every response's body: a whole file or text, or an event stream.
+pub type ResponseBody = BoxBody<Bytes, Infallible>;
 
 /// What every request handler shares.
 pub struct Site {
@@ -28,116 +35,103 @@ pub struct Site {
     pub events: Arc<Broadcaster>,
 }
 
-/// Answers one request. Errors writing to the client are the client's business and ignored.
-pub fn handle(site: &Site, request: Request) {
-    if carries_body(&request) {
-        let why = "Bad Request: pgbook serve accepts no request body\n";
-        refuse_and_close(request, "400 Bad Request", why);
-        return;
+/// Answers one request; its body, if any, is never read.
+pub fn handle<B: Body>(site: &Site, request: &Request<B>) -> Response<ResponseBody> {
+    if carries_body(request) {
+        let mut response = text(
+            StatusCode::BAD_REQUEST,
+            "Bad Request: pgbook serve accepts no request body\n",
+        );
+        // Nothing after this request's head can be trusted to be where the parser thinks it
+        // is: the connection ends with this answer.
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
     }
-    if headers_too_large(&request) {
-        let why = "Request Header Fields Too Large: pgbook serve reads at most 16 KiB of \
-                   headers\n";
-        refuse_and_close(request, "431 Request Header Fields Too Large", why);
-        return;
-    }
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        let response = text(
-            405,
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        let mut response = text(
+            StatusCode::METHOD_NOT_ALLOWED,
             "Method Not Allowed: pgbook serve answers GET and HEAD only\n",
-        )
-        .with_header(header("Allow", "GET, HEAD"));
-        let _ = request.respond(response);
-        return;
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
     }
-    let target = request.url().to_owned();
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or("/", |target| target.as_str());
     let path = target.split(['?', '#']).next().unwrap_or_default();
     if let Some(endpoint) = path.strip_prefix(INTERNAL_PREFIX) {
-        internal(site, request, endpoint);
-        return;
+        return internal(site, request.method(), endpoint);
     }
-    let _ = match site_path::resolve(&site.root, &target) {
-        Resolved::File(file) => respond_file(request, &file, 200),
-        Resolved::NotFound => not_found(site, request),
-        Resolved::Refused => request.respond(text(403, "Forbidden\n")),
-    };
+    match site_path::resolve(&site.root, target) {
+        Resolved::File(file) => file_response(&file, StatusCode::OK),
+        Resolved::NotFound => not_found(site),
+        Resolved::Refused => text(StatusCode::FORBIDDEN, "Forbidden\n"),
+    }
 }
 
-/// A body (Content-Length > 0) or any Transfer-Encoding: a static site never needs one, and
-/// both are how requests get smuggled past a parser.
-fn carries_body(request: &Request) -> bool {
-    let has_transfer_encoding = request
-        .headers()
-        .iter()
-        .any(|h| h.field.equiv("Transfer-Encoding"));
-    let declared_length = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Content-Length"))
-        .map(|h| h.value.as_str().trim() != "0");
-    has_transfer_encoding || declared_length.unwrap_or(false) || request.body_length() > Some(0)
-}
-
-/// What a browser sends is a few KiB of headers; tiny_http sets no bound of its own, so a
-/// client that sends more (or very many) is refused rather than answered.
-fn headers_too_large(request: &Request) -> bool {
-    const MAX_BYTES: usize = 16 * 1024;
-    const MAX_COUNT: usize = 100;
+/// A body (a Content-Length other than 0) or any Transfer-Encoding.
+fn carries_body<B: Body>(request: &Request<B>) -> bool {
     let headers = request.headers();
-    let bytes: usize = headers
-        .iter()
-        .map(|h| h.field.as_str().as_str().len() + h.value.as_str().len() + 4)
-        .sum();
-    headers.len() > MAX_COUNT || bytes > MAX_BYTES
+    let declared_length = headers
+        .get(header::CONTENT_LENGTH)
+        .is_some_and(|length| length.as_bytes().trim_ascii() != b"0");
+    headers.contains_key(header::TRANSFER_ENCODING)
+        || declared_length
+        || !request.body().is_end_stream()
 }
 
-/// Answers `status` and ends the connection: nothing after this request's head can be
-/// trusted to be where the parser thinks it is.
-fn refuse_and_close(request: Request, status: &str, body: &str) {
-    let mut writer = request.into_writer();
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = writer.write_all(head.as_bytes());
-    let _ = writer.write_all(body.as_bytes());
-    let _ = writer.flush();
-    // Dropping the writer shuts the socket's sending side down.
-}
-
-fn internal(site: &Site, request: Request, endpoint: &str) {
-    let _ = match endpoint {
-        "events" if *request.method() == Method::Get => {
-            let generation = site.status.generation();
-            site.events.add(request.into_writer(), generation);
-            Ok(())
+fn internal(site: &Site, method: &Method, endpoint: &str) -> Response<ResponseBody> {
+    match endpoint {
+        "events" => {
+            let body = if *method == Method::GET {
+                site.events.subscribe(site.status.generation()).boxed()
+            } else {
+                empty()
+            };
+            Response::builder()
+                .header(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/event-stream; charset=utf-8"),
+                )
+                .header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
+                .header(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                )
+                .body(body)
+                .expect("constant headers are valid")
         }
-        "events" => request
-            .respond(Response::empty(200).with_header(header("Content-Type", "text/event-stream"))),
-        "status" => {
-            let json = site.status.to_json().to_string();
-            request.respond(
-                Response::from_string(json)
-                    .with_header(header("Content-Type", "application/json"))
-                    .with_header(header("Cache-Control", "no-store")),
+        "status" => Response::builder()
+            .header(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
             )
-        }
-        _ => request.respond(text(404, "Not Found\n")),
-    };
+            .header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
+            .body(full(site.status.to_json().to_string()))
+            .expect("constant headers are valid"),
+        _ => text(StatusCode::NOT_FOUND, "Not Found\n"),
+    }
 }
 
-fn not_found(site: &Site, request: Request) -> std::io::Result<()> {
+fn not_found(site: &Site) -> Response<ResponseBody> {
     match site_path::resolve(&site.root, "/404.html") {
-        Resolved::File(page) => respond_file(request, &page, 404),
+        Resolved::File(page) => file_response(&page, StatusCode::NOT_FOUND),
         // No site yet (the first build failed): a bare page that still carries the live-reload
         // script, so the overlay explains why and the page reloads once the book builds.
-        _ => request.respond(
-            Response::from_string(placeholder_page())
-                .with_status_code(StatusCode(404))
-                .with_header(header("Content-Type", "text/html; charset=utf-8"))
-                .with_header(header("Cache-Control", "no-store")),
-        ),
+        _ => Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .header(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )
+            .header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
+            .body(full(placeholder_page()))
+            .expect("constant headers are valid"),
     }
 }
 
@@ -149,32 +143,44 @@ fn placeholder_page() -> String {
     )
 }
 
-fn respond_file(request: Request, file: &Path, status: u16) -> std::io::Result<()> {
-    match File::open(file) {
-        Ok(handle) => request.respond(
-            Response::from_file(handle)
-                .with_status_code(StatusCode(status))
-                .with_header(
-                    Header::from_bytes("Content-Type", content_type(file))
-                        .expect("a media type is a valid header value"),
-                )
-                .with_header(header("Cache-Control", "no-store"))
-                .with_header(header("X-Content-Type-Options", "nosniff")),
-        ),
-        // Replaced by a rebuild between resolving and opening: the next reload finds it.
-        Err(_) => request.respond(text(404, "Not Found\n")),
-    }
+/// A whole site file. Site files are pages, styles, scripts and a search index: read at once
+/// (from the page cache, as they were just written), never streamed.
+fn file_response(file: &Path, status: StatusCode) -> Response<ResponseBody> {
+    let Ok(bytes) = std::fs::read(file) else {
+        // Replaced by a rebuild between resolving and reading: the next reload finds it.
+        return text(StatusCode::NOT_FOUND, "Not Found\n");
+    };
+    let media_type = HeaderValue::from_str(&content_type(file))
+        .expect("a media type from mime_guess is a valid header value");
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, media_type)
+        .header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
+        .header(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        )
+        .body(full(bytes))
+        .expect("constant headers are valid")
 }
 
-fn text(status: u16, body: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    Response::from_string(body)
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+fn text(status: StatusCode, body: &'static str) -> Response<ResponseBody> {
+    Response::builder()
+        .status(status)
+        .header(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        )
+        .body(full(body))
+        .expect("constant headers are valid")
 }
 
-/// A header from constant parts; callers never pass request data.
-fn header(field: &'static str, value: &'static str) -> Header {
-    Header::from_bytes(field.as_bytes(), value.as_bytes()).expect("constant header is valid")
+fn full(bytes: impl Into<Bytes>) -> ResponseBody {
+    Full::new(bytes.into()).boxed()
+}
+
+fn empty() -> ResponseBody {
+    full(Bytes::new())
 }
 
 /// The media type of a site file, from its extension (`mime_guess`'s table, so never request
@@ -193,6 +199,99 @@ pub fn content_type(file: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A site with one page, and the answer to `method target` with `headers` and `body`.
+    fn answer(
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Response<ResponseBody> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("page.html"), "<p>page</p>").unwrap();
+        let site = Site {
+            root: dir.path().to_path_buf(),
+            status: Arc::new(BuildStatus::new()),
+            events: Broadcaster::new(),
+        };
+        let mut request = Request::builder().method(method).uri(target);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        handle(&site, &request.body(body.to_string()).unwrap())
+    }
+
+    fn header_of<'a>(response: &'a Response<ResponseBody>, name: &str) -> Option<&'a str> {
+        response.headers().get(name).and_then(|v| v.to_str().ok())
+    }
+
+    #[test]
+    fn pages_are_served_with_constant_headers() {
+        let response = answer("GET", "/page.html?x=%0d%0aSet-Cookie:%20a", &[], "");
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            header_of(&response, "content-type"),
+            Some("text/html; charset=utf-8")
+        );
+        let names: Vec<&str> = response.headers().keys().map(|k| k.as_str()).collect();
+        assert_eq!(
+            names,
+            ["content-type", "cache-control", "x-content-type-options"]
+        );
+    }
+
+    #[test]
+    fn bodies_and_transfer_encodings_are_refused_and_end_the_connection() {
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+        let cases: [Case; 4] = [
+            ("GET", &[("transfer-encoding", "chunked")], ""),
+            ("GET", &[("content-length", "5")], "hello"),
+            ("POST", &[], "hello"),
+            ("GET", &[("content-length", " 7 ")], ""),
+        ];
+        for (method, headers, body) in cases {
+            let response = answer(method, "/page.html", headers, body);
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{headers:?}");
+            assert_eq!(header_of(&response, "connection"), Some("close"));
+        }
+        let empty = answer("GET", "/page.html", &[("content-length", "0")], "");
+        assert_eq!(empty.status(), StatusCode::OK);
+    }
+
+    #[test]
+    fn only_get_and_head_are_answered() {
+        for method in ["PUT", "DELETE", "OPTIONS", "TRACE", "PATCH"] {
+            let response = answer(method, "/page.html", &[], "");
+            assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+            assert_eq!(header_of(&response, "allow"), Some("GET, HEAD"));
+        }
+        assert_eq!(
+            answer("HEAD", "/page.html", &[], "").status(),
+            StatusCode::OK
+        );
+    }
+
+    #[test]
+    fn internal_endpoints() {
+        let events = answer("GET", "/__pgbook/events", &[], "");
+        assert_eq!(
+            header_of(&events, "content-type"),
+            Some("text/event-stream; charset=utf-8")
+        );
+        assert_eq!(events.body().size_hint().exact(), None, "a stream");
+        let head = answer("HEAD", "/__pgbook/events", &[], "");
+        assert_eq!(
+            head.body().size_hint().exact(),
+            Some(0),
+            "no stream for HEAD"
+        );
+        let status = answer("GET", "/__pgbook/status", &[], "");
+        assert_eq!(header_of(&status, "content-type"), Some("application/json"));
+        let unknown = answer("GET", "/__pgbook/nothing", &[], "");
+        assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+        let outside = answer("GET", "/../page.html", &[], "");
+        assert_eq!(outside.status(), StatusCode::FORBIDDEN);
+    }
 
     #[test]
     fn content_types_of_site_files() {

@@ -9,6 +9,7 @@
 
 mod events;
 mod http;
+mod listen;
 mod session;
 mod site_path;
 mod status;

@@ -3,23 +3,23 @@
 //! stops serving, drops the pipeline (which stops the scratch cluster) and removes its
 //! temporary site.
 //!
-//! Builds run on this thread only, one at a time; HTTP workers only read the written site and
-//! the shared status. It never touches the book's own build directory.
+//! Builds run on this thread only, one at a time; the HTTP thread (`listen`) only reads the
+//! written site and the shared status. It never touches the book's own build directory.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::Arc;
 use std::thread;
 use std::time::Instant;
 
-use anyhow::{anyhow, Context};
+use anyhow::Context;
 use pgbook_engine::ScratchDir;
 
 use super::events::Broadcaster;
-use super::http::{self, Site};
+use super::http::Site;
+use super::listen::{self, HttpServer};
 use super::status::BuildStatus;
 use super::watch::{SourceFilter, SourceWatcher};
 use super::ServeOptions;
@@ -27,9 +27,6 @@ use crate::cmd::build::print_problems;
 use crate::cmd::Status;
 use crate::pipeline::{Action, Options, Pipeline};
 use crate::progress::Progress;
-
-/// Threads answering HTTP requests (event streams do not hold one once started).
-const HTTP_WORKERS: usize = 4;
 
 enum Message {
     Changed(Vec<PathBuf>),
@@ -43,11 +40,10 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<Status> {
         .canonicalize()
         .with_context(|| format!("cannot open the book directory {}", options.root.display()))?;
     let scratch = scratch_dir()?;
-    let server = bind(&options.host, options.port)?;
-    let address = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| anyhow!("the server has no IP address"))?;
+    // Bound now, so a taken port fails before the first build; connections made during that
+    // build wait in the kernel's queue and are answered with the built site.
+    let listener = listen::bind(&options.host, options.port)?;
+    let address = listen::local_address(&listener)?;
 
     let (sender, receiver) = mpsc::channel();
     let stop = sender.clone();
@@ -79,19 +75,14 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<Status> {
     rebuild(&mut pipeline, &site, &[], Some(first_build));
     watcher.sync(&pipeline.watched_paths());
 
-    let server = Arc::new(server);
-    let stopping = Arc::new(AtomicBool::new(false));
-    start_workers(&server, &site, &stopping);
+    let server = HttpServer::start(listener, site.clone())?;
     announce(address, options.open);
 
     watch_loop(&receiver, &mut pipeline, &mut watcher, &site);
 
     eprintln!("pgbook serve: stopping");
-    stopping.store(true, Ordering::SeqCst);
-    for _ in 0..HTTP_WORKERS {
-        server.unblock();
-    }
     site.events.close_all();
+    server.stop();
     drop(watcher);
     drop(pipeline);
     drop(scratch);
@@ -120,8 +111,8 @@ fn watch_loop(
 }
 
 /// One build; the reload event goes out only after `build` returned, i.e. after the new site
-/// has been written in place.
-/// One build; `progress` (the first build's) is cleared before the build's summary prints.
+/// has been written in place. `progress` (the first build's) is cleared before the build's
+/// summary prints.
 fn rebuild(pipeline: &mut Pipeline, site: &Site, changed: &[PathBuf], progress: Option<Progress>) {
     if let Some(first) = changed.first() {
         eprintln!("pgbook serve: {} changed, rebuilding", first.display());
@@ -148,25 +139,6 @@ fn rebuild(pipeline: &mut Pipeline, site: &Site, changed: &[PathBuf], progress: 
             );
         }
         Err(error) => eprintln!("pgbook serve: build failed after {millis} ms: {error:#}"),
-    }
-}
-
-fn bind(host: &str, port: u16) -> anyhow::Result<tiny_http::Server> {
-    tiny_http::Server::http((host, port))
-        .map_err(anyhow::Error::from_boxed)
-        .with_context(|| format!("cannot listen on {host}:{port}"))
-}
-
-fn start_workers(server: &Arc<tiny_http::Server>, site: &Arc<Site>, stopping: &Arc<AtomicBool>) {
-    for _ in 0..HTTP_WORKERS {
-        let (server, site, stopping) = (server.clone(), site.clone(), stopping.clone());
-        thread::spawn(move || loop {
-            match server.recv() {
-                Ok(request) => http::handle(&site, request),
-                Err(_) if stopping.load(Ordering::SeqCst) => return,
-                Err(error) => eprintln!("pgbook serve: {error}"),
-            }
-        });
     }
 }
 

@@ -113,3 +113,44 @@ pub fn book(root: &Path, book_toml: &str, chapters: &[(&str, &str)]) {
     }
     write(&root.join("content/SUMMARY.md"), &summary);
 }
+
+/// The socket directories of the servers running in `run` (each cluster has a directory of
+/// its own there, holding its socket and its data).
+pub fn socket_dirs(run: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(run)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|dir| {
+            std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|f| f.file_name().to_string_lossy().starts_with(".s.PGSQL."))
+        })
+        .collect()
+}
+
+/// How many sessions of the server listening in `socket_dir` are running `pg_sleep(600)`
+/// (asked of the server with psql: process titles are off on scratch servers).
+pub fn sleeping_backends(socket_dir: &Path) -> usize {
+    let out = Command::new("psql")
+        .args(["-X", "-At", "-U", "postgres", "-d", "postgres", "-h"])
+        .arg(socket_dir)
+        .arg("-c")
+        .arg("select count(*) from pg_stat_activity where state = 'active' and query like '%pg_sleep(600)%' and pid <> pg_backend_pid()")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
+}
+
+/// Whether a session of a server running in `run` is inside `pg_sleep(600)`.
+pub fn a_statement_sleeps_in(run: &Path) -> bool {
+    socket_dirs(run)
+        .iter()
+        .any(|dir| sleeping_backends(dir) > 0)
+}

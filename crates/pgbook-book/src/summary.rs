@@ -47,6 +47,8 @@ pub fn parse_summary(text: &str, file: &Path) -> Result<Summary, Diagnostic> {
     let mut counters: Vec<u32> = Vec::new();
     let mut indents: Vec<usize> = Vec::new();
     let mut seen_list = false;
+    // The first link after the lists: from there on only suffix chapters may come.
+    let mut first_suffix: Option<usize> = None;
     let mut in_comment = false;
     for (i, raw) in text.lines().enumerate() {
         let line_no = i + 1;
@@ -80,6 +82,17 @@ pub fn parse_summary(text: &str, file: &Path) -> Result<Summary, Diagnostic> {
             .strip_prefix(['-', '*', '+'])
             .filter(|r| r.starts_with(' '))
         {
+            if let Some(suffix) = first_suffix {
+                return Err(Diagnostic::new(
+                    file,
+                    line_no,
+                    indent + 1,
+                    format!(
+                        "a list item after the suffix chapters (from line {suffix}): chapters \
+                         written as plain links come before the first list or after the last"
+                    ),
+                ));
+            }
             seen_list = true;
             while indents.last().is_some_and(|&d| d > indent) {
                 indents.pop();
@@ -113,7 +126,9 @@ pub fn parse_summary(text: &str, file: &Path) -> Result<Summary, Diagnostic> {
                     "prefix and suffix chapters need a file (draft chapters must be list items)",
                 ));
             }
-            let _ = seen_list;
+            if seen_list && first_suffix.is_none() {
+                first_suffix = Some(line_no);
+            }
             summary.items.push(SummaryItem::Chapter {
                 title,
                 path,
@@ -231,6 +246,17 @@ mod tests {
                 "---",
                 "Appendix||app.md|0"
             ]
+        );
+    }
+
+    #[test]
+    fn a_list_after_the_suffix_chapters_is_located() {
+        let text = "- [A](a.md)\n\n[Appendix](app.md)\n\n---\n\n  - [B](b.md)\n";
+        let e = parse_summary(text, Path::new("SUMMARY.md")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "SUMMARY.md:7:3: a list item after the suffix chapters (from line 3): chapters \
+             written as plain links come before the first list or after the last"
         );
     }
 

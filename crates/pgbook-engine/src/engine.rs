@@ -169,7 +169,7 @@ impl Engine {
         let node_plan = nodes::plan(chapter).map_err(EngineError::Input)?;
         let with_nodes = nodes::first_node_snippet(chapter);
         if let (Some(snippet), Server::Url(_)) = (with_nodes, &self.server) {
-            return Err(EngineError::Input(nodes_need_binaries(chapter, snippet)));
+            return Err(EngineError::Input(nodes_need_binaries(snippet)));
         }
         if is_cancelled() {
             return Err(EngineError::Cancelled);
@@ -333,14 +333,15 @@ impl Engine {
 
 /// Why a chapter that uses nodes cannot run on a database URL's server, located at its
 /// first node snippet.
-fn nodes_need_binaries(chapter: &Chapter, snippet: &Snippet) -> Diagnostic {
+fn nodes_need_binaries(snippet: &Snippet) -> Diagnostic {
     let message = format!(
         "this chapter uses nodes ({}): nodes are scratch clusters of their own and need \
          PostgreSQL's server binaries, but this run uses the server of --database-url; run \
          it without --database-url (and with postgres and pg_basebackup installed)",
         describe_node_use(snippet)
     );
-    Diagnostic::new(&chapter.source_path, snippet.line, 0, message)
+    let fence = &snippet.origin;
+    Diagnostic::new(&fence.file, fence.line, fence.col, message)
 }
 
 /// The node attributes of `snippet`, as written (`node=replica,standby-of=main`).

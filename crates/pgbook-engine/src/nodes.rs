@@ -75,7 +75,9 @@ pub(crate) fn plan(chapter: &Chapter) -> Result<NodePlan, Diagnostic> {
         }
         let attrs = &snippet.attrs.nodes;
         let node = attrs.node_name().to_string();
-        let at = |message: String| Diagnostic::new(&chapter.source_path, snippet.line, 0, message);
+        // Where the fence is written, column included, like the snippet's attribute errors.
+        let fence = &snippet.origin;
+        let at = |message: String| Diagnostic::new(&fence.file, fence.line, fence.col, message);
         match first_use.get(&node) {
             Some(&line) if attrs.creates_node() => {
                 let line = if node == "main" {
