@@ -1,10 +1,15 @@
 //! Assembling the site: a [`Renderer`] holds the template environment (theme loader) and
 //! renders chapter bodies, then pages, `index.html`, `print.html`, `404.html`, `sitemap.xml`,
-//! the search index and the theme's assets into an in-memory [`SiteFiles`].
+//! the table of contents (`toc-<digest>.js`, shared by every page's sidebar, and `toc.html`
+//! for readers without scripts), the search index and the theme's assets into an in-memory
+//! [`SiteFiles`].
 //!
-//! Pages are rendered in parallel; each page's context holds only its own chapter and the
-//! shared navigation. This module writes nothing to disk (see `write`).
+//! Pages are rendered in parallel; each page's context holds only its own chapter: the
+//! navigation is not in the pages, so a page's size does not grow with the book. This module
+//! writes nothing to disk (see `write`).
 
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -69,10 +74,12 @@ pub struct Renderer {
     theme: Theme,
 }
 
+/// The page listing the whole table of contents, for readers without scripts.
+pub const TOC_PAGE: &str = "toc.html";
+
 /// What the pages of a build share.
 struct Shared {
     book: Value,
-    nav: Value,
     extra_body: Option<String>,
     /// Whether the site has a verification page (the sidebar links to it).
     verification: bool,
@@ -174,15 +181,28 @@ impl Renderer {
         extra_body_html: Option<&str>,
         verification: Option<&Verification>,
     ) -> Result<SiteFiles, RenderError> {
+        let toc_entries = self.render_template(
+            "partials/toc-entries.html",
+            context! {
+                nav => Serde(nav_items(book)),
+                no_section_label => book.config.output.html.no_section_label,
+            },
+        )?;
+        let toc_js = self.render_template(
+            "toc.js",
+            context! {
+                entries_json => serde_json::to_string(&toc_entries).expect("a string serialises"),
+            },
+        )?;
+        let toc_script = format!("toc-{:016x}.js", digest(&toc_js));
         let shared = Shared {
-            book: book_context(book),
-            nav: Value::from(Serde(nav_items(book))),
+            book: book_context(book, &toc_script),
             extra_body: extra_body_html.map(str::to_string),
             verification: verification.is_some(),
         };
         let paths: Vec<String> = book.chapters.iter().map(|c| page_path(&c.path)).collect();
         // The search index is built while the pages render: both take a while.
-        let (pages, search_js) = rayon::join(
+        let (pages, search_files) = rayon::join(
             || {
                 (0..book.chapters.len())
                     .into_par_iter()
@@ -209,6 +229,8 @@ impl Renderer {
                 self.render_print(book, &shared, &paths, bodies)?,
             );
         }
+        site.add(toc_script, toc_js);
+        site.add(TOC_PAGE, self.render_toc_page(book, &shared, &toc_entries)?);
         site.add(not_found_path(book), self.render_404(&shared, book)?);
         if let Some(verification) = verification {
             site.add(
@@ -218,7 +240,9 @@ impl Renderer {
         }
         site.add("sitemap.xml", sitemap(book, &paths));
         if book.config.output.html.search.enable {
-            site.add("searchindex.js", search_js);
+            for (path, script) in search_files {
+                site.add(path, script);
+            }
         }
         redirects(book, &mut site);
         if let Some(domain) = &book.config.output.html.cname {
@@ -266,7 +290,6 @@ impl Renderer {
         let body = bodies[index].html_for(&root);
         let ctx = context! {
             book => shared.book.clone(),
-            nav => shared.nav.clone(),
             page => Serde(&page),
             body => Value::from_safe_string(body),
             verification => shared.verification,
@@ -291,7 +314,6 @@ impl Renderer {
             .collect();
         let ctx = context! {
             book => shared.book.clone(),
-            nav => shared.nav.clone(),
             page => context! { title => book.title(), path => "print.html", path_to_root => "" },
             chapters => chapters,
         };
@@ -346,7 +368,15 @@ struct PageContext {
     toc: Vec<TocEntry>,
 }
 
-fn book_context(book: &Book) -> Value {
+/// A digest of a generated file's contents, for a name that changes when they do (so a
+/// browser never uses a cached copy of another build's file).
+fn digest(text: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn book_context(book: &Book, toc_script: &str) -> Value {
     let html = &book.config.output.html;
     let file_names = |paths: &[PathBuf]| -> Vec<String> {
         paths
@@ -369,6 +399,7 @@ fn book_context(book: &Book) -> Value {
         fold_level => html.fold.enable.then_some(html.fold.level),
         additional_css => file_names(&html.additional_css),
         additional_js => file_names(&html.additional_js),
+        toc_script => toc_script,
     }
 }
 
