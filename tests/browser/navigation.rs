@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::cdp::Browser;
-use super::support::{pgbook, stderr, write};
 use super::serve;
+use super::support::{pgbook, stderr, write};
 
 const CHAPTERS: usize = 40;
 

@@ -15,11 +15,13 @@
 //! nothing of templates or of the output directory.
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 
+use fnv::FnvHashMap;
 use pgbook_book::config::SearchConfig;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::markdown::SearchSection;
@@ -128,39 +130,48 @@ struct Manifest {
     terms: Vec<(String, String, usize)>,
 }
 
+/// A section's words with their number of occurrences, in its title and in its body.
+type SectionWords = [Vec<(String, u32)>; 2];
+
 /// The files of the search index: `(path in the site, contents)`, the manifest first.
 pub fn search_files(pages: &[PageSections], config: &SearchConfig) -> Vec<(String, String)> {
+    // Pages are tokenized in parallel; the postings are then gathered in document order.
+    let tokenized: Vec<Vec<(Doc, SectionWords)>> = pages
+        .par_iter()
+        .map(|page| {
+            page.sections
+                .iter()
+                .map(|section| {
+                    let url = match &section.anchor {
+                        Some(anchor) => format!("{}#{anchor}", page.page_path),
+                        None => page.page_path.to_string(),
+                    };
+                    let doc = Doc {
+                        t: &section.title,
+                        c: page.chapter_title,
+                        u: url,
+                        b: teaser(&section.text),
+                    };
+                    (
+                        doc,
+                        [word_counts(&section.title), word_counts(&section.text)],
+                    )
+                })
+                .collect()
+        })
+        .collect();
     let mut docs = Vec::new();
-    let mut words: BTreeMap<String, Postings> = BTreeMap::new();
-    for page in pages {
-        for section in page.sections {
-            let number = u32::try_from(docs.len()).expect("fewer than 4 billion sections");
-            for (field, text) in [(Field::Title, &section.title), (Field::Body, &section.text)] {
-                let mut counts: BTreeMap<String, u32> = BTreeMap::new();
-                for token in tokenize(text) {
-                    if !is_stop_word(&token) {
-                        *counts.entry(token).or_default() += 1;
-                    }
-                }
-                for (token, count) in counts {
-                    let postings = words.entry(token).or_default();
-                    match field {
-                        Field::Title => postings.title.push((number, count)),
-                        Field::Body => postings.body.push((number, count)),
-                    }
-                }
-            }
-            let url = match &section.anchor {
-                Some(anchor) => format!("{}#{anchor}", page.page_path),
-                None => page.page_path.to_string(),
-            };
-            docs.push(Doc {
-                t: &section.title,
-                c: page.chapter_title,
-                u: url,
-                b: teaser(&section.text),
-            });
+    let mut words: FnvHashMap<String, Postings> = HashMap::default();
+    for (doc, fields) in tokenized.into_iter().flatten() {
+        let number = u32::try_from(docs.len()).expect("fewer than 4 billion sections");
+        let [title, body] = fields;
+        for (word, count) in title {
+            words.entry(word).or_default().title.push((number, count));
         }
+        for (word, count) in body {
+            words.entry(word).or_default().body.push((number, count));
+        }
+        docs.push(doc);
     }
 
     let mut files = Vec::new();
@@ -195,19 +206,24 @@ pub fn search_files(pages: &[PageSections], config: &SearchConfig) -> Vec<(Strin
     files
 }
 
-#[derive(Clone, Copy)]
-enum Field {
-    Title,
-    Body,
+/// The indexed words of `text` (stop words left out) with their number of occurrences.
+fn word_counts(text: &str) -> Vec<(String, u32)> {
+    let mut counts: FnvHashMap<String, u32> = HashMap::default();
+    for token in tokenize(text) {
+        if !is_stop_word(&token) {
+            *counts.entry(token).or_default() += 1;
+        }
+    }
+    counts.into_iter().collect()
 }
 
 /// The words cut into fragments of about [`TERM_FRAGMENT_BYTES`], in the order the browser
 /// compares strings (UTF-16 code units), each as (first word, JSON object of its words).
 /// A word's entry is `[title postings, body postings]`, each a flat list of document-number
 /// deltas and counts.
-fn term_fragments(words: BTreeMap<String, Postings>) -> Vec<(String, String)> {
+fn term_fragments(words: FnvHashMap<String, Postings>) -> Vec<(String, String)> {
     let mut words: Vec<(String, Postings)> = words.into_iter().collect();
-    words.sort_by(|(a, _), (b, _)| a.encode_utf16().cmp(b.encode_utf16()));
+    words.par_sort_by_cached_key(|(word, _)| word.encode_utf16().collect::<Vec<u16>>());
     let mut fragments = Vec::new();
     let mut current: Option<(String, String)> = None;
     for (word, postings) in words {
