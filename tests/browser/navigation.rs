@@ -34,7 +34,8 @@ fn build_book(work: &Path) -> PathBuf {
     let root = work.join("nav-src");
     write(
         &root.join("book.toml"),
-        "[book]\ntitle = \"Navigation\"\n[output.html]\nsite-url = \"/nav/\"\n",
+        "[book]\ntitle = \"Navigation\"\n[output.html]\nsite-url = \"/nav/\"\n\
+         [output.html.fold]\nenable = true\nlevel = 0\n",
     );
     let mut summary = String::from("# Summary\n\n[Start](start.md)\n\n# Part A\n\n");
     write(
@@ -67,7 +68,8 @@ fn build_book(work: &Path) -> PathBuf {
 }
 
 /// The sidebar on `page` (a path under `base`): every chapter listed, the page's own entry
-/// marked, links that lead where they say.
+/// marked and its section unfolded (the book folds from level 0: other sections start
+/// folded), links that lead where they say.
 fn sidebar_marks_the_page(browser: &mut Browser, base: &str, page: &str) {
     browser.goto(&format!("{base}{page}"));
     assert_eq!(
@@ -90,6 +92,20 @@ fn sidebar_marks_the_page(browser: &mut Browser, base: &str, page: &str) {
     assert_eq!(
         browser.eval("document.querySelector('#toc [aria-current=page]').href"),
         format!("{base}{page}").as_str()
+    );
+    let folded = browser.eval(
+        "Array.from(document.querySelectorAll('#toc .toc-item'))
+           .filter(li => li.offsetParent === null).map(li => li.textContent.trim())",
+    );
+    let folded = folded.as_array().unwrap();
+    assert!(
+        folded.len() >= 15,
+        "other sections' entries are folded away: {folded:?}"
+    );
+    assert_eq!(
+        browser.eval("document.querySelector('#toc .current').offsetParent !== null"),
+        true,
+        "the page's own entry is shown: {folded:?}"
     );
     // The entry is in view in the sidebar, and other entries lead to their pages.
     assert_eq!(

@@ -35,7 +35,8 @@
       revealCurrent();
     });
   }
-  revealCurrent();
+  // After every script of the page has run (the sidebar's folding changes where it is).
+  document.addEventListener('DOMContentLoaded', revealCurrent);
 
   function copyText(text, button) {
     function done() {
