@@ -74,8 +74,18 @@ pub struct Renderer {
     theme: Theme,
 }
 
-/// The page listing the whole table of contents, for readers without scripts.
-pub const TOC_PAGE: &str = "toc.html";
+/// The page listing the whole table of contents, for readers without scripts: `toc.html`
+/// (mdBook's name), or `toc-N.html` when a chapter's page already has that path.
+pub fn toc_page_path(page_paths: &[String]) -> String {
+    let taken = |path: &str| page_paths.iter().any(|p| p == path);
+    let mut path = "toc.html".to_string();
+    let mut n = 1;
+    while taken(&path) {
+        path = format!("toc-{n}.html");
+        n += 1;
+    }
+    path
+}
 
 /// What the pages of a build share.
 struct Shared {
@@ -195,12 +205,13 @@ impl Renderer {
             },
         )?;
         let toc_script = format!("toc-{:016x}.js", digest(&toc_js));
+        let paths: Vec<String> = book.chapters.iter().map(|c| page_path(&c.path)).collect();
+        let toc_page = toc_page_path(&paths);
         let shared = Shared {
-            book: book_context(book, &toc_script),
+            book: book_context(book, &toc_script, &toc_page),
             extra_body: extra_body_html.map(str::to_string),
             verification: verification.is_some(),
         };
-        let paths: Vec<String> = book.chapters.iter().map(|c| page_path(&c.path)).collect();
         // The search index is built while the pages render: both take a while.
         let (pages, search_files) = rayon::join(
             || {
@@ -230,7 +241,8 @@ impl Renderer {
             );
         }
         site.add(toc_script, toc_js);
-        site.add(TOC_PAGE, self.render_toc_page(book, &shared, &toc_entries)?);
+        let toc_html = self.render_toc_page(book, &shared, &toc_page, &toc_entries)?;
+        site.add(toc_page, toc_html);
         site.add(not_found_path(book), self.render_404(&shared, book)?);
         if let Some(verification) = verification {
             site.add(
@@ -376,7 +388,7 @@ fn digest(text: &str) -> u64 {
     hasher.finish()
 }
 
-fn book_context(book: &Book, toc_script: &str) -> Value {
+fn book_context(book: &Book, toc_script: &str, toc_page: &str) -> Value {
     let html = &book.config.output.html;
     let file_names = |paths: &[PathBuf]| -> Vec<String> {
         paths
@@ -400,6 +412,7 @@ fn book_context(book: &Book, toc_script: &str) -> Value {
         additional_css => file_names(&html.additional_css),
         additional_js => file_names(&html.additional_js),
         toc_script => toc_script,
+        toc_page => url_path(toc_page),
     }
 }
 
@@ -411,4 +424,22 @@ fn with_extra_body(mut html: String, extra: Option<&str>) -> String {
         }
     }
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toc_page_never_takes_a_chapter_path() {
+        let paths = |list: &[&str]| list.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            toc_page_path(&paths(&["intro.html", "a/toc.html"])),
+            "toc.html"
+        );
+        assert_eq!(
+            toc_page_path(&paths(&["toc.html", "toc-1.html"])),
+            "toc-2.html"
+        );
+    }
 }

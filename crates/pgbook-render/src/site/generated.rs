@@ -7,7 +7,7 @@ use minijinja::{context, Value};
 use pgbook_book::Book;
 
 use super::files::canonical_url;
-use super::{with_extra_body, PageContext, Renderer, Shared, TOC_PAGE};
+use super::{with_extra_body, PageContext, Renderer, Shared};
 use crate::markdown::render_chapter;
 use crate::verification::{Verification, VERIFICATION_PAGE};
 use crate::RenderError;
@@ -79,6 +79,7 @@ impl Renderer {
         &self,
         book: &Book,
         shared: &Shared,
+        path: &str,
         entries: &str,
     ) -> Result<String, RenderError> {
         let body = self.render_template(
@@ -87,13 +88,13 @@ impl Renderer {
         )?;
         let page = PageContext {
             title: "Table of contents".into(),
-            path: TOC_PAGE.into(),
+            path: path.into(),
             path_to_root: String::new(),
             source_path: String::new(),
             prev: None,
             next: None,
             edit_url: None,
-            canonical: canonical_url(&book.config.output.html.site_url, TOC_PAGE),
+            canonical: canonical_url(&book.config.output.html.site_url, path),
             toc: Vec::new(),
         };
         let ctx = context! {
