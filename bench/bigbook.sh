@@ -59,10 +59,12 @@ done
 python3 - "$work" "$ROUNDS" <<'PY'
 import json, os, statistics, sys
 work, rounds = sys.argv[1], int(sys.argv[2])
-times = {}
+times, cpu = {}, {}
 for r in range(1, rounds + 1):
     for result in json.load(open(f"{work}/round-{r}.json"))["results"]:
         times.setdefault(result["command"], []).extend(result["times"])
+        # CPU time (user + system, mean of the round): steadier than wall time under load.
+        cpu.setdefault(result["command"], []).append(result["user"] + result["system"])
 
 def size(d):
     return sum(os.path.getsize(os.path.join(p, f)) for p, _, fs in os.walk(d) for f in fs)
@@ -70,17 +72,22 @@ def size(d):
 def median(name):
     return statistics.median(times[name])
 
-print(f"{'build':12s} {'runs':>4s} {'median':>10s} {'min':>10s} {'site bytes':>13s} {'files':>6s}")
+def cpu_time(name):
+    return statistics.mean(cpu[name])
+
+print(f"{'build':12s} {'runs':>4s} {'median':>10s} {'min':>10s} {'CPU':>10s} {'site bytes':>13s} {'files':>6s}")
 for name in sorted(times):
     tool, book = name.split("-")
     out = f"{work}/{ {'pgbook': 'pg', 'mdbook': 'md', 'before': 'before'}[tool] }-{book}"
     files = sum(len(fs) for _, _, fs in os.walk(out))
     print(f"{name:12s} {len(times[name]):4d} {median(name)*1000:8.1f}ms {min(times[name])*1000:8.1f}ms"
-          f" {size(out):13,d} {files:6d}")
+          f" {cpu_time(name)*1000:8.1f}ms {size(out):13,d} {files:6d}")
 print()
 print(f"pgbook 10x / 1x build time (medians): {median('pgbook-x10') / median('pgbook-x1'):.2f}x   (goal <= 11x)")
+print(f"pgbook 10x / 1x CPU time:             {cpu_time('pgbook-x10') / cpu_time('pgbook-x1'):.2f}x")
 print(f"pgbook 10x / 1x site size:            {size(work + '/pg-x10') / size(work + '/pg-x1'):.2f}x   (goal <= 11x)")
 print(f"pgbook / mdBook, 10x build time:      {median('pgbook-x10') / median('mdbook-x10'):.2f}x   (goal <= 0.35x)")
+print(f"pgbook / mdBook, 10x CPU time:        {cpu_time('pgbook-x10') / cpu_time('mdbook-x10'):.2f}x")
 print(f"pgbook / mdBook, 1x build time:       {median('pgbook-x1') / median('mdbook-x1'):.2f}x")
 print(f"pgbook / mdBook, 10x site size:       {size(work + '/pg-x10') / size(work + '/md-x10'):.2f}x")
 if "before-x10" in times:
