@@ -14,10 +14,8 @@
 //! counts (the browser scores with elasticlunr's tf = √count and idf). This module knows
 //! nothing of templates or of the output directory.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::hash::{Hash, Hasher};
 
 use fnv::FnvHashMap;
 use pgbook_book::config::SearchConfig;
@@ -268,9 +266,7 @@ fn push_postings(out: &mut String, postings: &[(u32, u32)]) {
 
 /// Adds `search/<kind>-<digest>.js` holding `json`; returns its path.
 fn push_fragment(files: &mut Vec<(String, String)>, kind: &str, json: &str) -> String {
-    let mut hasher = DefaultHasher::new();
-    json.hash(&mut hasher);
-    let path = format!("search/{kind}-{:016x}.js", hasher.finish());
+    let path = format!("search/{kind}-{:016x}.js", crate::content_digest(json));
     files.push((path.clone(), script(&path, json)));
     path
 }

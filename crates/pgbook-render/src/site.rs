@@ -8,8 +8,6 @@
 //! navigation is not in the pages, so a page's size does not grow with the book. This module
 //! writes nothing to disk (see `write`).
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -76,7 +74,7 @@ pub struct Renderer {
 
 /// The page listing the whole table of contents, for readers without scripts: `toc.html`
 /// (mdBook's name), or `toc-N.html` when a chapter's page already has that path.
-pub fn toc_page_path(page_paths: &[String]) -> String {
+fn toc_page_path(page_paths: &[String]) -> String {
     let taken = |path: &str| page_paths.iter().any(|p| p == path);
     let mut path = "toc.html".to_string();
     let mut n = 1;
@@ -204,7 +202,7 @@ impl Renderer {
                 entries_json => serde_json::to_string(&toc_entries).expect("a string serialises"),
             },
         )?;
-        let toc_script = format!("toc-{:016x}.js", digest(&toc_js));
+        let toc_script = format!("toc-{:016x}.js", crate::content_digest(&toc_js));
         let paths: Vec<String> = book.chapters.iter().map(|c| page_path(&c.path)).collect();
         let toc_page = toc_page_path(&paths);
         let shared = Shared {
@@ -378,14 +376,6 @@ struct PageContext {
     canonical: Option<String>,
     /// The "on this page" list: the chapter's h2 and h3 headings.
     toc: Vec<TocEntry>,
-}
-
-/// A digest of a generated file's contents, for a name that changes when they do (so a
-/// browser never uses a cached copy of another build's file).
-fn digest(text: &str) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    text.hash(&mut hasher);
-    hasher.finish()
 }
 
 fn book_context(book: &Book, toc_script: &str, toc_page: &str) -> Value {
