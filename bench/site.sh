@@ -57,7 +57,7 @@ print(f"ratio pgbook / mdBook (medians): {ratio:.2f}x   (goal <= 0.35x)")
 PY
 
 pages=$(find "$work/pg-out" -name '*.html' | wc -l)
-echo "pgbook wrote $pages HTML pages; searchindex.js $(stat -c %s "$work/pg-out/searchindex.js") bytes;" \
+echo "pgbook wrote $pages HTML pages; search index (manifest + fragments) $(cat "$work/pg-out/searchindex.js" "$work"/pg-out/search/* | wc -c) bytes;" \
   "mdBook searchindex $(stat -c %s "$work"/md-out/searchindex*.js | head -1) bytes"
 
 if [[ -f book.toml ]]; then

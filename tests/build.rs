@@ -68,6 +68,7 @@ fn site_structure_navigation_and_relative_links() {
         "404.html",
         "sitemap.xml",
         "searchindex.js",
+        "toc.html",
         "css/pgbook.css",
         "css/highlight.css",
         "js/pgbook.js",
@@ -81,21 +82,39 @@ fn site_structure_navigation_and_relative_links() {
     assert!(index.contains("This handbook is a <em>fixture</em>"));
 
     let plans = read(&site.join("guide/plans.html"));
-    // Sidebar: parts, numbering, drafts greyed, current chapter marked.
-    assert!(plans.contains("<li class=\"toc-part\">Basics</li>"));
-    assert!(plans.contains("toc-draft"));
-    assert!(plans.contains("Not written yet"));
-    let current: Vec<&str> = plans
-        .match_indices(" current\"")
-        .map(|(i, _)| &plans[i..i + 80])
+    // Sidebar: one shared script (its name changes with its contents) fills the page's empty
+    // list, which says which entry is the page; without scripts, a link to `toc.html`.
+    let toc_scripts: Vec<String> = std::fs::read_dir(&site)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("toc-") && name.ends_with(".js"))
         .collect();
-    assert_eq!(current.len(), 1, "exactly one current entry");
+    assert_eq!(toc_scripts.len(), 1, "{toc_scripts:?}");
+    assert!(plans.contains("<ol class=\"toc\" id=\"toc\" data-current=\"guide/plans.html\"></ol>"));
+    assert!(plans.contains(&format!("<script src=\"../{}\"></script>", toc_scripts[0])));
+    assert!(plans.contains("<a href=\"../toc.html\">Table of contents</a>"));
     assert!(
-        current[0].contains("href=\"../guide/plans.html\""),
-        "{}",
-        current[0]
+        !plans.contains("Not written yet"),
+        "no copy of the entries in the page"
     );
-    assert!(plans.contains("<span class=\"toc-number\">1.1.</span>"));
+    // The entries: parts, numbering, drafts greyed, hrefs from the root.
+    let toc_js = read(&site.join(&toc_scripts[0]));
+    let toc_page = read(&site.join("toc.html"));
+    for entries in [&toc_js, &toc_page] {
+        let entries = entries.replace("\\\"", "\"");
+        assert!(
+            entries.contains("<li class=\"toc-part\">Basics</li>"),
+            "{entries}"
+        );
+        assert!(entries.contains("toc-draft"));
+        assert!(entries.contains("Not written yet"));
+        assert!(entries.contains("<span class=\"toc-number\">1.1.</span>"));
+        assert!(entries.contains("<a href=\"guide/plans.html\">"));
+        assert!(
+            !entries.contains(" current"),
+            "no entry is marked at build time"
+        );
+    }
     // Relative links everywhere: assets, sidebar, prev/next and rewritten .md links.
     assert!(plans.contains("href=\"../css/pgbook.css\""));
     assert!(plans.contains("src=\"../js/search.js\""));
@@ -138,9 +157,23 @@ fn site_structure_navigation_and_relative_links() {
         print.contains("href=\"guide/plans.html\""),
         "print links are root-relative"
     );
+    // The search index: a manifest naming its fragments, each a script of its own.
     let search = read(&site.join("searchindex.js"));
-    assert!(search.starts_with("window.pgbookSearchIndex = {"));
-    assert!(search.contains("\"u\":\"results.html#escaping\""));
+    assert!(search.starts_with("pgbookSearchFragment(\"searchindex.js\",{"));
+    let fragments: Vec<String> = std::fs::read_dir(site.join("search"))
+        .unwrap()
+        .map(|e| format!("search/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    assert!(fragments.len() >= 2, "{fragments:?}");
+    for fragment in &fragments {
+        assert!(
+            search.contains(&format!("\"{fragment}\"")),
+            "{fragment} is not in the manifest"
+        );
+    }
+    assert!(fragments
+        .iter()
+        .any(|f| read(&site.join(f)).contains("\"u\":\"results.html#escaping\"")));
 }
 
 #[test]
@@ -351,8 +384,8 @@ fn mdbook_book_builds_unchanged_without_a_database() {
     }
     assert_eq!(
         pages,
-        book.chapters.len() + 3,
-        "chapters + index, print, 404"
+        book.chapters.len() + 4,
+        "chapters + index, print, 404, toc"
     );
     for chapter in &book.chapters {
         let page = site.join(chapter.path.with_extension("html"));

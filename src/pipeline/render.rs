@@ -60,8 +60,11 @@ impl Pipeline {
             );
         }
         report.pages_rendered = stale.len();
+        // A set, not a scan of the chapters per cached body: a big book has thousands of both.
+        let current: std::collections::HashSet<&std::path::Path> =
+            book.chapters.iter().map(|c| c.path.as_path()).collect();
         self.bodies
-            .retain(|path, _| book.chapters.iter().any(|c| &c.path == path));
+            .retain(|path, _| current.contains(path.as_path()));
         Ok(book
             .chapters
             .iter()

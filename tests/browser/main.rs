@@ -5,6 +5,7 @@
 //! chapter with SQL output in both themes are saved for a human to look at.
 
 mod cdp;
+mod navigation;
 mod pictures;
 mod readers;
 #[path = "../support/mod.rs"]
@@ -182,6 +183,7 @@ fn site_works_in_chromium_from_file_and_http() {
     let http_base = serve(site.clone());
     exercise_site(&mut browser, &http_base, Some(&shots));
     pictures::pictures_in_both_themes_and_at_phone_width(&mut browser, work.path(), &shots);
+    navigation::shared_navigation_and_split_search(&mut browser, work.path(), &shots);
     let errors = browser.errors();
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     // The error detector itself works: an error logged and an image that does not exist.

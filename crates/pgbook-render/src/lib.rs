@@ -30,6 +30,17 @@ pub use snippet::SnippetStatus;
 pub use verification::Verification;
 pub use write::write_site;
 
+/// A digest of a generated file's contents, put in its name (`toc-<digest>.js`,
+/// `search/t-<digest>.js`) so that the name changes with the contents and a browser never
+/// uses a cached copy of another build's file. FNV-1a: the same on every toolchain, so the
+/// same book gives the same site.
+pub(crate) fn content_digest(text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = fnv::FnvHasher::default();
+    hasher.write(text.as_bytes());
+    hasher.finish()
+}
+
 /// A problem while rendering or writing the site, located in the book where possible.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {

@@ -1,13 +1,25 @@
-//! The client-side search index: one elasticlunr document per heading section, written as
-//! `searchindex.js` (a script, so it loads from `file://` too) holding the elasticlunr-rs
-//! index and a compact list of documents (title, URL, short teaser).
+//! The client-side search index, split so that a search downloads only what it needs (the
+//! approach of Pagefind): a small manifest, `searchindex.js`, then fragments under `search/`
+//! loaded per query word — term fragments, each a range of the sorted words with their
+//! postings, and document fragments, each a run of consecutive documents (section title,
+//! chapter title, URL, teaser) fetched only for the results shown.
 //!
-//! Kept lean for speed and size: no stemming (the browser matches word prefixes instead), a
-//! short stop-word list, document texts not stored in the index.
+//! Every file is a script that hands its data to `pgbookSearchFragment(name, data)` (defined
+//! by the theme's `js/search.js`), so the index loads with `<script>` tags from `file://` as
+//! well as over HTTP. Fragment names carry a digest of their contents, so a browser cache never
+//! mixes fragments of two builds.
+//!
+//! One document per heading section. Kept lean: no stemming (the browser matches word
+//! prefixes), a short stop-word list, postings as delta-coded document numbers with raw
+//! counts (the browser scores with elasticlunr's tf = √count and idf). This module knows
+//! nothing of templates or of the output directory.
 
-use elasticlunr::pipeline::{FnWrapper, Pipeline};
-use elasticlunr::{IndexBuilder, Language};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use fnv::FnvHashMap;
 use pgbook_book::config::SearchConfig;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::markdown::SearchSection;
@@ -22,32 +34,17 @@ const STOP_WORDS: &[&str] = &[
 
 const TEASER_CHARS: usize = 180;
 
-/// Tokenizer and pipeline of pgbook's index: words of letters, digits and `_`, lower-cased.
-struct Handbook;
+/// Bytes of postings after which a term fragment is closed. A word's matches are in one or
+/// two fragments, so a first search loads the manifest, about this much per query word, and
+/// the document fragments of the results shown.
+pub const TERM_FRAGMENT_BYTES: usize = 24 * 1024;
 
-impl Language for Handbook {
-    fn name(&self) -> String {
-        "Handbook".into()
-    }
+/// Documents per document fragment: the results of a search are spread over the book, so
+/// small runs keep what is loaded for one screen of results small.
+pub const DOCS_PER_FRAGMENT: usize = 16;
 
-    fn code(&self) -> String {
-        "en".into()
-    }
-
-    fn tokenize(&self, text: &str) -> Vec<String> {
-        tokenize(text)
-    }
-
-    fn make_pipeline(&self) -> Pipeline {
-        Pipeline {
-            queue: vec![Box::new(FnWrapper("stopWordFilter".into(), drop_stop_word))],
-        }
-    }
-}
-
-fn drop_stop_word(token: String) -> Option<String> {
-    (!STOP_WORDS.contains(&token.as_str())).then_some(token)
-}
+/// The manifest's path in the site; the fragments are under `search/`.
+pub const MANIFEST: &str = "searchindex.js";
 
 /// Splits text into lower-case words of letters, digits and `_` (the browser tokenizes
 /// queries the same way). An SQL identifier is indexed whole and by its `_`-separated parts,
@@ -76,6 +73,10 @@ pub fn tokenize(text: &str) -> Vec<String> {
     out
 }
 
+fn is_stop_word(token: &str) -> bool {
+    STOP_WORDS.contains(&token)
+}
+
 /// A page's sections, with the page's root-relative path and title.
 pub struct PageSections<'a> {
     pub page_path: &'a str,
@@ -83,6 +84,7 @@ pub struct PageSections<'a> {
     pub sections: &'a [SearchSection],
 }
 
+/// One search result as the browser shows it.
 #[derive(Serialize)]
 struct Doc<'a> {
     /// Section title.
@@ -95,11 +97,12 @@ struct Doc<'a> {
     b: String,
 }
 
-#[derive(Serialize)]
-struct SearchData<'a> {
-    docs: Vec<Doc<'a>>,
-    index: &'a elasticlunr::Index,
-    opts: SearchOptions,
+/// Where a word occurs: `(document number, occurrences)` in increasing document order, for
+/// the title and for the body of sections.
+#[derive(Default)]
+struct Postings {
+    title: Vec<(u32, u32)>,
+    body: Vec<(u32, u32)>,
 }
 
 /// What the browser needs of `[output.html.search]`.
@@ -111,43 +114,169 @@ struct SearchOptions {
     body: u32,
 }
 
-/// The contents of `searchindex.js`, with `config`'s options for the browser.
-pub fn search_index_js(pages: &[PageSections], config: &SearchConfig) -> String {
-    let mut index = IndexBuilder::with_language(Box::new(Handbook))
-        .save_docs(false)
-        .add_fields(["title", "body"])
-        .build();
+/// The manifest: options, the number of documents (for idf), and where every fragment is.
+#[derive(Serialize)]
+struct Manifest {
+    opts: SearchOptions,
+    /// Number of documents.
+    docs: usize,
+    /// Documents per document fragment: document `n` is in `doc_files[n / chunk]`.
+    chunk: usize,
+    doc_files: Vec<String>,
+    /// Term fragments in word order: `[first word, file, bytes]`; a fragment holds the words
+    /// from its first word up to the next fragment's.
+    terms: Vec<(String, String, usize)>,
+}
+
+/// A section's words with their number of occurrences, in its title and in its body.
+type SectionWords = [Vec<(String, u32)>; 2];
+
+/// The files of the search index: `(path in the site, contents)`, the manifest first.
+pub fn search_files(pages: &[PageSections], config: &SearchConfig) -> Vec<(String, String)> {
+    // Pages are tokenized in parallel; the postings are then gathered in document order.
+    let tokenized: Vec<Vec<(Doc, SectionWords)>> = pages
+        .par_iter()
+        .map(|page| {
+            page.sections
+                .iter()
+                .map(|section| {
+                    let url = match &section.anchor {
+                        Some(anchor) => format!("{}#{anchor}", page.page_path),
+                        None => page.page_path.to_string(),
+                    };
+                    let doc = Doc {
+                        t: &section.title,
+                        c: page.chapter_title,
+                        u: url,
+                        b: teaser(&section.text),
+                    };
+                    (
+                        doc,
+                        [word_counts(&section.title), word_counts(&section.text)],
+                    )
+                })
+                .collect()
+        })
+        .collect();
     let mut docs = Vec::new();
-    for page in pages {
-        for section in page.sections {
-            let id = docs.len().to_string();
-            index.add_doc(&id, [section.title.as_str(), section.text.as_str()]);
-            let url = match &section.anchor {
-                Some(anchor) => format!("{}#{anchor}", page.page_path),
-                None => page.page_path.to_string(),
-            };
-            docs.push(Doc {
-                t: &section.title,
-                c: page.chapter_title,
-                u: url,
-                b: teaser(&section.text),
-            });
+    let mut words: FnvHashMap<String, Postings> = HashMap::default();
+    for (doc, fields) in tokenized.into_iter().flatten() {
+        let number = u32::try_from(docs.len()).expect("fewer than 4 billion sections");
+        let [title, body] = fields;
+        for (word, count) in title {
+            words.entry(word).or_default().title.push((number, count));
         }
+        for (word, count) in body {
+            words.entry(word).or_default().body.push((number, count));
+        }
+        docs.push(doc);
     }
-    let data = SearchData {
-        docs,
-        index: &index,
+
+    let mut files = Vec::new();
+    let doc_files: Vec<String> = docs
+        .chunks(DOCS_PER_FRAGMENT)
+        .map(|chunk| {
+            let json = serde_json::to_string(chunk).expect("documents serialise");
+            push_fragment(&mut files, "d", &json)
+        })
+        .collect();
+    let terms = term_fragments(words)
+        .into_iter()
+        .map(|(first, json)| {
+            let bytes = json.len();
+            (first, push_fragment(&mut files, "t", &json), bytes)
+        })
+        .collect();
+    let manifest = Manifest {
         opts: SearchOptions {
             limit: config.limit_results,
             and: config.use_boolean_and,
             title: config.boost_title,
             body: config.boost_paragraph,
         },
+        docs: docs.len(),
+        chunk: DOCS_PER_FRAGMENT,
+        doc_files,
+        terms,
     };
-    let json = serde_json::to_string(&data).expect("search data serialises");
-    // `</script>`-safe and valid JavaScript: JSON is a JS expression.
+    let json = serde_json::to_string(&manifest).expect("manifest serialises");
+    files.insert(0, (MANIFEST.to_string(), script(MANIFEST, &json)));
+    files
+}
+
+/// The indexed words of `text` (stop words left out) with their number of occurrences.
+fn word_counts(text: &str) -> Vec<(String, u32)> {
+    let mut counts: FnvHashMap<String, u32> = HashMap::default();
+    for token in tokenize(text) {
+        if !is_stop_word(&token) {
+            *counts.entry(token).or_default() += 1;
+        }
+    }
+    counts.into_iter().collect()
+}
+
+/// The words cut into fragments of about [`TERM_FRAGMENT_BYTES`], in the order the browser
+/// compares strings (UTF-16 code units), each as (first word, JSON object of its words).
+/// A word's entry is `[title postings, body postings]`, each a flat list of document-number
+/// deltas and counts.
+fn term_fragments(words: FnvHashMap<String, Postings>) -> Vec<(String, String)> {
+    let mut words: Vec<(String, Postings)> = words.into_iter().collect();
+    words.par_sort_by_cached_key(|(word, _)| word.encode_utf16().collect::<Vec<u16>>());
+    let mut fragments = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for (word, postings) in words {
+        let mut entry = serde_json::to_string(&word).expect("a word serialises");
+        entry.push_str(":[");
+        push_postings(&mut entry, &postings.title);
+        entry.push(',');
+        push_postings(&mut entry, &postings.body);
+        entry.push(']');
+        match &mut current {
+            Some((_, json)) if json.len() + entry.len() <= TERM_FRAGMENT_BYTES => {
+                json.push(',');
+                json.push_str(&entry);
+            }
+            _ => {
+                if let Some((first, json)) = current.take() {
+                    fragments.push((first, json + "}"));
+                }
+                current = Some((word, format!("{{{entry}")));
+            }
+        }
+    }
+    if let Some((first, json)) = current {
+        fragments.push((first, json + "}"));
+    }
+    fragments
+}
+
+/// `[delta, count, delta, count, ...]`: the first delta is the document number itself.
+fn push_postings(out: &mut String, postings: &[(u32, u32)]) {
+    out.push('[');
+    let mut previous = 0;
+    for (i, (doc, count)) in postings.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "{},{count}", doc - previous);
+        previous = *doc;
+    }
+    out.push(']');
+}
+
+/// Adds `search/<kind>-<digest>.js` holding `json`; returns its path.
+fn push_fragment(files: &mut Vec<(String, String)>, kind: &str, json: &str) -> String {
+    let path = format!("search/{kind}-{:016x}.js", crate::content_digest(json));
+    files.push((path.clone(), script(&path, json)));
+    path
+}
+
+/// A script handing `json` to the page's search under `name`. JSON is a JavaScript
+/// expression; `</` is escaped so that the text is safe even inlined in a page.
+fn script(name: &str, json: &str) -> String {
     format!(
-        "window.pgbookSearchIndex = {};\n",
+        "pgbookSearchFragment({},{});\n",
+        serde_json::to_string(name).expect("a name serialises"),
         json.replace("</", "<\\/")
     )
 }
@@ -161,93 +290,4 @@ fn teaser(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn index_has_one_doc_per_section() {
-        let sections = vec![
-            SearchSection {
-                title: "Intro".into(),
-                anchor: None,
-                text: "Vacuum reclaims storage.".into(),
-            },
-            SearchSection {
-                title: "Locks".into(),
-                anchor: Some("locks".into()),
-                text: "Row-level locks </script> block writers.".into(),
-            },
-        ];
-        let js = search_index_js(
-            &[PageSections {
-                page_path: "ch/a.html",
-                chapter_title: "A",
-                sections: &sections,
-            }],
-            &SearchConfig::default(),
-        );
-        let json = js
-            .strip_prefix("window.pgbookSearchIndex = ")
-            .unwrap()
-            .trim_end()
-            .trim_end_matches(';');
-        let value: serde_json::Value = serde_json::from_str(json).unwrap();
-        assert_eq!(value["docs"].as_array().unwrap().len(), 2);
-        assert_eq!(value["docs"][1]["u"], "ch/a.html#locks");
-        assert_eq!(value["opts"]["limit"], 30);
-        assert_eq!(value["opts"]["and"], true);
-        assert!(!js.contains("</script>"));
-        // "vacuum" is indexed unstemmed.
-        assert!(
-            value["index"]["index"]["body"]["root"]["v"]["a"]["c"]["u"]["u"]["m"]["docs"]
-                .get("0")
-                .is_some()
-        );
-        assert_eq!(
-            tokenize("pg_stat_statements, E'x' _private__"),
-            vec!["stat", "statements", "pg_stat_statements", "private"]
-        );
-    }
-}
-
-#[cfg(test)]
-mod sql_tests {
-    use super::*;
-
-    fn indexed_words(text: &str) -> Vec<String> {
-        tokenize(text)
-            .into_iter()
-            .filter_map(drop_stop_word)
-            .collect()
-    }
-
-    #[test]
-    fn sql_keywords_are_never_stop_words() {
-        let words = indexed_words(
-            "SELECT ... FOR UPDATE SKIP LOCKED; WITH RECURSIVE t AS (...) ON CONFLICT DO \
-             NOTHING WHERE x IS NOT NULL AND y IN (1) OR z BY the",
-        );
-        for keyword in [
-            "for",
-            "update",
-            "skip",
-            "locked",
-            "with",
-            "recursive",
-            "as",
-            "on",
-            "conflict",
-            "do",
-            "is",
-            "not",
-            "null",
-            "and",
-            "in",
-            "or",
-            "by",
-        ] {
-            assert!(words.iter().any(|w| w == keyword), "{keyword} in {words:?}");
-        }
-        assert!(!words.iter().any(|w| w == "the"));
-    }
-}
+mod tests;

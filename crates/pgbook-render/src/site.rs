@@ -1,9 +1,12 @@
 //! Assembling the site: a [`Renderer`] holds the template environment (theme loader) and
 //! renders chapter bodies, then pages, `index.html`, `print.html`, `404.html`, `sitemap.xml`,
-//! the search index and the theme's assets into an in-memory [`SiteFiles`].
+//! the table of contents (`toc-<digest>.js`, shared by every page's sidebar, and `toc.html`
+//! for readers without scripts), the search index and the theme's assets into an in-memory
+//! [`SiteFiles`].
 //!
-//! Pages are rendered in parallel; each page's context holds only its own chapter and the
-//! shared navigation. This module writes nothing to disk (see `write`).
+//! Pages are rendered in parallel; each page's context holds only its own chapter: the
+//! navigation is not in the pages, so a page's size does not grow with the book. This module
+//! writes nothing to disk (see `write`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -69,10 +72,22 @@ pub struct Renderer {
     theme: Theme,
 }
 
+/// The page listing the whole table of contents, for readers without scripts: `toc.html`
+/// (mdBook's name), or `toc-N.html` when a chapter's page already has that path.
+fn toc_page_path(page_paths: &[String]) -> String {
+    let taken = |path: &str| page_paths.iter().any(|p| p == path);
+    let mut path = "toc.html".to_string();
+    let mut n = 1;
+    while taken(&path) {
+        path = format!("toc-{n}.html");
+        n += 1;
+    }
+    path
+}
+
 /// What the pages of a build share.
 struct Shared {
     book: Value,
-    nav: Value,
     extra_body: Option<String>,
     /// Whether the site has a verification page (the sidebar links to it).
     verification: bool,
@@ -206,15 +221,29 @@ impl Renderer {
         extra_body_html: Option<&str>,
         verification: Option<&Verification>,
     ) -> Result<SiteFiles, RenderError> {
+        let toc_entries = self.render_template(
+            "partials/toc-entries.html",
+            context! {
+                nav => Serde(nav_items(book)),
+                no_section_label => book.config.output.html.no_section_label,
+            },
+        )?;
+        let toc_js = self.render_template(
+            "toc.js",
+            context! {
+                entries_json => serde_json::to_string(&toc_entries).expect("a string serialises"),
+            },
+        )?;
+        let toc_script = format!("toc-{:016x}.js", crate::content_digest(&toc_js));
+        let paths: Vec<String> = book.chapters.iter().map(|c| page_path(&c.path)).collect();
+        let toc_page = toc_page_path(&paths);
         let shared = Shared {
-            book: book_context(book),
-            nav: Value::from(Serde(nav_items(book))),
+            book: book_context(book, &toc_script, &toc_page),
             extra_body: extra_body_html.map(str::to_string),
             verification: verification.is_some(),
         };
-        let paths: Vec<String> = book.chapters.iter().map(|c| page_path(&c.path)).collect();
         // The search index is built while the pages render: both take a while.
-        let (pages, search_js) = rayon::join(
+        let (pages, search_files) = rayon::join(
             || {
                 (0..book.chapters.len())
                     .into_par_iter()
@@ -241,6 +270,9 @@ impl Renderer {
                 self.render_print(book, &shared, &paths, bodies)?,
             );
         }
+        site.add(toc_script, toc_js);
+        let toc_html = self.render_toc_page(book, &shared, &toc_page, &toc_entries)?;
+        site.add(toc_page, toc_html);
         site.add(not_found_path(book), self.render_404(&shared, book)?);
         if let Some(verification) = verification {
             site.add(
@@ -250,7 +282,9 @@ impl Renderer {
         }
         site.add("sitemap.xml", sitemap(book, &paths));
         if book.config.output.html.search.enable {
-            site.add("searchindex.js", search_js);
+            for (path, script) in search_files {
+                site.add(path, script);
+            }
         }
         redirects(book, &mut site);
         if let Some(domain) = &book.config.output.html.cname {
@@ -298,7 +332,6 @@ impl Renderer {
         let body = bodies[index].html_for(&root);
         let ctx = context! {
             book => shared.book.clone(),
-            nav => shared.nav.clone(),
             page => Serde(&page),
             body => Value::from_safe_string(body),
             verification => shared.verification,
@@ -323,7 +356,6 @@ impl Renderer {
             .collect();
         let ctx = context! {
             book => shared.book.clone(),
-            nav => shared.nav.clone(),
             page => context! { title => book.title(), path => "print.html", path_to_root => "" },
             chapters => chapters,
         };
@@ -378,7 +410,7 @@ struct PageContext {
     toc: Vec<TocEntry>,
 }
 
-fn book_context(book: &Book) -> Value {
+fn book_context(book: &Book, toc_script: &str, toc_page: &str) -> Value {
     let html = &book.config.output.html;
     let file_names = |paths: &[PathBuf]| -> Vec<String> {
         paths
@@ -401,6 +433,8 @@ fn book_context(book: &Book) -> Value {
         fold_level => html.fold.enable.then_some(html.fold.level),
         additional_css => file_names(&html.additional_css),
         additional_js => file_names(&html.additional_js),
+        toc_script => toc_script,
+        toc_page => url_path(toc_page),
     }
 }
 
@@ -412,4 +446,22 @@ fn with_extra_body(mut html: String, extra: Option<&str>) -> String {
         }
     }
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toc_page_never_takes_a_chapter_path() {
+        let paths = |list: &[&str]| list.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            toc_page_path(&paths(&["intro.html", "a/toc.html"])),
+            "toc.html"
+        );
+        assert_eq!(
+            toc_page_path(&paths(&["toc.html", "toc-1.html"])),
+            "toc-2.html"
+        );
+    }
 }

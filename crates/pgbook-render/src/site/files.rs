@@ -1,4 +1,4 @@
-//! The site's files other than pages: the search index, the sitemap, canonical URLs, mdBook's
+//! The site's files other than pages: the search index's files, the sitemap, canonical URLs, mdBook's
 //! redirect pages, and the book's own files (images, additional CSS/JS) that are copied as
 //! they are.
 
@@ -9,15 +9,15 @@ use pgbook_book::Book;
 use super::{FileContent, SiteFiles};
 use crate::markdown::RenderedChapter;
 use crate::nav::url_path;
-use crate::search::{search_index_js, PageSections};
+use crate::search::{search_files, PageSections};
 use crate::RenderError;
 
-/// The contents of `searchindex.js`: every chapter's heading sections.
+/// The search index's files (manifest and fragments): every chapter's heading sections.
 pub(super) fn search_index(
     book: &Book,
     bodies: &[Arc<RenderedChapter>],
     paths: &[String],
-) -> String {
+) -> Vec<(String, String)> {
     let sections: Vec<PageSections> = bodies
         .iter()
         .zip(paths)
@@ -28,7 +28,7 @@ pub(super) fn search_index(
             sections: &body.sections,
         })
         .collect();
-    search_index_js(&sections, &book.config.output.html.search)
+    search_files(&sections, &book.config.output.html.search)
 }
 
 /// `[output.html.redirect]`: a small page at each old path that sends the reader on to the

@@ -1,5 +1,5 @@
 //! The generated pages that are not chapters: the 404 page (mdBook's `input-404` chapter
-//! when the book has one) and "How this book was verified". Rendered in the layout of a
+//! when the book has one), "How this book was verified" and the table of contents page. Rendered in the layout of a
 //! chapter page; nothing here runs SQL or reads files.
 
 use minijinja::value::Serde;
@@ -33,7 +33,6 @@ impl Renderer {
             .map_or("Page not found".to_string(), |c| c.title.clone());
         let ctx = context! {
             book => shared.book.clone(),
-            nav => shared.nav.clone(),
             page => context! { title => title, path => not_found_path(book), path_to_root => root },
             body => body.map(Value::from_safe_string),
             verification => shared.verification,
@@ -65,10 +64,44 @@ impl Renderer {
         };
         let ctx = context! {
             book => shared.book.clone(),
-            nav => shared.nav.clone(),
             page => Serde(&page),
             body => Value::from_safe_string(format!("<div class=\"verification\">{body}</div>")),
             verification => true,
+        };
+        let html = self.render_template("page.html", ctx)?;
+        Ok(with_extra_body(html, shared.extra_body.as_deref()))
+    }
+
+    /// `toc.html`: every entry of the table of contents as plain links, in the layout of a
+    /// chapter page — the way through the book when scripts do not run (the pages' sidebars
+    /// are filled by a script; their "Table of contents" fallback links here).
+    pub(super) fn render_toc_page(
+        &self,
+        book: &Book,
+        shared: &Shared,
+        path: &str,
+        entries: &str,
+    ) -> Result<String, RenderError> {
+        let body = self.render_template(
+            "partials/toc-page.html",
+            context! { entries => Value::from_safe_string(entries.to_string()) },
+        )?;
+        let page = PageContext {
+            title: "Table of contents".into(),
+            path: path.into(),
+            path_to_root: String::new(),
+            source_path: String::new(),
+            prev: None,
+            next: None,
+            edit_url: None,
+            canonical: canonical_url(&book.config.output.html.site_url, path),
+            toc: Vec::new(),
+        };
+        let ctx = context! {
+            book => shared.book.clone(),
+            page => Serde(&page),
+            body => Value::from_safe_string(body),
+            verification => shared.verification,
         };
         let html = self.render_template("page.html", ctx)?;
         Ok(with_extra_body(html, shared.extra_body.as_deref()))

@@ -17,18 +17,26 @@
     });
   }
 
+  // Scrolls the sidebar (not the page) so that the entry of the page being read is in its
+  // middle; a sidebar that is not shown has no size yet, so this runs again when it opens.
+  var sidebar = document.getElementById('sidebar');
+  function revealCurrent() {
+    var current = sidebar && sidebar.querySelector('.toc-item.current');
+    if (!current || !sidebar.clientHeight) { return; }
+    var top = current.getBoundingClientRect().top - sidebar.getBoundingClientRect().top;
+    sidebar.scrollTop += top - (sidebar.clientHeight - current.offsetHeight) / 2;
+  }
+
   var sidebarToggle = document.getElementById('sidebar-toggle');
   if (sidebarToggle) {
     sidebarToggle.addEventListener('click', function () {
       var narrow = window.matchMedia('(max-width: 900px)').matches;
       document.body.classList.toggle(narrow ? 'sidebar-open' : 'sidebar-hidden');
+      revealCurrent();
     });
   }
-
-  var current = document.querySelector('.toc-item.current');
-  if (current && current.scrollIntoView) {
-    current.scrollIntoView({ block: 'center' });
-  }
+  // After every script of the page has run (the sidebar's folding changes where it is).
+  document.addEventListener('DOMContentLoaded', revealCurrent);
 
   function copyText(text, button) {
     function done() {

@@ -1,8 +1,12 @@
-// Client-side search over searchindex.js (an elasticlunr index built by pgbook, one document
-// per heading section). The index is loaded on first use with a <script> tag, so search works
-// from file:// as well as over HTTP. Query words match indexed words by prefix (SQL
-// identifiers are indexed whole and by their `_` parts). Results are driven by the keyboard
-// (arrows, Enter); the page a result opens highlights the query's words (`?highlight=`).
+// Client-side search over pgbook's split index: the manifest `searchindex.js`, then, per
+// query word, the term fragments under `search/` whose word ranges can hold its matches, and
+// the document fragments of the results shown — so a first search downloads a few fragments,
+// not the whole index. Every file is a <script> that hands its data to
+// pgbookSearchFragment(name, data), so search works from file:// as well as over HTTP.
+// Query words match indexed words by prefix (SQL identifiers are indexed whole and by their
+// `_` parts), scored as elasticlunr does (tf = sqrt(count), idf, field boosts). Results are
+// driven by the keyboard (arrows, Enter); the page a result opens highlights the query's
+// words (`?highlight=`).
 (function () {
   'use strict';
   var root = document.documentElement.getAttribute('data-root') || '';
@@ -13,26 +17,54 @@
   var toggle = document.getElementById('search-toggle');
   if (!panel || !input || !results) { return; }
 
-  var loading = false;
   var MAX_RESULTS = 30;
+  // How many words a query word may expand to by prefix, and how many term fragments it may
+  // load beyond the one holding it (a one- or two-letter prefix would otherwise load many).
   var MAX_EXPANSION = 400;
+  var MAX_PREFIX_FRAGMENTS = 3;
+  var MANIFEST = 'searchindex.js';
 
-  function loadIndex(then) {
-    if (window.pgbookSearchIndex) { then(); return; }
-    if (loading) { return; }
-    loading = true;
-    status.textContent = 'Loading the search index…';
-    var script = document.createElement('script');
-    script.src = root + 'searchindex.js';
-    script.onload = function () { loading = false; status.textContent = ''; then(); };
-    script.onerror = function () { loading = false; status.textContent = 'The search index could not be loaded.'; };
-    document.head.appendChild(script);
+  // Fragments by name once their script has run, and the callbacks waiting for each.
+  var fragments = {};
+  var waiting = {};
+  var failed = false;
+  window.pgbookSearchFragment = function (name, data) { fragments[name] = data; };
+
+  // Loads every named fragment not loaded yet, then calls `then` (once all have arrived).
+  function need(names, then) {
+    var missing = names.filter(function (name) { return !fragments[name]; });
+    var left = missing.length;
+    if (!left) { then(); return; }
+    missing.forEach(function (name) {
+      if (waiting[name]) { waiting[name].push(arrived); return; }
+      waiting[name] = [arrived];
+      var script = document.createElement('script');
+      script.src = root + name;
+      script.setAttribute('data-search-fragment', name);
+      script.onload = function () {
+        var callbacks = waiting[name];
+        delete waiting[name];
+        callbacks.forEach(function (callback) { callback(); });
+      };
+      script.onerror = function () {
+        delete waiting[name];
+        failed = true;
+        status.textContent = 'The search index could not be loaded.';
+      };
+      document.head.appendChild(script);
+    });
+    function arrived() {
+      if (--left === 0) { then(); }
+    }
   }
+
+  function manifest() { return fragments[MANIFEST]; }
 
   function open() {
     panel.hidden = false;
     input.focus();
-    loadIndex(run);
+    if (!manifest()) { status.textContent = 'Loading the search index…'; }
+    need([MANIFEST], run);
   }
 
   function close() {
@@ -45,74 +77,110 @@
       .filter(function (w) { return w.length > 1; });
   }
 
-  // The trie node for `word`, or null.
-  function node(fieldRoot, word) {
-    var n = fieldRoot;
-    for (var i = 0; i < word.length && n; i++) { n = n[word.charAt(i)]; }
-    return n || null;
+  // The term fragments that can hold words starting with `word`: the one whose range holds
+  // `word` itself, then the following ones as long as they start with it. Fragments are in
+  // the order of JavaScript's string comparison (the build sorts by UTF-16 code units).
+  function termFiles(word) {
+    var terms = manifest().terms;
+    if (!terms.length) { return []; }
+    var first = 0;
+    for (var i = 0; i < terms.length && terms[i][0] <= word; i++) { first = i; }
+    var files = [terms[first][1]];
+    for (var j = first + 1; j < terms.length && terms[j][0].lastIndexOf(word, 0) === 0; j++) {
+      if (files.length > MAX_PREFIX_FRAGMENTS) { break; }
+      files.push(terms[j][1]);
+    }
+    return files;
   }
 
-  // Adds the score of every document under `start` (words with the query word as prefix).
-  function collect(start, word, weight, docCount, scores) {
-    var stack = [{ n: start, depth: 0 }];
-    var visited = 0;
-    while (stack.length && visited < MAX_EXPANSION) {
-      var item = stack.pop();
-      var n = item.n;
-      visited++;
-      if (n.docs) {
-        var exact = item.depth === 0 ? 1 : 0.6 / (1 + item.depth / 3);
-        var idf = 1 + Math.log(docCount / (n.df + 1) + 1);
-        for (var ref in n.docs) {
-          if (!Object.prototype.hasOwnProperty.call(n.docs, ref)) { continue; }
-          var s = n.docs[ref].tf * idf * weight * exact;
-          var entry = scores[ref] || (scores[ref] = { score: 0, words: {} });
-          entry.score += s;
-          entry.words[word] = true;
+  // Every indexed word starting with `word` in the loaded fragments, the word itself first,
+  // then the closest extensions.
+  function expansions(word, files) {
+    var found = [];
+    files.forEach(function (file) {
+      var words = fragments[file];
+      for (var w in words) {
+        if (Object.prototype.hasOwnProperty.call(words, w) && w.lastIndexOf(word, 0) === 0) {
+          found.push([w, words[w]]);
         }
       }
-      for (var key in n) {
-        if (key.length === 1 && Object.prototype.hasOwnProperty.call(n, key)) {
-          stack.push({ n: n[key], depth: item.depth + 1 });
-        }
-      }
+    });
+    found.sort(function (a, b) { return a[0].length - b[0].length || (a[0] < b[0] ? -1 : 1); });
+    return found.slice(0, MAX_EXPANSION);
+  }
+
+  // Adds to `scores` the score of every document of one field's postings
+  // ([delta, count, ...]) for a query word matched at `depth` letters beyond it.
+  function collect(postings, depth, word, weight, docCount, scores) {
+    if (!postings.length) { return; }
+    var exact = depth === 0 ? 1 : 0.6 / (1 + depth / 3);
+    var df = postings.length / 2;
+    var idf = 1 + Math.log(docCount / (df + 1) + 1);
+    var doc = 0;
+    for (var i = 0; i < postings.length; i += 2) {
+      doc += postings[i];
+      var s = Math.sqrt(postings[i + 1]) * idf * weight * exact;
+      var entry = scores[doc] || (scores[doc] = { score: 0, words: {} });
+      entry.score += s;
+      entry.words[word] = true;
     }
   }
 
-  function search(query) {
-    var data = window.pgbookSearchIndex;
-    var words = tokenize(query);
-    if (!data || !words.length) { return []; }
-    var docCount = data.docs.length;
+  // The documents (numbers) matching the query, best first.
+  function search(words, files) {
+    var index = manifest();
     var scores = {};
     // `[output.html.search]` of book.toml.
-    var opts = data.opts || { limit: MAX_RESULTS, and: true, title: 3, body: 1 };
-    var fields = [['title', opts.title], ['body', opts.body]];
+    var opts = index.opts || { limit: MAX_RESULTS, and: true, title: 3, body: 1 };
     words.forEach(function (word) {
-      fields.forEach(function (f) {
-        var fieldIndex = data.index.index[f[0]];
-        var start = fieldIndex && node(fieldIndex.root, word);
-        if (start) { collect(start, word, f[1], docCount, scores); }
+      expansions(word, files[word]).forEach(function (match) {
+        var depth = match[0].length - word.length;
+        collect(match[1][0], depth, word, opts.title, index.docs, scores);
+        collect(match[1][1], depth, word, opts.body, index.docs, scores);
       });
     });
     var refs = Object.keys(scores).filter(function (ref) {
       return !opts.and || Object.keys(scores[ref].words).length === words.length;
     });
-    refs.sort(function (a, b) { return scores[b].score - scores[a].score; });
-    return refs.slice(0, opts.limit).map(function (ref) { return data.docs[+ref]; });
+    refs.sort(function (a, b) { return scores[b].score - scores[a].score || a - b; });
+    return refs.slice(0, opts.limit).map(Number);
   }
+
+  function docFile(n) { return manifest().doc_files[Math.floor(n / manifest().chunk)]; }
+  function doc(n) { return fragments[docFile(n)][n % manifest().chunk]; }
 
   // The query the results on screen are for: running it again would only lose the selection.
   var shown = null;
 
   function run() {
     var query = input.value.trim();
-    if (query === shown && window.pgbookSearchIndex) { return; }
+    if (query === shown && manifest()) { return; }
+    if (!query) { clear(); status.textContent = ''; shown = ''; return; }
+    if (!manifest() || failed) { return; }
+    var words = tokenize(query);
+    var files = {};
+    var all = [];
+    words.forEach(function (word) {
+      files[word] = termFiles(word);
+      all = all.concat(files[word]);
+    });
+    need(all, function () {
+      if (input.value.trim() !== query) { return; }  // a newer query is on its way
+      var found = search(words, files);
+      need(found.map(docFile), function () {
+        if (input.value.trim() !== query) { return; }
+        show(query, found.map(doc));
+      });
+    });
+  }
+
+  function clear() {
     while (results.firstChild) { results.removeChild(results.firstChild); }
-    if (!query) { status.textContent = ''; shown = ''; return; }
-    if (!window.pgbookSearchIndex) { return; }
+  }
+
+  function show(query, found) {
+    clear();
     shown = query;
-    var found = search(query);
     status.textContent = found.length ? found.length + (found.length === 1 ? ' result' : ' results') : 'No results for “' + query + '”.';
     var highlight = '?highlight=' + encodeURIComponent(tokenize(query).join(' '));
     found.forEach(function (doc, i) {
@@ -158,7 +226,7 @@
   var timer = null;
   input.addEventListener('input', function () {
     clearTimeout(timer);
-    timer = setTimeout(function () { loadIndex(run); }, 60);
+    timer = setTimeout(function () { need([MANIFEST], run); }, 60);
   });
   input.addEventListener('keydown', function (event) {
     if (event.key === 'Escape') { close(); }
