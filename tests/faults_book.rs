@@ -137,6 +137,14 @@ fn summary_entries_must_lead_to_one_readable_chapter() {
             2,
             "content/SUMMARY.md:5:1: a list item after the suffix chapters (from line 3)",
         ),
+        // Nested deeper than Markdown nests: it would be text of the chapter above.
+        (
+            "",
+            "- [X](x.md)\n        - [Y](x.md)\n",
+            c,
+            2,
+            "content/SUMMARY.md:2:9: a chapter indented 8 spaces deeper than its parent at line 1",
+        ),
     ]);
 }
 

@@ -45,7 +45,8 @@ pub enum SummaryItem {
 pub fn parse_summary(text: &str, file: &Path) -> Result<Summary, Diagnostic> {
     let mut summary = Summary::default();
     let mut counters: Vec<u32> = Vec::new();
-    let mut indents: Vec<usize> = Vec::new();
+    // The list items open above the current line: (marker indent, line).
+    let mut levels: Vec<(usize, usize)> = Vec::new();
     let mut seen_list = false;
     // The first link after the lists: from there on only suffix chapters may come.
     let mut first_suffix: Option<usize> = None;
@@ -94,13 +95,8 @@ pub fn parse_summary(text: &str, file: &Path) -> Result<Summary, Diagnostic> {
                 ));
             }
             seen_list = true;
-            while indents.last().is_some_and(|&d| d > indent) {
-                indents.pop();
-            }
-            if indents.last() != Some(&indent) {
-                indents.push(indent);
-            }
-            let depth = indents.len() - 1;
+            let depth = nest(&mut levels, indent, line_no)
+                .map_err(|message| Diagnostic::new(file, line_no, indent + 1, message))?;
             counters.truncate(depth + 1);
             while counters.len() <= depth {
                 counters.push(0);
@@ -146,6 +142,42 @@ pub fn parse_summary(text: &str, file: &Path) -> Result<Summary, Diagnostic> {
         ));
     }
     Ok(summary)
+}
+
+/// Places a list item whose marker is indented `indent` spaces among the open `levels`, as
+/// CommonMark nests lists: an item is a child of the item above it when its marker stands at
+/// least at that item's content column (marker + 2), a sibling when it stands left of it.
+/// Returns the item's depth, or why Markdown would not read it as a nested chapter.
+fn nest(levels: &mut Vec<(usize, usize)>, indent: usize, line: usize) -> Result<usize, String> {
+    while levels.last().is_some_and(|&(open, _)| indent < open) {
+        levels.pop();
+    }
+    match levels.last() {
+        None if indent >= 4 => {
+            return Err(format!(
+                "a chapter indented {indent} spaces with no chapter above it to nest under: \
+                 Markdown reads it as code, not as a list item"
+            ))
+        }
+        None => {}
+        Some(&(open, parent)) if indent >= open + 2 => {
+            // Past the parent's content column by four or more, the line is text of the
+            // parent's paragraph, not a nested list.
+            if indent > open + 5 {
+                return Err(format!(
+                    "a chapter indented {} spaces deeper than its parent at line {parent}: a \
+                     nested chapter is indented 2 to 5 spaces more than its parent, or Markdown \
+                     reads it as text of the parent",
+                    indent - open
+                ));
+            }
+        }
+        Some(_) => {
+            levels.pop();
+        }
+    }
+    levels.push((indent, line));
+    Ok(levels.len() - 1)
 }
 
 fn is_separator(s: &str) -> bool {
@@ -267,6 +299,49 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "SUMMARY.md:4:1: expected a chapter link like `- [Title](file.md)`, found `not a link`"
+        );
+    }
+
+    #[test]
+    fn nesting_follows_commonmark() {
+        let depths = |text: &str| -> Vec<usize> {
+            parse_summary(text, Path::new("SUMMARY.md"))
+                .unwrap()
+                .items
+                .iter()
+                .filter_map(|i| match i {
+                    SummaryItem::Chapter { depth, .. } => Some(*depth),
+                    _ => None,
+                })
+                .collect()
+        };
+        // A marker left of the parent's content column is the parent's sibling.
+        assert_eq!(depths("- [A]()\n    - [B]()\n - [C]()\n"), vec![0, 1, 0]);
+        assert_eq!(
+            depths("- [A]()\n  - [B]()\n    - [C]()\n   - [D]()\n"),
+            vec![0, 1, 2, 1]
+        );
+        assert_eq!(depths("- [A]()\n     - [B]()\n"), vec![0, 1]);
+    }
+
+    #[test]
+    fn bad_nesting_is_located() {
+        let e = parse_summary(
+            "- [A](a.md)\n\n      - [B](b.md)\n",
+            Path::new("SUMMARY.md"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "SUMMARY.md:3:7: a chapter indented 6 spaces deeper than its parent at line 1: a \
+             nested chapter is indented 2 to 5 spaces more than its parent, or Markdown reads it \
+             as text of the parent"
+        );
+        let e = parse_summary("# S\n\n    - [A](a.md)\n", Path::new("SUMMARY.md")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "SUMMARY.md:3:5: a chapter indented 4 spaces with no chapter above it to nest \
+             under: Markdown reads it as code, not as a list item"
         );
     }
 }
