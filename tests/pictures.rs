@@ -48,7 +48,7 @@ fn the_page_shows_a_profile_charts_and_a_timeline() {
     let table = page[chart..].find("result-table").unwrap();
     assert!(table > 0);
     assert!(page.contains("class=\"timeline-table\""));
-    assert!(page.contains("waits for a lock"));
+    assert!(page.contains("tl-waits\"><span class=\"tl-mark\">waits</span>"));
     assert!(std::fs::read_to_string(root.join("book/css/pictures.css"))
         .unwrap()
         .contains("--s0"));

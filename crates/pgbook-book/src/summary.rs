@@ -160,18 +160,17 @@ fn nest(levels: &mut Vec<(usize, usize)>, indent: usize, line: usize) -> Result<
             ))
         }
         None => {}
-        Some(&(open, parent)) if indent >= open + 2 => {
-            // Past the parent's content column by four or more, the line is text of the
-            // parent's paragraph, not a nested list.
-            if indent > open + 5 {
-                return Err(format!(
-                    "a chapter indented {} spaces deeper than its parent at line {parent}: a \
-                     nested chapter is indented 2 to 5 spaces more than its parent, or Markdown \
-                     reads it as text of the parent",
-                    indent - open
-                ));
-            }
+        // Past the parent's content column by four or more, the line is text of the
+        // parent's paragraph, not a nested list.
+        Some(&(open, parent)) if indent > open + 5 => {
+            return Err(format!(
+                "a chapter indented {} spaces deeper than its parent at line {parent}: a nested \
+                 chapter is indented 2 to 5 spaces more than its parent, or Markdown reads it \
+                 as text of the parent",
+                indent - open
+            ));
         }
+        Some(&(open, _)) if indent >= open + 2 => {}
         Some(_) => {
             levels.pop();
         }

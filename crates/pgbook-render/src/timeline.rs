@@ -1,8 +1,10 @@
-//! Sessions as a timeline: for a chapter with named sessions, one column per session and one
-//! row per step in the order the steps ran; a step that waited on a lock is drawn from the
-//! row where it was issued down to the row of the step that released it, and a step that
-//! raised an error is marked. Each step links to its snippet, which stays where it is in the
-//! reading order.
+//! Sessions as a timeline: for a chapter with named sessions, one column per session (per
+//! node and session in a chapter with several nodes) and one row per step in the order the
+//! steps ran; a step that waited on a lock is drawn from the row where it was issued down to
+//! the row of the step that released it, and a step that raised an error is marked. Each
+//! step links to its snippet, which stays where it is in the reading order. Consecutive
+//! steps in which nothing happens but one session running (no wait, no error, nothing
+//! released) share one row, so a long chapter's timeline stays as short as its events.
 //!
 //! Builds data for `partials/timeline.html` from the step contexts and outcomes; it decides
 //! nothing about verdicts and knows nothing of HTML.
@@ -15,9 +17,16 @@ use crate::snippet::StepContext;
 /// Everything `partials/timeline.html` receives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TimelineView {
-    /// Session names in column order (`main` first).
-    pub sessions: Vec<String>,
+    /// The columns, in order (`main` first).
+    pub sessions: Vec<Column>,
     pub rows: Vec<TimelineRow>,
+}
+
+/// One column: a session, and its node in a chapter with several nodes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Column {
+    pub node: Option<String>,
+    pub session: String,
 }
 
 /// One step, and what every session is doing during it.
@@ -25,6 +34,8 @@ pub struct TimelineView {
 pub struct TimelineRow {
     /// 1-based step number, as the snippets' labels count.
     pub step: usize,
+    /// The last step this row stands for (`step` itself unless quiet steps were merged).
+    pub last_step: usize,
     /// The snippet's page anchor; `None` for a hidden step.
     pub anchor: Option<String>,
     pub cells: Vec<Cell>,
@@ -58,13 +69,25 @@ pub fn timeline(
     if !steps.first()?.multi_session {
         return None;
     }
-    let mut sessions: Vec<String> = vec!["main".into()];
-    for snippet in snippets {
-        let name = snippet.attrs.session_name();
-        if !sessions.iter().any(|s| s == name) {
-            sessions.push(name.to_string());
-        }
-    }
+    let column_of = |snippet: &Snippet, step: &StepContext| Column {
+        node: step.node.clone(),
+        session: snippet.attrs.session_name().to_string(),
+    };
+    let mut sessions: Vec<Column> = Vec::new();
+    let columns: Vec<usize> = snippets
+        .iter()
+        .zip(steps)
+        .map(|(snippet, step)| {
+            let column = column_of(snippet, step);
+            match sessions.iter().position(|c| *c == column) {
+                Some(at) => at,
+                None => {
+                    sessions.push(column);
+                    sessions.len() - 1
+                }
+            }
+        })
+        .collect();
     let mut rows: Vec<TimelineRow> = steps
         .iter()
         .zip(snippets)
@@ -74,20 +97,21 @@ pub fn timeline(
                 .and_then(|o| o.snippets.get(i))
                 .and_then(Option::as_ref);
             let mut cells = vec![Cell::Idle; sessions.len()];
-            cells[step.session_number] = Cell::Step {
+            cells[columns[i]] = Cell::Step {
                 waits: executed.is_some_and(|o| o.completed_during.is_some()),
                 error: executed.and_then(|o| o.error_codes().first().map(|c| c.to_string())),
                 releases: step.releases.clone(),
             };
             TimelineRow {
                 step: i + 1,
+                last_step: i + 1,
                 anchor: (!snippet.attrs.hidden).then(|| step.anchor.clone()),
                 cells,
             }
         })
         .collect();
     // Draw each wait from the row after it was issued to the row that released it.
-    for (i, step) in steps.iter().enumerate() {
+    for (i, &column) in columns.iter().enumerate() {
         let during = outcome
             .and_then(|o| o.snippets.get(i))
             .and_then(Option::as_ref)
@@ -96,13 +120,42 @@ pub fn timeline(
             continue;
         };
         for row in &mut rows[i + 1..during] {
-            row.cells[step.session_number] = Cell::Waiting;
+            row.cells[column] = Cell::Waiting;
         }
-        if rows[during].cells[step.session_number] == Cell::Idle {
-            rows[during].cells[step.session_number] = Cell::Released;
+        if rows[during].cells[column] == Cell::Idle {
+            rows[during].cells[column] = Cell::Released;
         }
     }
-    Some(TimelineView { sessions, rows })
+    Some(TimelineView {
+        sessions,
+        rows: merge_quiet_rows(rows),
+    })
+}
+
+/// Merges each run of consecutive rows that are the same and in which nothing happens but a
+/// session running (no wait begins or ends, no error, nothing released) into its first row.
+fn merge_quiet_rows(rows: Vec<TimelineRow>) -> Vec<TimelineRow> {
+    let quiet = |row: &TimelineRow| {
+        row.cells.iter().all(|c| match c {
+            Cell::Idle | Cell::Waiting => true,
+            Cell::Step {
+                waits,
+                error,
+                releases,
+            } => !waits && error.is_none() && releases.is_empty(),
+            Cell::Released => false,
+        })
+    };
+    let mut merged: Vec<TimelineRow> = Vec::with_capacity(rows.len());
+    for row in rows {
+        match merged.last_mut() {
+            Some(last) if quiet(last) && quiet(&row) && last.cells == row.cells => {
+                last.last_step = row.last_step;
+            }
+            _ => merged.push(row),
+        }
+    }
+    merged
 }
 
 #[cfg(test)]
@@ -156,7 +209,9 @@ mod tests {
         };
         let steps = step_contexts(&chapter.snippets, Some(&outcome));
         let view = timeline(&chapter.snippets, &steps, Some(&outcome)).unwrap();
-        assert_eq!(view.sessions, ["main", "a", "b"]);
+        let names: Vec<&str> = view.sessions.iter().map(|c| c.session.as_str()).collect();
+        assert_eq!(names, ["main", "a", "b"]);
+        assert!(view.sessions.iter().all(|c| c.node.is_none()));
         let columns: Vec<Vec<&str>> = view
             .rows
             .iter()
@@ -191,5 +246,38 @@ mod tests {
         assert_eq!(view.rows[2].anchor.as_deref(), Some("9"));
         let single = step_contexts(&chapter.snippets[..1], None);
         assert!(timeline(&chapter.snippets[..1], &single, None).is_none());
+    }
+
+    #[test]
+    fn quiet_steps_share_a_row_and_nodes_have_their_own_columns() {
+        let text = "```sql\nSELECT 1;\n```\n\n```sql\nSELECT 2;\n```\n\n```sql session=a\n\
+                    SELECT 3;\n```\n\n```sql session=a\nSELECT 4;\n```\n\n\
+                    ```sql,node=replica,standby-of=main\nSELECT 5;\n```\n\n\
+                    ```sql,node=replica\nSELECT 6;\n```\n\n```sql\nSELECT 7;\n```\n";
+        let chapter = Chapter::parse(
+            std::path::Path::new("."),
+            std::path::Path::new("content"),
+            std::path::Path::new("x.md"),
+            text.into(),
+        )
+        .unwrap();
+        let steps = step_contexts(&chapter.snippets, None);
+        let view = timeline(&chapter.snippets, &steps, None).unwrap();
+        let columns: Vec<(Option<&str>, &str)> = view
+            .sessions
+            .iter()
+            .map(|c| (c.node.as_deref(), c.session.as_str()))
+            .collect();
+        assert_eq!(
+            columns,
+            [
+                (Some("main"), "main"),
+                (Some("main"), "a"),
+                (Some("replica"), "main")
+            ]
+        );
+        let spans: Vec<(usize, usize)> = view.rows.iter().map(|r| (r.step, r.last_step)).collect();
+        assert_eq!(spans, [(1, 2), (3, 4), (5, 6), (7, 7)]);
+        assert_eq!(view.rows[2].anchor.as_deref(), Some("17"));
     }
 }
