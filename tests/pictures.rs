@@ -141,3 +141,22 @@ fn expanded_results_show_one_record_per_block() {
     );
     assert!(page.contains("-[ RECORD 1 ]"), "the transcript is psql's");
 }
+
+#[test]
+fn rows_taken_by_gset_or_gexec_are_not_drawn() {
+    let tmp = tempfile::tempdir().unwrap();
+    // psql prints none of these rows: `\gset` stores the value (here standing for a secret
+    // such as a connection string), `\gexec` runs the generated statement and prints only
+    // that statement's result.
+    let chapter = "# Quiet\n\n\
+                   ```sql\nSELECT repeat('s', 3) || 'ecret' AS hidden \\gset\n\
+                   SELECT 'SELECT ' || 6 * 7 || ' AS answer' \\gexec\n```\n";
+    let root = chapter_book(tmp.path(), chapter);
+    let out = pgbook(&["build", root.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(root.join("book/ch.html")).unwrap();
+    assert!(!page.contains("sssecret"), "{page}");
+    assert!(!page.contains("SELECT 42 AS answer"), "{page}");
+    assert_eq!(page.matches("<thead>").count(), 1, "{page}");
+    assert!(page.contains("<td class=\"num\">42</td>"), "{page}");
+}

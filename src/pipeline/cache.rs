@@ -37,8 +37,9 @@ pub struct ResultCache {
 }
 
 /// Bumped when what a chapter's results hold changes, so results cached before (which lack
-/// it) are executed again. 2: the nodes' records (DESIGN.md §10).
-const RESULTS_FORMAT: u32 = 2;
+/// it) are executed again. 2: the nodes' records (DESIGN.md §10); 3: statements whose rows
+/// `\gset` or `\gexec` took.
+const RESULTS_FORMAT: u32 = 3;
 
 impl ResultCache {
     pub fn new(book_root: &Path) -> ResultCache {

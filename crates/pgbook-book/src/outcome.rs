@@ -100,6 +100,11 @@ pub struct StatementOutcome {
     /// psql printed its rows as expanded records (`\x`, `\gx`), so the page shows them so.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub expanded: bool,
+    /// psql printed none of its rows: `\gset` stored them in variables, `\gexec` ran them as
+    /// statements. The page draws no table or chart from them (they may hold a secret, such
+    /// as a connection string, that the transcript never shows).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rows_consumed: bool,
 }
 
 /// One psql variable reference replaced by its value in a statement's sent text.

@@ -518,6 +518,7 @@ mod tests {
             printed: None,
             interpolations: Vec::new(),
             expanded: false,
+            rows_consumed: false,
         };
         // 'é' is one character of two bytes; position 13 is "nope" after the dropped line.
         let cases = [
@@ -551,6 +552,7 @@ mod tests {
                 written: "\\gexec".into(),
             }],
             expanded: false,
+            rows_consumed: false,
         };
         for position in [None, Some(1), Some(15), Some(20)] {
             let pos = s[0].error_pos(&sent, position);
@@ -581,6 +583,7 @@ mod tests {
                 },
             ],
             expanded: false,
+            rows_consumed: false,
         };
         let cases = [
             // Before any value, inside a value (its reference), after them, next line.

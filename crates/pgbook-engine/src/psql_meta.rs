@@ -73,6 +73,7 @@ pub(crate) fn meta_outcome(meta: &MetaCommand, printed: Printed) -> StatementOut
         printed: Some(printed.text),
         interpolations: Vec::new(),
         expanded: false,
+        rows_consumed: false,
     }
 }
 

@@ -362,6 +362,7 @@ impl Step {
             }
         }
         let expanded = sent_by == Some("gx") || session.display.is_expanded();
+        let rows_consumed = matches!(sent_by, Some("gset" | "gexec"));
         let failed = self.gexec.is_some() && events.iter().any(|e| matches!(e, Event::Error(_)));
         let query_events = (!cells.is_empty()).then(|| events.clone());
         self.outcome.statements.push(StatementOutcome {
@@ -371,6 +372,7 @@ impl Step {
             printed,
             interpolations: in_flight.interpolations.clone(),
             expanded,
+            rows_consumed,
         });
         match query_events {
             Some(query_events) => {
@@ -413,6 +415,7 @@ impl Step {
                 printed: None,
                 interpolations: in_flight.interpolations,
                 expanded: false,
+                rows_consumed: false,
             });
         }
         session.close();

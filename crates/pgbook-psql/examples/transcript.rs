@@ -45,6 +45,7 @@ fn run(url: &str, file: &str) -> Result<String, String> {
             printed: None,
             interpolations: Vec::new(),
             expanded: false,
+            rows_consumed: false,
         });
         if connection.is_closed() {
             break;

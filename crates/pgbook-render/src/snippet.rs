@@ -261,6 +261,7 @@ fn output_items(outcome: &SnippetOutcome) -> Vec<OutputItem> {
     for statement in &outcome.statements {
         for event in &statement.events {
             match event {
+                Event::Complete { rows: Some(_), .. } if statement.rows_consumed => {}
                 Event::Complete {
                     rows: Some(rows),
                     tag,

@@ -193,6 +193,7 @@ mod tests {
                     printed: None,
                     interpolations: Vec::new(),
                     expanded: false,
+                    rows_consumed: false,
                 });
             }
             Some(o)

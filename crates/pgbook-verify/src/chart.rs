@@ -35,11 +35,13 @@ fn is_plottable(type_oid: u32) -> bool {
     matches!(type_oid, 20 | 21 | 23 | 26 | 700 | 701 | 1700)
 }
 
-/// The last result set of a snippet, if any statement returned one.
+/// The last result set of a snippet that psql printed (not one `\gset` or `\gexec` took),
+/// if any statement returned one.
 pub fn last_result_set(outcome: &SnippetOutcome) -> Option<&ResultSet> {
     outcome
         .statements
         .iter()
+        .filter(|s| !s.rows_consumed)
         .flat_map(|s| &s.events)
         .filter_map(|e| match e {
             Event::Complete {
@@ -143,6 +145,7 @@ mod tests {
                 printed: None,
                 interpolations: Vec::new(),
                 expanded: false,
+                rows_consumed: false,
             }],
             ..SnippetOutcome::default()
         }

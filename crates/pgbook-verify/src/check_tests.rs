@@ -25,6 +25,7 @@ fn outcome(sql: &str, offset: usize, events: Vec<Event>, transcript: &str) -> Sn
             printed: None,
             interpolations: Vec::new(),
             expanded: false,
+            rows_consumed: false,
         }],
         transcript: transcript.into(),
         completed_during: None,

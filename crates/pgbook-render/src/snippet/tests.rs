@@ -40,6 +40,7 @@ fn outputs_in_order_with_tags_merged() {
                 printed: None,
                 interpolations: Vec::new(),
                 expanded: false,
+                rows_consumed: false,
                 events: vec![Event::Complete {
                     rows: None,
                     tag: "CREATE TABLE".into(),
@@ -51,6 +52,7 @@ fn outputs_in_order_with_tags_merged() {
                 printed: None,
                 interpolations: Vec::new(),
                 expanded: false,
+                rows_consumed: false,
                 events: vec![Event::Complete {
                     rows: None,
                     tag: "INSERT 0 1".into(),
@@ -62,6 +64,7 @@ fn outputs_in_order_with_tags_merged() {
                 printed: None,
                 interpolations: Vec::new(),
                 expanded: false,
+                rows_consumed: false,
                 events: vec![
                     Event::Notice(ServerMessage {
                         severity: "NOTICE".into(),
