@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use pgbook_book::node_attrs::{RecoveryTarget, Restart, TargetValue};
-use pgbook_book::{Chapter, NodeActionKind, NodeRecord, SnippetOutcome, Subscription};
+use pgbook_book::{Chapter, NodeActionKind, NodeRecord, Snippet, SnippetOutcome, Subscription};
 use pgbook_psql::{Command, ConnectOptions};
 
 use nix::sys::signal::Signal;
@@ -249,6 +249,11 @@ pub(crate) fn run_with_nodes(
             statements,
             timeout,
         );
+        // Recorded as they are made, not only at the end: the topology shows a subscription
+        // the chapter drops again.
+        if watch_subscriptions && mentions_subscription(snippet) {
+            record_subscriptions(plan, &clusters, &socket_dirs, &mut recorder);
+        }
         if let NodeOrigin::Standby { upstream } = &plan.nodes[node].origin {
             if let Some(up) = index_of(upstream) {
                 settle_sync_rep(
@@ -321,10 +326,12 @@ fn conninfo(socket_dir: &Path, database: &str) -> String {
 
 /// Whether any snippet could make a subscription: only then are nodes asked for theirs.
 fn mentions_subscriptions(chapter: &Chapter) -> bool {
-    chapter
-        .snippets
-        .iter()
-        .any(|s| !s.attrs.ignore && s.sql.to_ascii_lowercase().contains("subscription"))
+    chapter.snippets.iter().any(mentions_subscription)
+}
+
+/// Whether `snippet` could make (or change) a subscription.
+fn mentions_subscription(snippet: &Snippet) -> bool {
+    !snippet.attrs.ignore && snippet.sql.to_ascii_lowercase().contains("subscription")
 }
 
 /// Creates node `i` of the chapter in `dir` (a restore up to `until`, its variables already
@@ -677,7 +684,8 @@ fn settle_sync_rep(
     }
 }
 
-/// Records, for the page, the subscriptions each writable node has at the chapter's end.
+/// Records, for the page, the subscriptions each writable node has now, added to those it
+/// had before.
 fn record_subscriptions(
     plan: &NodePlan,
     clusters: &[Option<ScratchCluster>],

@@ -274,7 +274,8 @@ const LOGICAL: &str = "```sql\nCREATE TABLE items (id int PRIMARY KEY, name text
     ```sql,node=sub\nSELECT * FROM items ORDER BY id;\n```\n\n\
     ```sql\nUPDATE items SET name = 'uno' WHERE id = 1;\nINSERT INTO nokey VALUES (7);\n\
     UPDATE nokey SET x = 8;\n```\n\n\
-    ```sql,node=sub\nSELECT * FROM items ORDER BY id;\nSELECT * FROM nokey;\n```\n";
+    ```sql,node=sub\nSELECT * FROM items ORDER BY id;\nSELECT * FROM nokey;\n```\n\n\
+    ```sql,node=sub\nDROP SUBSCRIPTION s;\n```\n";
 
 #[test]
 fn a_subscription_on_another_node_copies_and_applies_through_main_conninfo() {
@@ -297,6 +298,8 @@ fn a_subscription_on_another_node_copies_and_applies_through_main_conninfo() {
     // The later UPDATE and INSERT, applied before the subscriber's snippet ran.
     assert!(t[4].contains("  1 | uno\n  2 | two\n"), "{}", t[4]);
     assert!(t[4].contains(" x \n---\n 7\n(1 row)"), "{}", t[4]);
+    // Dropped by the chapter's end, still recorded for the page's topology.
+    assert!(t[5].contains("DROP SUBSCRIPTION"), "{}", t[5]);
     assert_eq!(
         nodes[1].subscriptions,
         [Subscription {

@@ -89,10 +89,19 @@ impl Recorder {
         }
     }
 
-    /// Subscriptions found on node `name`.
+    /// Adds the subscriptions node `name` has now to those recorded before (a subscription
+    /// seen again keeps its first record).
     pub fn subscriptions(&mut self, name: &str, subscriptions: Vec<Subscription>) {
         if let Some(record) = self.records.iter_mut().find(|r| r.name == name) {
-            record.subscriptions = subscriptions;
+            for subscription in subscriptions {
+                if !record
+                    .subscriptions
+                    .iter()
+                    .any(|s| s.name == subscription.name)
+                {
+                    record.subscriptions.push(subscription);
+                }
+            }
         }
     }
 
