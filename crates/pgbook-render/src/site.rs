@@ -330,11 +330,23 @@ impl Renderer {
             toc: page_toc(chapter),
         };
         let body = bodies[index].html_for(&root);
+        self.render_in_layout(shared, &page, body, shared.verification)
+    }
+
+    /// A page in the chapter layout (`page.html`) around `body`, with the theme's extra body.
+    /// `verification`: whether the page links to the verification page.
+    fn render_in_layout(
+        &self,
+        shared: &Shared,
+        page: &PageContext,
+        body: String,
+        verification: bool,
+    ) -> Result<String, RenderError> {
         let ctx = context! {
             book => shared.book.clone(),
-            page => Serde(&page),
+            page => Serde(page),
             body => Value::from_safe_string(body),
-            verification => shared.verification,
+            verification => verification,
         };
         let html = self.render_template("page.html", ctx)?;
         Ok(with_extra_body(html, shared.extra_body.as_deref()))
@@ -408,6 +420,23 @@ struct PageContext {
     canonical: Option<String>,
     /// The "on this page" list: the chapter's h2 and h3 headings.
     toc: Vec<TocEntry>,
+}
+
+impl PageContext {
+    /// A page pgbook generates at the site's root (no chapter file, no neighbours).
+    fn generated(book: &Book, title: &str, path: &str) -> PageContext {
+        PageContext {
+            title: title.into(),
+            path: path.into(),
+            path_to_root: String::new(),
+            source_path: String::new(),
+            prev: None,
+            next: None,
+            edit_url: None,
+            canonical: canonical_url(&book.config.output.html.site_url, path),
+            toc: Vec::new(),
+        }
+    }
 }
 
 fn book_context(book: &Book, toc_script: &str, toc_page: &str) -> Value {

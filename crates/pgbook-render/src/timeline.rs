@@ -164,19 +164,23 @@ mod tests {
     use crate::snippet::step_contexts;
     use pgbook_book::{Chapter, Event, ServerMessage, SnippetOutcome};
 
+    fn parse(text: &str) -> Chapter {
+        Chapter::parse(
+            std::path::Path::new("."),
+            std::path::Path::new("content"),
+            std::path::Path::new("x.md"),
+            text.into(),
+        )
+        .unwrap()
+    }
+
     #[test]
     fn a_wait_runs_from_its_step_to_the_step_that_released_it() {
         let text =
             "```sql\nCREATE TABLE t (x int);\n```\n\n```sql session=a\nBEGIN; LOCK t;\n```\n\n\
                     ```sql session=b\nSELECT * FROM t;\n```\n\n```sql\nSELECT 1;\n```\n\n\
                     ```sql session=a\nCOMMIT;\n```\n";
-        let chapter = Chapter::parse(
-            std::path::Path::new("."),
-            std::path::Path::new("content"),
-            std::path::Path::new("x.md"),
-            text.into(),
-        )
-        .unwrap();
+        let chapter = parse(text);
         let step = |completed_during: Option<usize>, error: bool| {
             let mut o = SnippetOutcome {
                 completed_during,
@@ -255,13 +259,7 @@ mod tests {
                     SELECT 3;\n```\n\n```sql session=a\nSELECT 4;\n```\n\n\
                     ```sql,node=replica,standby-of=main\nSELECT 5;\n```\n\n\
                     ```sql,node=replica\nSELECT 6;\n```\n\n```sql\nSELECT 7;\n```\n";
-        let chapter = Chapter::parse(
-            std::path::Path::new("."),
-            std::path::Path::new("content"),
-            std::path::Path::new("x.md"),
-            text.into(),
-        )
-        .unwrap();
+        let chapter = parse(text);
         let steps = step_contexts(&chapter.snippets, None);
         let view = timeline(&chapter.snippets, &steps, None).unwrap();
         let columns: Vec<(Option<&str>, &str)> = view

@@ -6,8 +6,7 @@ use minijinja::value::Serde;
 use minijinja::{context, Value};
 use pgbook_book::Book;
 
-use super::files::canonical_url;
-use super::{with_extra_body, PageContext, Renderer, Shared};
+use super::{PageContext, Renderer, Shared};
 use crate::markdown::render_chapter;
 use crate::verification::{Verification, VERIFICATION_PAGE};
 use crate::RenderError;
@@ -51,25 +50,9 @@ impl Renderer {
             "partials/verification.html",
             context! { v => Serde(verification), root => "" },
         )?;
-        let page = PageContext {
-            title: "How this book was verified".into(),
-            path: VERIFICATION_PAGE.into(),
-            path_to_root: String::new(),
-            source_path: String::new(),
-            prev: None,
-            next: None,
-            edit_url: None,
-            canonical: canonical_url(&book.config.output.html.site_url, VERIFICATION_PAGE),
-            toc: Vec::new(),
-        };
-        let ctx = context! {
-            book => shared.book.clone(),
-            page => Serde(&page),
-            body => Value::from_safe_string(format!("<div class=\"verification\">{body}</div>")),
-            verification => true,
-        };
-        let html = self.render_template("page.html", ctx)?;
-        Ok(with_extra_body(html, shared.extra_body.as_deref()))
+        let page = PageContext::generated(book, "How this book was verified", VERIFICATION_PAGE);
+        let body = format!("<div class=\"verification\">{body}</div>");
+        self.render_in_layout(shared, &page, body, true)
     }
 
     /// `toc.html`: every entry of the table of contents as plain links, in the layout of a
@@ -86,25 +69,8 @@ impl Renderer {
             "partials/toc-page.html",
             context! { entries => Value::from_safe_string(entries.to_string()) },
         )?;
-        let page = PageContext {
-            title: "Table of contents".into(),
-            path: path.into(),
-            path_to_root: String::new(),
-            source_path: String::new(),
-            prev: None,
-            next: None,
-            edit_url: None,
-            canonical: canonical_url(&book.config.output.html.site_url, path),
-            toc: Vec::new(),
-        };
-        let ctx = context! {
-            book => shared.book.clone(),
-            page => Serde(&page),
-            body => Value::from_safe_string(body),
-            verification => shared.verification,
-        };
-        let html = self.render_template("page.html", ctx)?;
-        Ok(with_extra_body(html, shared.extra_body.as_deref()))
+        let page = PageContext::generated(book, "Table of contents", path);
+        self.render_in_layout(shared, &page, body, shared.verification)
     }
 }
 
