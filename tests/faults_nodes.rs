@@ -9,7 +9,7 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 /// `main` with a table, a base backup after the second row, a standby of `main` and a node
@@ -105,17 +105,6 @@ fn node_book(root: &Path, extra: &str) {
     );
 }
 
-fn spawn(run: &Path, book: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_pgbook"))
-        .args(["test", book.to_str().unwrap()])
-        .env("PGBOOK_RUN_DIR", run)
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
 /// Waits until the chapter's last snippet sleeps, with every node's cluster running (polled:
 /// no deadline, a hang shows as a hung test).
 fn wait_for_the_last_snippet(run: &Path, child: &mut Child) {
@@ -173,7 +162,7 @@ fn interrupt_while_sleeping_on(name: &str, number: i32, sleep: &str) {
     let book = tempfile::tempdir().unwrap();
     node_book(book.path(), sleep);
     let chapter = std::fs::read(book.path().join("content/nodes.md")).unwrap();
-    let mut child = spawn(run.path(), book.path());
+    let mut child = support::spawn_pgbook_in(run.path(), &["test", book.path().to_str().unwrap()]);
     wait_for_the_last_snippet(run.path(), &mut child);
     signal(child.id(), name);
     assert_eq!(
@@ -193,7 +182,7 @@ fn after_pgbook_is_killed_mid_node_chapter_the_next_run_cleans_up_and_succeeds()
     let run = support::run_dir();
     let book = tempfile::tempdir().unwrap();
     node_book(book.path(), SLEEP_ON_RESTORED);
-    let mut child = spawn(run.path(), book.path());
+    let mut child = support::spawn_pgbook_in(run.path(), &["test", book.path().to_str().unwrap()]);
     wait_for_the_last_snippet(run.path(), &mut child);
     signal(child.id(), "KILL");
     child.wait().unwrap();

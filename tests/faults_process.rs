@@ -7,19 +7,8 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
-
-fn spawn(run: &Path, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_pgbook"))
-        .args(args)
-        .env("PGBOOK_RUN_DIR", run)
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
 
 /// Waits until a scratch server runs in `run` and a chapter is inside `pg_sleep` (asked of
 /// the server with psql; polled: the test has no deadline, a hang shows as a hung test).
@@ -102,7 +91,7 @@ fn after_pgbook_is_killed_mid_build_the_next_run_cleans_up_and_succeeds() {
     let run = support::run_dir();
     let book = tempfile::tempdir().unwrap();
     sleepy(book.path());
-    let mut child = spawn(run.path(), &["build", book.path().to_str().unwrap()]);
+    let mut child = support::spawn_pgbook_in(run.path(), &["build", book.path().to_str().unwrap()]);
     wait_for_sleeping_statement(run.path(), &mut child);
     signal(child.id(), "KILL");
     child.wait().unwrap();
@@ -127,7 +116,7 @@ fn ctrl_c_during_bless_leaves_the_chapter_as_it_was() {
     sleepy(book.path());
     let chapter = book.path().join("content/s.md");
     let before = std::fs::read(&chapter).unwrap();
-    let mut child = spawn(
+    let mut child = support::spawn_pgbook_in(
         run.path(),
         &["test", "--bless", book.path().to_str().unwrap()],
     );
@@ -233,8 +222,8 @@ fn two_builds_of_one_book_at_once_both_leave_a_whole_site() {
         .collect();
     support::book(book.path(), "", &list);
     let path = book.path().to_str().unwrap();
-    let mut first = spawn(run.path(), &["build", path]);
-    let mut second = spawn(run.path(), &["build", path]);
+    let mut first = support::spawn_pgbook_in(run.path(), &["build", path]);
+    let mut second = support::spawn_pgbook_in(run.path(), &["build", path]);
     assert_eq!(first.wait().unwrap().code(), Some(0));
     assert_eq!(second.wait().unwrap().code(), Some(0));
     for i in 0..6 {

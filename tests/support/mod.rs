@@ -68,6 +68,18 @@ pub fn pgbook_in(run: &Path, args: &[&str]) -> Output {
         .expect("pgbook runs")
 }
 
+/// Starts `pgbook args` in the background, its run directory in `run`, its output discarded.
+pub fn spawn_pgbook_in(run: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_pgbook"))
+        .args(args)
+        .env("PGBOOK_RUN_DIR", run)
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("pgbook starts")
+}
+
 /// The pids of running processes whose command line mentions `path` (a postmaster is
 /// started with `-D <run dir>/.../data`, its children inherit the title's data directory).
 pub fn processes_naming(path: &Path) -> Vec<(u32, String)> {
