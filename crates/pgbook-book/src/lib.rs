@@ -25,7 +25,7 @@ pub use load::{Book, Chapter};
 pub use markdown::{Document, Node};
 pub use outcome::{
     ChapterOutcome, Column, Event, Interpolation, ResultSet, ServerMessage, SnippetOutcome,
-    StatementOutcome,
+    StatementOutcome, KEPT_ROWS,
 };
 pub use snippet::{Attributes, ChartKind, ErrorExpectation, Expected, Snippet, SourcePos};
 pub use summary::{Summary, SummaryItem};

@@ -19,7 +19,45 @@ pub struct Column {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultSet {
     pub columns: Vec<Column>,
+    /// The rows, or the first [`KEPT_ROWS`] of a larger result (see `elided_rows`).
     pub rows: Vec<Vec<Option<String>>>,
+    /// Rows of the result not kept in `rows`: a result of more than [`KEPT_ROWS`] rows is
+    /// printed into its statement's transcript while all of it is at hand, and only its
+    /// first rows stay as values (for the page's table and a chart).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub elided_rows: usize,
+}
+
+/// How many rows of a result stay as values once it has been printed (the page shows fewer;
+/// a chart reads at most this many).
+pub const KEPT_ROWS: usize = 10_000;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl ResultSet {
+    pub fn new(columns: Vec<Column>, rows: Vec<Vec<Option<String>>>) -> ResultSet {
+        ResultSet {
+            columns,
+            rows,
+            elided_rows: 0,
+        }
+    }
+
+    /// How many rows the statement returned, kept or not.
+    pub fn total_rows(&self) -> usize {
+        self.rows.len() + self.elided_rows
+    }
+
+    /// Keeps only the first `kept` rows, counting the others as elided.
+    pub fn keep_first(&mut self, kept: usize) {
+        if self.rows.len() > kept {
+            self.elided_rows += self.rows.len() - kept;
+            self.rows.truncate(kept);
+            self.rows.shrink_to_fit();
+        }
+    }
 }
 
 /// An ErrorResponse or NoticeResponse, field by field.

@@ -317,6 +317,7 @@ mod tests {
             type_oid: 25,
         };
         let mut rows = ResultSet {
+            elided_rows: 0,
             columns: vec![column("x"), column("y")],
             rows: vec![vec![Some("1".into()), None]],
         };

@@ -10,6 +10,7 @@
 //! and the snippet list cannot disagree.
 
 use std::path::{Component, Path};
+use std::sync::Arc;
 
 use pgbook_book::markdown::{CodeBlock, Heading};
 use pgbook_book::{Chapter, Diagnostic, Node};
@@ -40,6 +41,9 @@ pub struct RenderedChapter {
     /// HTML with relative URLs behind [`ROOT_MARK`].
     pub html: String,
     pub sections: Vec<SearchSection>,
+    /// Files written beside the chapter's page: the full transcripts of snippets whose page
+    /// shows only the first lines, by site path.
+    pub attachments: Vec<(String, Arc<str>)>,
 }
 
 impl RenderedChapter {
@@ -113,6 +117,7 @@ pub fn render_chapter(
     Ok(RenderedChapter {
         html,
         sections: state.finish(),
+        attachments: Vec::new(),
     })
 }
 

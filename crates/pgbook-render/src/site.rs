@@ -32,6 +32,8 @@ mod page_toc;
 #[derive(Debug, Clone)]
 pub enum FileContent {
     Bytes(Vec<u8>),
+    /// Text shared with a chapter body (a full transcript), written without another copy.
+    Text(Arc<str>),
     Copy(PathBuf),
 }
 
@@ -51,6 +53,7 @@ impl SiteFiles {
     pub fn get(&self, path: &str) -> Option<&[u8]> {
         self.files.iter().find_map(|(p, c)| match c {
             FileContent::Bytes(b) if p == path => Some(b.as_slice()),
+            FileContent::Text(t) if p == path => Some(t.as_bytes()),
             _ => None,
         })
     }
@@ -128,7 +131,9 @@ impl Renderer {
                 .map_err(RenderError::template)?,
             None => String::new(),
         };
-        render_chapter(chapter, &mut |i| {
+        let page = page_path(&chapter.path);
+        let mut attachments = Vec::new();
+        let mut rendered = render_chapter(chapter, &mut |i| {
             let Some(snippet) = chapter.snippets.get(i) else {
                 return Ok(String::new());
             };
@@ -138,18 +143,26 @@ impl Renderer {
             let snippet_outcome = outcome
                 .and_then(|o| o.snippets.get(i))
                 .and_then(Option::as_ref);
-            let view = snippet_view(
+            let mut view = snippet_view(
                 snippet,
                 snippet_outcome,
                 statuses.get(i).unwrap_or(&not_run),
                 outcome.map(|o| o.server_version.as_str()),
                 &steps[i],
             );
+            // A transcript too long for the page is written beside it in full.
+            if let (Some(more), Some(o)) = (view.transcript_more.as_mut(), snippet_outcome) {
+                let file = transcript_file_path(&page, &steps[i].anchor);
+                more.href = format!("{ROOT_MARK}{file}");
+                attachments.push((file, Arc::from(o.transcript.as_str())));
+            }
             let html = template
                 .render(context! { snippet => Serde(&view), root => ROOT_MARK })
                 .map_err(RenderError::template)?;
             Ok(std::mem::take(&mut timeline) + &html)
-        })
+        })?;
+        rendered.attachments = attachments;
+        Ok(rendered)
     }
 
     /// Renders several chapters' bodies in parallel; results are in the order of `jobs`.
@@ -198,6 +211,12 @@ impl Renderer {
         for page in pages {
             let (path, html) = page?;
             site.add(path, html);
+        }
+        for body in bodies {
+            for (path, text) in &body.attachments {
+                site.files
+                    .push((path.clone(), FileContent::Text(Arc::clone(text))));
+            }
         }
         if !book.chapters.is_empty() && paths[0] != "index.html" {
             let html = self.render_page(book, &shared, &paths, bodies, 0, "index.html")?;
@@ -305,6 +324,13 @@ impl Renderer {
             .and_then(|t| t.render(ctx))
             .map_err(RenderError::template)
     }
+}
+
+/// The site path of the full transcript of the snippet with page anchor `anchor`, beside
+/// `page` (`guide/mvcc.html` → `guide/mvcc.snippet-12.txt`).
+fn transcript_file_path(page: &str, anchor: &str) -> String {
+    let stem = page.strip_suffix(".html").unwrap_or(page);
+    format!("{stem}.snippet-{anchor}.txt")
 }
 
 /// minijinja's formatter, except that strings are escaped without turning `/` into `&#x2f;`

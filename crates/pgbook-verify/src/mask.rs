@@ -7,6 +7,7 @@
 //! the book (bless keeps the expected block's own figures where the masked lines agree).
 //! This module knows nothing of files, snippets or wildcards.
 
+use std::borrow::Cow;
 use regex::Regex;
 
 /// What a masked figure becomes. It contains no `[..]`, so it cannot pose as a wildcard.
@@ -48,18 +49,20 @@ impl Masks {
 
     /// Masks every line of `text` (split on `\n`, trailing whitespace already removed by the
     /// caller). The centred `QUERY PLAN` header and the rule under it lose their widths.
-    pub fn apply(&self, lines: &[&str]) -> Vec<String> {
-        let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    /// A line nothing masks is borrowed, not copied: a million-line transcript costs no
+    /// second copy of its text.
+    pub fn apply<'a>(&self, lines: &[&'a str]) -> Vec<Cow<'a, str>> {
+        let mut out: Vec<Cow<'a, str>> = Vec::with_capacity(lines.len());
         let mut after_plan_header = false;
         for line in lines {
             let masked = if is_query_plan_header(line) {
                 after_plan_header = true;
-                out.push("QUERY PLAN".to_string());
+                out.push(Cow::Borrowed("QUERY PLAN"));
                 continue;
             } else if after_plan_header && is_rule(line) {
-                "---".to_string()
+                Cow::Borrowed("---")
             } else {
-                self.mask_line(line)
+                self.mask(line)
             };
             after_plan_header = false;
             out.push(masked);
@@ -69,8 +72,16 @@ impl Masks {
 
     /// Masks one line with the built-in and user regexes.
     pub fn mask_line(&self, line: &str) -> String {
-        let mut s = line.to_string();
+        self.mask(line).into_owned()
+    }
+
+    /// [`Masks::mask_line`], borrowing the line when nothing in it is masked.
+    fn mask<'a>(&self, line: &'a str) -> Cow<'a, str> {
         let volatile = VOLATILE_MARKERS.iter().any(|m| line.contains(m));
+        if !volatile && !self.user.iter().any(|re| re.is_match(line)) {
+            return Cow::Borrowed(line);
+        }
+        let mut s = line.to_string();
         for (re, replacement) in self.builtin.iter().filter(|_| volatile) {
             // Repeated until nothing matches, for rules that mask each figure after a label
             // (`I/O Timings: read=1.2 write=0.3`); every replacement removes one match.
@@ -83,7 +94,7 @@ impl Masks {
                 s = re.replace_all(&s, PLACEHOLDER).into_owned();
             }
         }
-        s
+        Cow::Owned(s)
     }
 }
 
@@ -171,7 +182,7 @@ mod tests {
     use super::*;
 
     fn mask(lines: &[&str]) -> Vec<String> {
-        Masks::new(&[]).unwrap().apply(lines)
+        Masks::new(&[]).unwrap().apply(lines).into_iter().map(Cow::into_owned).collect()
     }
 
     #[test]

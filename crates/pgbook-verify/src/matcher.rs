@@ -9,6 +9,8 @@
 //!
 //! Pure functions of strings: no files, no snippets, no database.
 
+use std::borrow::Cow;
+
 use crate::mask::Masks;
 
 /// The wildcard that matches any text within one line.
@@ -116,7 +118,7 @@ impl Token<'_> {
 
 /// Glob matching over lines with `...` as the star: linear-time greedy with backtracking to
 /// the last star, which is exact when the other tokens match single lines.
-fn glob_lines(pattern: &[Token], lines: &[String]) -> bool {
+fn glob_lines(pattern: &[Token], lines: &[Cow<str>]) -> bool {
     let (mut i, mut j) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while j < lines.len() {
@@ -146,13 +148,13 @@ fn glob_lines(pattern: &[Token], lines: &[String]) -> bool {
 /// an unmatched expected or actual line costs 1, `...` absorbs any lines for free.
 struct Alignment<'p, 'a> {
     pattern: &'p [Token<'a>],
-    lines: &'p [String],
+    lines: &'p [Cow<'a, str>],
     /// `cost[i * (m + 1) + j]`: cheapest alignment of `pattern[i..]` with `lines[j..]`.
     cost: Vec<u32>,
 }
 
 impl<'p, 'a> Alignment<'p, 'a> {
-    fn new(pattern: &'p [Token<'a>], lines: &'p [String]) -> Self {
+    fn new(pattern: &'p [Token<'a>], lines: &'p [Cow<'a, str>]) -> Self {
         let (n, m) = (pattern.len(), lines.len());
         let mut a = Alignment {
             pattern,
@@ -245,7 +247,7 @@ impl<'p, 'a> Alignment<'p, 'a> {
 fn diff_aligned<'t>(
     pattern: &[Token],
     exp_lines: &[&'t str],
-    act_masked: &[String],
+    act_masked: &[Cow<str>],
     act_lines: &[&'t str],
 ) -> Vec<&'t str> {
     let exp_keys: Vec<&str> = pattern
@@ -255,7 +257,7 @@ fn diff_aligned<'t>(
             Token::Ellipsis => ELLIPSIS,
         })
         .collect();
-    let act_keys: Vec<&str> = act_masked.iter().map(String::as_str).collect();
+    let act_keys: Vec<&str> = act_masked.iter().map(|l| l.as_ref()).collect();
     let mut out = Vec::with_capacity(act_lines.len());
     for op in similar::capture_diff_slices(similar::Algorithm::Myers, &exp_keys, &act_keys) {
         let (old, new) = (op.old_range(), op.new_range());

@@ -32,6 +32,7 @@ impl Collector {
             .collect()
             .map_err(protocol)?;
         self.rows = Some(ResultSet {
+            elided_rows: 0,
             columns,
             rows: Vec::new(),
         });

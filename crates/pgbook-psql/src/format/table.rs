@@ -233,6 +233,7 @@ mod tests {
 
     fn result(columns: &[(&str, u32)], rows: &[&[Option<&str>]]) -> ResultSet {
         ResultSet {
+            elided_rows: 0,
             columns: columns
                 .iter()
                 .map(|(name, type_oid)| Column {

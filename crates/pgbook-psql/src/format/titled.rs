@@ -81,6 +81,7 @@ mod tests {
 
     fn two_columns() -> ResultSet {
         ResultSet {
+            elided_rows: 0,
             columns: ["Name", "Owner"]
                 .iter()
                 .map(|n| Column {
