@@ -15,6 +15,7 @@ pub mod load;
 pub mod markdown;
 pub mod node_attrs;
 pub mod outcome;
+pub mod rows;
 pub mod snippet;
 pub mod summary;
 
@@ -27,5 +28,6 @@ pub use outcome::{
     ChapterOutcome, Column, Event, Interpolation, ResultSet, ServerMessage, SnippetOutcome,
     StatementOutcome, KEPT_ROWS,
 };
+pub use rows::CompactRows;
 pub use snippet::{Attributes, ChartKind, ErrorExpectation, Expected, Snippet, SourcePos};
 pub use summary::{Summary, SummaryItem};

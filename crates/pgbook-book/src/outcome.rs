@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::rows::CompactRows;
+
 /// A column of a result set, as described by the server's RowDescription.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Column {
@@ -26,6 +28,10 @@ pub struct ResultSet {
     /// first rows stay as values (for the page's table and a chart).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub elided_rows: usize,
+    /// Every row of a large result, compactly, from the client until the statement has been
+    /// printed (then dropped; never cached).
+    #[serde(skip)]
+    pub all_rows: Option<CompactRows>,
 }
 
 /// How many rows of a result stay as values once it has been printed (the page shows fewer;
@@ -42,6 +48,7 @@ impl ResultSet {
             columns,
             rows,
             elided_rows: 0,
+            all_rows: None,
         }
     }
 
@@ -50,12 +57,30 @@ impl ResultSet {
         self.rows.len() + self.elided_rows
     }
 
-    /// Keeps only the first `kept` rows, counting the others as elided.
+    /// Keeps only the first `kept` rows as values, counting the others as elided, and drops
+    /// the compact copy of all rows.
     pub fn keep_first(&mut self, kept: usize) {
+        self.all_rows = None;
         if self.rows.len() > kept {
             self.elided_rows += self.rows.len() - kept;
             self.rows.truncate(kept);
             self.rows.shrink_to_fit();
+        }
+    }
+
+    /// Calls `each` with every row's values in order: all rows while the compact copy is
+    /// there, else the rows kept.
+    pub fn for_each_row(&self, mut each: impl FnMut(&[Option<&str>])) {
+        match &self.all_rows {
+            Some(all) => all.for_each_row(each),
+            None => {
+                let mut values: Vec<Option<&str>> = Vec::with_capacity(self.columns.len());
+                for row in &self.rows {
+                    values.clear();
+                    values.extend(row.iter().map(|v| v.as_deref()));
+                    each(&values);
+                }
+            }
         }
     }
 }

@@ -318,6 +318,7 @@ mod tests {
         };
         let mut rows = ResultSet {
             elided_rows: 0,
+            all_rows: None,
             columns: vec![column("x"), column("y")],
             rows: vec![vec![Some("1".into()), None]],
         };

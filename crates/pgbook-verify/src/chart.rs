@@ -128,6 +128,7 @@ mod tests {
     fn outcome(columns: &[(&str, u32)], rows: &[&[Option<&str>]]) -> SnippetOutcome {
         let rows = ResultSet {
             elided_rows: 0,
+            all_rows: None,
             columns: columns
                 .iter()
                 .map(|&(name, type_oid)| Column {

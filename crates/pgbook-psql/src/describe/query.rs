@@ -77,6 +77,7 @@ pub(super) fn left_aligned(headers: &[&str], rows: Vec<Vec<Option<String>>>) -> 
     const TEXT: u32 = 25;
     ResultSet {
         elided_rows: 0,
+        all_rows: None,
         columns: headers
             .iter()
             .map(|name| Column {

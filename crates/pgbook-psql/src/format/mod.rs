@@ -132,7 +132,8 @@ pub fn take_transcript(statements: &mut [StatementOutcome]) -> String {
 /// `ResultSet::elided_rows`; their text lives in the transcript alone.
 pub fn print_large_results(statement_sql: &str, events: &mut [Event], printed: &mut Option<String>) {
     let large = events.iter().any(|event| {
-        matches!(event, Event::Complete { rows: Some(rows), .. } if rows.rows.len() > KEPT_ROWS)
+        matches!(event, Event::Complete { rows: Some(rows), .. }
+            if rows.all_rows.is_some() || rows.rows.len() > KEPT_ROWS)
     });
     if !large {
         return;
@@ -220,6 +221,7 @@ mod tests {
         Event::Complete {
             rows: Some(ResultSet {
                 elided_rows: 0,
+                all_rows: None,
                 columns: vec![Column {
                     name: "a".into(),
                     type_oid: 23,

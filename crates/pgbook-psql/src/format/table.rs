@@ -68,17 +68,17 @@ pub(crate) fn write_aligned(result: &ResultSet, display: &Display, out: &mut Str
     }
     if !widths.is_empty() {
         let mut cells = Vec::with_capacity(widths.len());
-        for row in &result.rows {
+        result.for_each_row(|row| {
             cells.clear();
             cells.extend((0..widths.len()).map(|i| printable_lines(cell(row, i, display))));
             layout.record(&cells, &aligns, false, out);
-        }
+        });
     }
     if border == 2 {
         layout.rule(out);
     }
     if display.footer && !display.tuples_only {
-        match result.rows.len() {
+        match result.total_rows() {
             1 => out.push_str("(1 row)\n"),
             n => out.push_str(&format!("({n} rows)\n")),
         }
@@ -88,10 +88,8 @@ pub(crate) fn write_aligned(result: &ResultSet, display: &Display, out: &mut Str
 
 /// The text psql shows for column `i` of `row`: a missing value (from a malformed, e.g.
 /// hand-edited cached, result) or NULL prints as `display`'s null.
-fn cell<'a>(row: &'a [Option<String>], i: usize, display: &'a Display) -> &'a str {
-    row.get(i)
-        .and_then(|v| v.as_deref())
-        .unwrap_or(&display.null)
+fn cell<'a>(row: &[Option<&'a str>], i: usize, display: &'a Display) -> &'a str {
+    row.get(i).copied().flatten().unwrap_or(&display.null)
 }
 
 fn printable_headers(result: &ResultSet) -> Vec<Vec<Line>> {
@@ -105,11 +103,11 @@ fn printable_headers(result: &ResultSet) -> Vec<Vec<Line>> {
 /// Each column's width: its widest header or value line, measured without keeping lines.
 fn column_widths(result: &ResultSet, headers: &[Vec<Line>], display: &Display) -> Vec<usize> {
     let mut widths: Vec<usize> = headers.iter().map(|h| max_width(h)).collect();
-    for row in &result.rows {
+    result.for_each_row(|row| {
         for (i, width) in widths.iter_mut().enumerate() {
             *width = (*width).max(printable_width(cell(row, i, display)));
         }
-    }
+    });
     widths
 }
 
@@ -210,15 +208,14 @@ pub(crate) fn printable_cells(
     display: &Display,
 ) -> (Vec<Vec<Line>>, Vec<Vec<Vec<Line>>>) {
     let headers = printable_headers(result);
-    let rows = result
-        .rows
-        .iter()
-        .map(|row| {
+    let mut rows = Vec::with_capacity(result.total_rows());
+    result.for_each_row(|row| {
+        rows.push(
             (0..headers.len())
                 .map(|i| printable_lines(cell(row, i, display)))
-                .collect()
-        })
-        .collect();
+                .collect(),
+        )
+    });
     (headers, rows)
 }
 
@@ -234,6 +231,7 @@ mod tests {
     fn result(columns: &[(&str, u32)], rows: &[&[Option<&str>]]) -> ResultSet {
         ResultSet {
             elided_rows: 0,
+            all_rows: None,
             columns: columns
                 .iter()
                 .map(|(name, type_oid)| Column {

@@ -21,6 +21,7 @@ fn snippet(info: &str) -> Snippet {
 fn outputs_in_order_with_tags_merged() {
     let rows = ResultSet {
         elided_rows: 0,
+        all_rows: None,
         columns: vec![
             Column {
                 name: "n".into(),
@@ -112,6 +113,7 @@ fn outputs_in_order_with_tags_merged() {
 fn long_results_are_cut_with_a_note() {
     let rows = ResultSet {
         elided_rows: 0,
+        all_rows: None,
         columns: vec![Column {
             name: "g".into(),
             type_oid: 23,
