@@ -70,6 +70,18 @@ impl Masks {
         out
     }
 
+    /// One line masked as [`Masks::apply`] masks it, given whether the line before it was
+    /// psql's `QUERY PLAN` header.
+    pub fn apply_after<'a>(&self, after_plan_header: bool, line: &'a str) -> Cow<'a, str> {
+        if is_query_plan_header(line) {
+            Cow::Borrowed("QUERY PLAN")
+        } else if after_plan_header && is_rule(line) {
+            Cow::Borrowed("---")
+        } else {
+            self.mask(line)
+        }
+    }
+
     /// Masks one line with the built-in and user regexes.
     pub fn mask_line(&self, line: &str) -> String {
         self.mask(line).into_owned()
@@ -99,7 +111,7 @@ impl Masks {
 }
 
 /// psql centres the single `QUERY PLAN` column header within the widest plan line.
-fn is_query_plan_header(line: &str) -> bool {
+pub(crate) fn is_query_plan_header(line: &str) -> bool {
     line.trim() == "QUERY PLAN"
 }
 

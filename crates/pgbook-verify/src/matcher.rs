@@ -33,11 +33,13 @@ pub struct Comparison {
 }
 
 /// Compares `expected` (an `output` block) with `actual` (a transcript).
+///
+/// The actual text is read in place, line by line, each line masked when it is compared:
+/// a transcript of a million lines that matches costs no copy of it. Only a mismatch, to
+/// be shown as a diff, splits it into lines.
 pub fn compare(expected: &str, actual: &str, masks: &Masks) -> Comparison {
     let exp_lines = significant_lines(expected);
-    let act_lines = significant_lines(actual);
     let exp_masked = masks.apply(&exp_lines);
-    let act_masked = masks.apply(&act_lines);
     let pattern: Vec<Token> = exp_lines
         .iter()
         .zip(&exp_masked)
@@ -49,6 +51,15 @@ pub fn compare(expected: &str, actual: &str, masks: &Masks) -> Comparison {
             }
         })
         .collect();
+    if glob_in_place(&pattern, &ActualLines::new(actual, masks)) {
+        return Comparison {
+            matches: true,
+            expected: join_lines(&exp_lines),
+            actual: join_lines(&exp_lines),
+        };
+    }
+    let act_lines = significant_lines(actual);
+    let act_masked = masks.apply(&act_lines);
     let matches = glob_lines(&pattern, &act_masked);
     let normalised = if matches {
         exp_lines.clone()
@@ -136,6 +147,92 @@ fn glob_lines(pattern: &[Token], lines: &[Cow<str>]) -> bool {
                     star = Some((s, mark + 1));
                     i = s + 1;
                     j = mark + 1;
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[i..].iter().all(|t| matches!(t, Token::Ellipsis))
+}
+
+/// The significant lines of an actual text (see [`significant_lines`]), read in place: a
+/// line is named by the [`Cursor`] at its start.
+struct ActualLines<'t, 'm> {
+    /// The text without trailing whitespace, so without trailing blank lines.
+    text: &'t str,
+    masks: &'m Masks,
+}
+
+/// Where a line starts, and whether the line before it was psql's `QUERY PLAN` header
+/// (whose rule is masked, as [`Masks::apply`] does).
+#[derive(Clone, Copy)]
+struct Cursor {
+    at: usize,
+    after_plan_header: bool,
+}
+
+impl<'t> ActualLines<'t, '_> {
+    fn new<'m>(text: &'t str, masks: &'m Masks) -> ActualLines<'t, 'm> {
+        ActualLines {
+            text: text.trim_end(),
+            masks,
+        }
+    }
+
+    fn start() -> Cursor {
+        Cursor {
+            at: 0,
+            after_plan_header: false,
+        }
+    }
+
+    /// The line at `cursor` as written (trailing whitespace removed), if there is one.
+    fn line(&self, cursor: Cursor) -> Option<&'t str> {
+        let rest = self.text.get(cursor.at..).filter(|rest| !rest.is_empty())?;
+        Some(rest.split('\n').next().unwrap_or("").trim_end())
+    }
+
+    /// The line at `cursor` masked.
+    fn masked(&self, cursor: Cursor, line: &'t str) -> Cow<'t, str> {
+        let mut masked = self.masks.apply_after(cursor.after_plan_header, line);
+        if let Cow::Owned(text) = &mut masked {
+            text.shrink_to_fit();
+        }
+        masked
+    }
+
+    fn next(&self, cursor: Cursor) -> Cursor {
+        let rest = &self.text[cursor.at..];
+        let raw = rest.find('\n').map_or(rest.len(), |end| end);
+        Cursor {
+            at: cursor.at + raw + 1,
+            after_plan_header: self.line(cursor).is_some_and(crate::mask::is_query_plan_header),
+        }
+    }
+}
+
+/// [`glob_lines`] over lines read in place. Backtracking goes back to just after the last
+/// `...`, so it looks ahead at most as many lines as the pattern has.
+fn glob_in_place(pattern: &[Token], lines: &ActualLines) -> bool {
+    let mut i = 0;
+    let mut j = ActualLines::start();
+    let mut star: Option<(usize, Cursor)> = None;
+    while let Some(line) = lines.line(j) {
+        match pattern.get(i) {
+            Some(Token::Ellipsis) => {
+                star = Some((i, j));
+                i += 1;
+            }
+            Some(tok) if tok.matches(&lines.masked(j, line)) => {
+                i += 1;
+                j = lines.next(j);
+            }
+            _ => match star {
+                Some((s, mark)) => {
+                    let after_mark = lines.next(mark);
+                    star = Some((s, after_mark));
+                    i = s + 1;
+                    j = after_mark;
                 }
                 None => return false,
             },
@@ -411,5 +508,62 @@ mod tests {
         let want = expected.replace("changed\n", "line 5\n");
         assert_eq!(c.actual, want);
         assert!(check(&c.actual, &actual).matches);
+    }
+
+    /// Read in place or split into lines, the actual text gets the same verdict: every case
+    /// of the table, and each with masked `QUERY PLAN` lines and CRLF endings around it.
+    #[test]
+    fn in_place_and_split_agree() {
+        let masks = Masks::new(&["pid [0-9]+".to_string()]).unwrap();
+        let texts = [
+            "", "\n", "a\n", "a\nb\n", "a  \nb\n\n\n", "a\r\nb\r\n", "a\nz\n", "a\nb\nc\nz\n",
+            "  QUERY PLAN  \n-----\n Seq Scan  (cost=0.00..1.01 rows=1 width=4)\n",
+            "QUERY PLAN\n---\nSeq Scan  (cost=[..])\n", "by pid 42\n...\n", "...\n", "a\n...\nz\n",
+            "...\nz\n...\nz\n", "z\nq\nz\n", "\na\n", "x\n\ny\n", "[..]\n...\n",
+        ];
+        for expected in texts {
+            for actual in texts {
+                let exp_lines = significant_lines(expected);
+                let exp_masked = masks.apply(&exp_lines);
+                let pattern: Vec<Token> = exp_lines
+                    .iter()
+                    .zip(&exp_masked)
+                    .map(|(l, m)| if *l == ELLIPSIS { Token::Ellipsis } else { Token::Line(m) })
+                    .collect();
+                let act_lines = significant_lines(actual);
+                let split = glob_lines(&pattern, &masks.apply(&act_lines));
+                let in_place = glob_in_place(&pattern, &ActualLines::new(actual, &masks));
+                assert_eq!(in_place, split, "{expected:?} against {actual:?}");
+            }
+        }
+    }
+
+    /// A large result: `...` spans 200,000 lines in place; a change near the end fails,
+    /// and the diff shows that very line.
+    #[test]
+    fn wildcards_across_a_large_result_and_a_mismatch_far_down() {
+        let rows = 200_000;
+        let mut actual = String::from("   g    \n--------\n");
+        for i in 1..=rows {
+            actual.push_str(&format!(" {i:>6}\n"));
+        }
+        actual.push_str(&format!("({rows} rows)\n\n"));
+        let expected = format!("   g\n--------\n...\n {:>6}\n {rows:>6}\n({rows} rows)\n", rows - 1);
+        assert!(check(&expected, &actual).matches);
+        // Any row count past the wildcard still matches; a wrong footer does not.
+        assert!(check("...\n(200000 rows)\n", &actual).matches);
+        assert!(!check("...\n(200001 rows)\n", &actual).matches);
+
+        let changed = format!("   g\n--------\n...\n 19999x\n {rows:>6}\n({rows} rows)\n");
+        let c = check(&changed, &actual);
+        assert!(!c.matches);
+        let diff = similar::TextDiff::from_lines(&c.expected, &c.actual)
+            .unified_diff()
+            .to_string();
+        assert!(diff.contains("- 19999x\n"), "{diff}");
+        // `...` takes the actual row the changed line stood for, so the diff shows the
+        // expected line that no row matches, between its neighbours.
+        assert!(diff.contains(&format!("  {rows:>6}\n")), "{diff}");
+        assert!(!diff.contains("\n+"), "{diff}");
     }
 }
