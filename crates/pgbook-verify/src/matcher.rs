@@ -18,8 +18,9 @@ pub const LINE_WILDCARD: &str = "[..]";
 /// An expected line that matches any number of actual lines.
 pub const ELLIPSIS: &str = "...";
 
-/// Beyond this many (expected × actual) line pairs the least-edit alignment gives way to a
-/// Myers diff, so huge outputs never take quadratic time or memory.
+/// Beyond this many (expected × actual) line pairs the least-edit alignment is used only
+/// between the lines that match at both ends, so huge outputs never take quadratic time or
+/// memory.
 const MAX_ALIGNMENT_CELLS: usize = 4_000_000;
 
 /// The result of comparing an expected block with an actual transcript.
@@ -66,7 +67,7 @@ pub fn compare(expected: &str, actual: &str, masks: &Masks) -> Comparison {
     } else if pattern.len().saturating_mul(act_masked.len()) <= MAX_ALIGNMENT_CELLS {
         Alignment::new(&pattern, &act_masked).normalise(&exp_lines, &act_lines)
     } else {
-        diff_aligned(&pattern, &exp_lines, &act_masked, &act_lines)
+        anchored_normalise(&pattern, &exp_lines, &act_masked, &act_lines)
     };
     Comparison {
         matches,
@@ -338,42 +339,87 @@ impl<'p, 'a> Alignment<'p, 'a> {
     }
 }
 
-/// The normalisation for outputs too large for [`Alignment`]: a Myers diff of the masked
-/// lines (exact equality) aligns them, then changed lines are paired in order and an expected
-/// line is kept wherever its wildcard still matches. `...` lines are kept where they were.
-fn diff_aligned<'t>(
+/// The normalisation for outputs too large for one [`Alignment`]: the lines that match at
+/// the start and at the end are paired off first (in linear time: a large result differs
+/// from its expected block in a few rows, and `...` covers the rest), then the middle is
+/// aligned by [`Alignment`] when it is small enough, else by [`greedy_normalise`].
+fn anchored_normalise<'t>(
     pattern: &[Token],
     exp_lines: &[&'t str],
     act_masked: &[Cow<str>],
     act_lines: &[&'t str],
 ) -> Vec<&'t str> {
-    let exp_keys: Vec<&str> = pattern
-        .iter()
-        .map(|t| match t {
-            Token::Line(masked) => *masked,
-            Token::Ellipsis => ELLIPSIS,
-        })
-        .collect();
-    let act_keys: Vec<&str> = act_masked.iter().map(|l| l.as_ref()).collect();
-    let mut out = Vec::with_capacity(act_lines.len());
-    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &exp_keys, &act_keys) {
-        let (old, new) = (op.old_range(), op.new_range());
-        let paired = old.len().min(new.len());
-        for k in 0..paired {
-            let (i, j) = (old.start + k, new.start + k);
-            match &pattern[i] {
-                Token::Ellipsis => out.extend([ELLIPSIS, act_lines[j]]),
-                tok if tok.matches(&act_masked[j]) => out.push(exp_lines[i]),
-                _ => out.push(act_lines[j]),
-            }
+    let (n, m) = (pattern.len(), act_lines.len());
+    let is_line = |tok: &Token| matches!(tok, Token::Line(_));
+    let mut head = 0;
+    while head < n && head < m && is_line(&pattern[head]) && pattern[head].matches(&act_masked[head])
+    {
+        head += 1;
+    }
+    let (mut pattern_end, mut actual_end) = (n, m);
+    while pattern_end > head
+        && actual_end > head
+        && is_line(&pattern[pattern_end - 1])
+        && pattern[pattern_end - 1].matches(&act_masked[actual_end - 1])
+    {
+        pattern_end -= 1;
+        actual_end -= 1;
+    }
+    let mut out: Vec<&'t str> = exp_lines[..head].to_vec();
+    let middle = (
+        &pattern[head..pattern_end],
+        &exp_lines[head..pattern_end],
+        &act_masked[head..actual_end],
+        &act_lines[head..actual_end],
+    );
+    if middle.0.len().saturating_mul(middle.2.len()) <= MAX_ALIGNMENT_CELLS {
+        out.extend(Alignment::new(middle.0, middle.2).normalise(middle.1, middle.3));
+    } else {
+        out.extend(greedy_normalise(middle.0, middle.1, middle.2, middle.3));
+    }
+    out.extend(&exp_lines[pattern_end..]);
+    out
+}
+
+/// How far past the last paired actual line [`greedy_normalise`] looks for the next expected
+/// line (after `...`, it looks as far as it must).
+const GREEDY_LOOK_AHEAD: usize = 1_000;
+
+/// Pairs each expected line with the first actual line it matches, in order: actual lines
+/// passed over are kept (or absorbed by a preceding `...`); an expected line that matches none
+/// accounts for no line, so the diff shows it removed. Linear in the actual lines but for the
+/// look-ahead.
+fn greedy_normalise<'t>(
+    pattern: &[Token],
+    exp_lines: &[&'t str],
+    act_masked: &[Cow<str>],
+    act_lines: &[&'t str],
+) -> Vec<&'t str> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    let mut after_ellipsis = false;
+    for (i, tok) in pattern.iter().enumerate() {
+        if let Token::Ellipsis = tok {
+            out.push(ELLIPSIS);
+            after_ellipsis = true;
+            continue;
         }
-        out.extend(&act_lines[new.start + paired..new.end]);
-        let unpaired_expected = &pattern[old.start + paired..old.end];
-        for tok in unpaired_expected {
-            if matches!(tok, Token::Ellipsis) {
-                out.push(ELLIPSIS);
+        let reach = if after_ellipsis {
+            act_masked.len()
+        } else {
+            (j + GREEDY_LOOK_AHEAD).min(act_masked.len())
+        };
+        if let Some(k) = (j..reach).find(|&k| tok.matches(&act_masked[k])) {
+            if !after_ellipsis {
+                out.extend(&act_lines[j..k]);
             }
+            out.push(exp_lines[i]);
+            j = k + 1;
+            after_ellipsis = false;
         }
+    }
+    if !after_ellipsis {
+        out.extend(&act_lines[j..]);
     }
     out
 }
