@@ -50,12 +50,21 @@ fn a_million_rows_build_a_bounded_page_and_verify_with_wildcards() {
         page.contains(&format!("href=\"{txt_name}\"")),
         "the page links to the whole transcript"
     );
-    assert!(page.contains(&format!("({ROWS} rows)")), "the table's real total");
+    assert!(
+        page.contains(&format!("({ROWS} rows)")),
+        "the table's real total"
+    );
     let transcript = std::fs::read_to_string(site.join(txt_name)).unwrap();
     let lines: Vec<&str> = transcript.lines().collect();
-    assert_eq!(lines.len(), ROWS + 4, "header, rule, rows, footer, blank line");
+    assert_eq!(
+        lines.len(),
+        ROWS + 4,
+        "header, rule, rows, footer, blank line"
+    );
     assert_eq!(lines[ROWS + 2], format!("({ROWS} rows)"));
-    assert!(lines[ROWS + 1].trim_start().starts_with(&format!("{ROWS} | ")));
+    assert!(lines[ROWS + 1]
+        .trim_start()
+        .starts_with(&format!("{ROWS} | ")));
     let shown = transcript.lines().count() - 500;
     assert!(
         page.contains(&format!("… {shown} more lines not shown")),
@@ -67,18 +76,30 @@ fn a_million_rows_build_a_bounded_page_and_verify_with_wildcards() {
     let expected = format!("{header}\n{rule}\n...\n{last_row}\n{footer}\n");
     write_book(&root, Some(&expected));
     let out = pgbook_in(run.path(), &["test", root.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
 
     // A changed row near the end fails, and the diff names it.
     let near_end = lines[ROWS - 1];
     let changed = near_end.replace(|c: char| c.is_ascii_hexdigit() && c.is_alphabetic(), "0");
     assert_ne!(changed, near_end);
-    let expected = format!("{header}\n{rule}\n...\n{changed}\n{}\n{last_row}\n{footer}\n", lines[ROWS]);
+    let expected = format!(
+        "{header}\n{rule}\n...\n{changed}\n{}\n{last_row}\n{footer}\n",
+        lines[ROWS]
+    );
     write_book(&root, Some(&expected));
     let out = pgbook_in(run.path(), &["test", root.to_str().unwrap()]);
     let report = format!("{}{}", stdout(&out), stderr(&out));
     assert_eq!(out.status.code(), Some(1), "{report}");
-    assert!(report.contains("big.md:3:1"), "located at the snippet: {report}");
+    assert!(
+        report.contains("big.md:3:1"),
+        "located at the snippet: {report}"
+    );
     assert!(report.contains(&format!("-{changed}")), "{report}");
     assert!(report.contains(&format!(" {last_row}")), "{report}");
     assert_nothing_left(run.path(), "a million-row snippet");

@@ -10,7 +10,6 @@
 //! and the snippet list cannot disagree.
 
 use std::path::{Component, Path};
-use std::sync::Arc;
 
 use pgbook_book::markdown::{CodeBlock, Heading};
 use pgbook_book::{Chapter, Diagnostic, Node};
@@ -43,7 +42,7 @@ pub struct RenderedChapter {
     pub sections: Vec<SearchSection>,
     /// Files written beside the chapter's page: the full transcripts of snippets whose page
     /// shows only the first lines, by site path.
-    pub attachments: Vec<(String, Arc<str>)>,
+    pub attachments: Vec<(String, crate::site::FileContent)>,
 }
 
 impl RenderedChapter {

@@ -29,11 +29,12 @@ mod generated;
 mod page_toc;
 
 /// A file of the site: bytes to write, or a book file to copy.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileContent {
     Bytes(Vec<u8>),
-    /// Text shared with a chapter body (a full transcript), written without another copy.
-    Text(Arc<str>),
+    /// The whole transcript of snippet `.1` of a chapter's outcome, written from the outcome
+    /// itself (a large result's transcript is tens of megabytes: no copy is made).
+    Transcript(Arc<ChapterOutcome>, usize),
     Copy(PathBuf),
 }
 
@@ -53,7 +54,11 @@ impl SiteFiles {
     pub fn get(&self, path: &str) -> Option<&[u8]> {
         self.files.iter().find_map(|(p, c)| match c {
             FileContent::Bytes(b) if p == path => Some(b.as_slice()),
-            FileContent::Text(t) if p == path => Some(t.as_bytes()),
+            FileContent::Transcript(outcome, i) if p == path => outcome
+                .snippets
+                .get(*i)
+                .and_then(Option::as_ref)
+                .map(|o| o.transcript.as_bytes()),
             _ => None,
         })
     }
@@ -62,7 +67,7 @@ impl SiteFiles {
 /// One chapter body to render: which chapter, what its SQL produced, and the verdicts.
 pub struct ChapterJob<'a> {
     pub index: usize,
-    pub outcome: Option<&'a ChapterOutcome>,
+    pub outcome: Option<&'a Arc<ChapterOutcome>>,
     pub statuses: &'a [SnippetStatus],
 }
 
@@ -112,9 +117,11 @@ impl Renderer {
         &self,
         book: &Book,
         index: usize,
-        outcome: Option<&ChapterOutcome>,
+        outcome: Option<&Arc<ChapterOutcome>>,
         statuses: &[SnippetStatus],
     ) -> Result<RenderedChapter, RenderError> {
+        let shared_outcome = outcome;
+        let outcome = outcome.map(|o| &**o);
         let chapter = &book.chapters[index];
         let steps = step_contexts(&chapter.snippets, outcome);
         let template = self
@@ -151,10 +158,10 @@ impl Renderer {
                 &steps[i],
             );
             // A transcript too long for the page is written beside it in full.
-            if let (Some(more), Some(o)) = (view.transcript_more.as_mut(), snippet_outcome) {
+            if let (Some(more), Some(o)) = (view.transcript_more.as_mut(), shared_outcome) {
                 let file = transcript_file_path(&page, &steps[i].anchor);
                 more.href = format!("{ROOT_MARK}{file}");
-                attachments.push((file, Arc::from(o.transcript.as_str())));
+                attachments.push((file, FileContent::Transcript(Arc::clone(o), i)));
             }
             let html = template
                 .render(context! { snippet => Serde(&view), root => ROOT_MARK })
@@ -213,10 +220,7 @@ impl Renderer {
             site.add(path, html);
         }
         for body in bodies {
-            for (path, text) in &body.attachments {
-                site.files
-                    .push((path.clone(), FileContent::Text(Arc::clone(text))));
-            }
+            site.files.extend(body.attachments.iter().cloned());
         }
         if !book.chapters.is_empty() && paths[0] != "index.html" {
             let html = self.render_page(book, &shared, &paths, bodies, 0, "index.html")?;

@@ -7,8 +7,8 @@
 //! the book (bless keeps the expected block's own figures where the masked lines agree).
 //! This module knows nothing of files, snippets or wildcards.
 
-use std::borrow::Cow;
 use regex::Regex;
+use std::borrow::Cow;
 
 /// What a masked figure becomes. It contains no `[..]`, so it cannot pose as a wildcard.
 const PLACEHOLDER: &str = "#";
@@ -194,7 +194,12 @@ mod tests {
     use super::*;
 
     fn mask(lines: &[&str]) -> Vec<String> {
-        Masks::new(&[]).unwrap().apply(lines).into_iter().map(Cow::into_owned).collect()
+        Masks::new(&[])
+            .unwrap()
+            .apply(lines)
+            .into_iter()
+            .map(Cow::into_owned)
+            .collect()
     }
 
     #[test]

@@ -207,7 +207,9 @@ impl<'t> ActualLines<'t, '_> {
         let raw = rest.find('\n').map_or(rest.len(), |end| end);
         Cursor {
             at: cursor.at + raw + 1,
-            after_plan_header: self.line(cursor).is_some_and(crate::mask::is_query_plan_header),
+            after_plan_header: self
+                .line(cursor)
+                .is_some_and(crate::mask::is_query_plan_header),
         }
     }
 }
@@ -352,7 +354,10 @@ fn anchored_normalise<'t>(
     let (n, m) = (pattern.len(), act_lines.len());
     let is_line = |tok: &Token| matches!(tok, Token::Line(_));
     let mut head = 0;
-    while head < n && head < m && is_line(&pattern[head]) && pattern[head].matches(&act_masked[head])
+    while head < n
+        && head < m
+        && is_line(&pattern[head])
+        && pattern[head].matches(&act_masked[head])
     {
         head += 1;
     }
@@ -562,10 +567,24 @@ mod tests {
     fn in_place_and_split_agree() {
         let masks = Masks::new(&["pid [0-9]+".to_string()]).unwrap();
         let texts = [
-            "", "\n", "a\n", "a\nb\n", "a  \nb\n\n\n", "a\r\nb\r\n", "a\nz\n", "a\nb\nc\nz\n",
+            "",
+            "\n",
+            "a\n",
+            "a\nb\n",
+            "a  \nb\n\n\n",
+            "a\r\nb\r\n",
+            "a\nz\n",
+            "a\nb\nc\nz\n",
             "  QUERY PLAN  \n-----\n Seq Scan  (cost=0.00..1.01 rows=1 width=4)\n",
-            "QUERY PLAN\n---\nSeq Scan  (cost=[..])\n", "by pid 42\n...\n", "...\n", "a\n...\nz\n",
-            "...\nz\n...\nz\n", "z\nq\nz\n", "\na\n", "x\n\ny\n", "[..]\n...\n",
+            "QUERY PLAN\n---\nSeq Scan  (cost=[..])\n",
+            "by pid 42\n...\n",
+            "...\n",
+            "a\n...\nz\n",
+            "...\nz\n...\nz\n",
+            "z\nq\nz\n",
+            "\na\n",
+            "x\n\ny\n",
+            "[..]\n...\n",
         ];
         for expected in texts {
             for actual in texts {
@@ -574,7 +593,13 @@ mod tests {
                 let pattern: Vec<Token> = exp_lines
                     .iter()
                     .zip(&exp_masked)
-                    .map(|(l, m)| if *l == ELLIPSIS { Token::Ellipsis } else { Token::Line(m) })
+                    .map(|(l, m)| {
+                        if *l == ELLIPSIS {
+                            Token::Ellipsis
+                        } else {
+                            Token::Line(m)
+                        }
+                    })
                     .collect();
                 let act_lines = significant_lines(actual);
                 let split = glob_lines(&pattern, &masks.apply(&act_lines));
@@ -594,7 +619,10 @@ mod tests {
             actual.push_str(&format!(" {i:>6}\n"));
         }
         actual.push_str(&format!("({rows} rows)\n\n"));
-        let expected = format!("   g\n--------\n...\n {:>6}\n {rows:>6}\n({rows} rows)\n", rows - 1);
+        let expected = format!(
+            "   g\n--------\n...\n {:>6}\n {rows:>6}\n({rows} rows)\n",
+            rows - 1
+        );
         assert!(check(&expected, &actual).matches);
         // Any row count past the wildcard still matches; a wrong footer does not.
         assert!(check("...\n(200000 rows)\n", &actual).matches);

@@ -4,7 +4,7 @@
 //! short (as libpq does), notices and errors keep every field psql may print.
 
 use fallible_iterator::FallibleIterator;
-use pgbook_book::{CompactRows, Column, Event, ResultSet, ServerMessage, KEPT_ROWS};
+use pgbook_book::{Column, CompactRows, Event, ResultSet, ServerMessage, KEPT_ROWS};
 use postgres_protocol::message::backend::{
     DataRowBody, ErrorFields, NotificationResponseBody, RowDescriptionBody,
 };

@@ -130,7 +130,11 @@ pub fn take_transcript(statements: &mut [StatementOutcome]) -> String {
 /// while every row is at hand (unless `printed` already holds what psql printed), then keeps
 /// only the first rows of each result as values. The rest are counted in
 /// `ResultSet::elided_rows`; their text lives in the transcript alone.
-pub fn print_large_results(statement_sql: &str, events: &mut [Event], printed: &mut Option<String>) {
+pub fn print_large_results(
+    statement_sql: &str,
+    events: &mut [Event],
+    printed: &mut Option<String>,
+) {
     let large = events.iter().any(|event| {
         matches!(event, Event::Complete { rows: Some(rows), .. }
             if rows.all_rows.is_some() || rows.rows.len() > KEPT_ROWS)
@@ -154,9 +158,9 @@ pub fn print_large_results(statement_sql: &str, events: &mut [Event], printed: &
 }
 
 fn has_elided_rows(events: &[Event]) -> bool {
-    events.iter().any(|event| {
-        matches!(event, Event::Complete { rows: Some(rows), .. } if rows.elided_rows > 0)
-    })
+    events.iter().any(
+        |event| matches!(event, Event::Complete { rows: Some(rows), .. } if rows.elided_rows > 0),
+    )
 }
 
 /// One result set as `display` says: aligned, expanded, unaligned or csv.
