@@ -5,6 +5,7 @@
 //! A failing snippet's reasons are [`Diagnostic`]s located in the Markdown (the snippet's
 //! fence, or where the server's error position maps to), gathered in one [`Failure`].
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use pgbook_book::config::VerifyConfig;
@@ -70,14 +71,33 @@ pub struct SnippetCheck {
     pub expected: Option<String>,
     /// The transcript as executed (empty for ignored snippets).
     pub actual: String,
-    /// What `--bless` writes as this snippet's `output` block content: the actual normalised
-    /// toward the expected, or `None` when the block is right (or must not be written).
-    pub bless: Option<String>,
+    /// What `--bless` writes as this snippet's `output` block content (see
+    /// [`SnippetCheck::bless_text`]), or `None` when the block is right (or must not be
+    /// written).
+    pub bless: Option<Blessing>,
     /// Whether the only reasons for failure are the output block (so `--bless` fixes it).
     pub fixed_by_bless: bool,
 }
 
+/// What `--bless` writes as a snippet's `output` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blessing {
+    /// This text: the actual normalised toward the expected.
+    Text(String),
+    /// The actual transcript's significant lines, for a snippet without a block: made only
+    /// when blessing, not by every check (a large result's transcript is tens of megabytes).
+    Actual,
+}
+
 impl SnippetCheck {
+    /// The content `--bless` writes, if it writes any.
+    pub fn bless_text(&self) -> Option<Cow<'_, str>> {
+        match self.bless.as_ref()? {
+            Blessing::Text(text) => Some(Cow::Borrowed(text)),
+            Blessing::Actual => Some(Cow::Owned(join_lines(&significant_lines(&self.actual)))),
+        }
+    }
+
     pub fn status(&self) -> CheckStatus {
         self.verdict.status()
     }
@@ -204,7 +224,7 @@ impl Verifier {
         snippet: &Snippet,
         actual: &str,
         reasons: &mut Vec<Diagnostic>,
-    ) -> (Option<String>, Option<String>) {
+    ) -> (Option<String>, Option<Blessing>) {
         let attrs = &snippet.attrs;
         let Some(expected) = &snippet.expected else {
             if attrs.hidden || attrs.no_output {
@@ -218,7 +238,7 @@ impl Verifier {
                     "no `output` block after the snippet ([verify] require-expected = true)",
                 ));
             }
-            return (None, Some(join_lines(&significant_lines(actual))));
+            return (None, Some(Blessing::Actual));
         };
         let comparison = compare(&expected.text, actual, &self.masks);
         if comparison.matches {
@@ -238,7 +258,7 @@ impl Verifier {
             .context_radius(3)
             .header("expected", "actual")
             .to_string();
-        (Some(diff), Some(comparison.actual))
+        (Some(diff), Some(Blessing::Text(comparison.actual)))
     }
 }
 

@@ -174,7 +174,7 @@ fn bless_text_and_fixability() {
         false,
     );
     assert!(c.fixed_by_bless);
-    assert_eq!(c.bless.as_deref(), Some("a[..]\nb\n"));
+    assert_eq!(c.bless_text().as_deref(), Some("a[..]\nb\n"));
     assert!(c.diff().unwrap().contains("-c\n+b\n"));
     let mut blessed = c.clone();
     blessed.mark_blessed();
@@ -182,7 +182,7 @@ fn bless_text_and_fixability() {
     // Missing block: bless adds one even though the snippet passes.
     let c = verify("```sql\nselect 1;\n```\n", Some(&ok), false);
     assert_eq!(
-        (c.status(), c.bless.as_deref()),
+        (c.status(), c.bless_text().as_deref()),
         (CheckStatus::Passed, Some("a\nb\n"))
     );
     // hidden snippets never get a new block.
