@@ -57,14 +57,20 @@ pub(super) fn check_chapters(
     verifier: &Verifier,
     book: &Book,
     selected: &[usize],
-    outcomes: &[Arc<ChapterOutcome>],
+    outcomes: &mut [Arc<ChapterOutcome>],
+    keep_transcripts: bool,
     blessing: bool,
     report: &mut RunReport,
 ) -> anyhow::Result<Vec<Vec<SnippetStatus>>> {
     let mut statuses = Vec::with_capacity(selected.len());
     for (&i, outcome) in selected.iter().zip(outcomes) {
         let chapter = &book.chapters[i];
-        let mut checks = check_chapter(verifier, chapter, outcome);
+        // When nothing reads the transcripts after the checks (`test`), each is moved
+        // into its check instead of being copied.
+        let mut checks = match Arc::get_mut(outcome).filter(|_| !keep_transcripts) {
+            Some(outcome) => check_chapter_taking_transcripts(verifier, chapter, outcome),
+            None => check_chapter(verifier, chapter, outcome),
+        };
         if blessing {
             bless(book, chapter, &mut checks, report)?;
         }
@@ -103,6 +109,23 @@ fn check_chapter(
         .map(|(i, snippet)| {
             let executed = outcome.snippets.get(i).and_then(Option::as_ref);
             verifier.check(chapter, snippet, executed)
+        })
+        .collect()
+}
+
+/// [`check_chapter`], moving each transcript out of `outcome` into its check.
+fn check_chapter_taking_transcripts(
+    verifier: &Verifier,
+    chapter: &Chapter,
+    outcome: &mut ChapterOutcome,
+) -> Vec<SnippetCheck> {
+    chapter
+        .snippets
+        .iter()
+        .enumerate()
+        .map(|(i, snippet)| {
+            let executed = outcome.snippets.get_mut(i).and_then(Option::as_mut);
+            verifier.check_taking_transcript(chapter, snippet, executed)
         })
         .collect()
 }

@@ -68,6 +68,15 @@ impl ResultSet {
         }
     }
 
+    /// [`ResultSet::for_each_row`] as the last read of a large result's rows (printing it):
+    /// the compact copy is freed as it is read.
+    pub fn drain_each_row(&self, each: impl FnMut(&[Option<&str>])) {
+        match &self.all_rows {
+            Some(all) => all.drain_each_row(each),
+            None => self.for_each_row(each),
+        }
+    }
+
     /// Calls `each` with every row's values in order: all rows while the compact copy is
     /// there, else the rows kept.
     pub fn for_each_row(&self, mut each: impl FnMut(&[Option<&str>])) {

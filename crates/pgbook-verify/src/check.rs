@@ -158,6 +158,41 @@ impl Verifier {
         snippet: &Snippet,
         outcome: Option<&SnippetOutcome>,
     ) -> SnippetCheck {
+        let actual = outcome.map(|o| Cow::Borrowed(o.transcript.as_str()));
+        self.check_with(chapter, snippet, outcome, actual)
+    }
+
+    /// [`Verifier::check`] for a caller that needs the outcome's transcript no more: it is
+    /// moved into the check (as `actual`) rather than copied — a large result's transcript
+    /// is tens of megabytes.
+    pub fn check_taking_transcript(
+        &self,
+        chapter: &Chapter,
+        snippet: &Snippet,
+        outcome: Option<&mut SnippetOutcome>,
+    ) -> SnippetCheck {
+        match outcome {
+            Some(outcome) => {
+                let transcript = std::mem::take(&mut outcome.transcript);
+                self.check_with(
+                    chapter,
+                    snippet,
+                    Some(outcome),
+                    Some(Cow::Owned(transcript)),
+                )
+            }
+            None => self.check(chapter, snippet, None),
+        }
+    }
+
+    /// Checks `snippet` given its outcome and the outcome's transcript (`actual`).
+    fn check_with(
+        &self,
+        chapter: &Chapter,
+        snippet: &Snippet,
+        outcome: Option<&SnippetOutcome>,
+        actual: Option<Cow<str>>,
+    ) -> SnippetCheck {
         // Failures are located where the snippet is written: the chapter, or the file a
         // prose `{{#include}}` brought it from.
         let file = snippet.origin.file.as_path();
@@ -174,7 +209,7 @@ impl Verifier {
                 fixed_by_bless: false,
             };
         }
-        let Some(outcome) = outcome else {
+        let (Some(outcome), Some(actual)) = (outcome, actual) else {
             return SnippetCheck {
                 verdict: Verdict::Failed(Failure::from(at_fence(
                     "the snippet was not executed".into(),
@@ -200,7 +235,7 @@ impl Verifier {
             }
         }
         let other_failures = reasons.len();
-        let (diff, bless) = self.check_output(file, snippet, &outcome.transcript, &mut reasons);
+        let (diff, bless) = self.check_output(file, snippet, &actual, &mut reasons);
         let verdict = match Failure::new(reasons, diff) {
             Some(failure) => Verdict::Failed(failure),
             None => Verdict::Passed,
@@ -211,7 +246,7 @@ impl Verifier {
                 && bless.is_some(),
             verdict,
             expected,
-            actual: outcome.transcript.clone(),
+            actual: actual.into_owned(),
             bless,
         }
     }

@@ -67,8 +67,9 @@ pub(crate) fn write_aligned(result: &ResultSet, display: &Display, out: &mut Str
         layout.rule(out);
     }
     if !widths.is_empty() {
+        // The last read of the rows: a large result's compact copy is freed as it prints.
         let mut cells = Vec::with_capacity(widths.len());
-        result.for_each_row(|row| {
+        result.drain_each_row(|row| {
             cells.clear();
             cells.extend((0..widths.len()).map(|i| printable_lines(cell(row, i, display))));
             layout.record(&cells, &aligns, false, out);
