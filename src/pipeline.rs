@@ -170,14 +170,15 @@ impl Pipeline {
         };
         trace.phase("execute");
         let blessing = matches!(action, Action::Test { bless: true, .. });
-        // Only a build renders the outcomes after checking them.
-        let keep_transcripts = matches!(action, Action::Build { .. });
+        // A build renders the outcomes after checking them and shows only failed
+        // snippets' transcripts; a test run needs the outcomes no more.
+        let for_build = matches!(action, Action::Build { .. });
         let statuses = verify::check_chapters(
             verifier,
             book,
             selected,
             &mut outcomes,
-            keep_transcripts,
+            for_build,
             blessing,
             report,
         )?;

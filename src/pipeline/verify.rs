@@ -58,7 +58,7 @@ pub(super) fn check_chapters(
     book: &Book,
     selected: &[usize],
     outcomes: &mut [Arc<ChapterOutcome>],
-    keep_transcripts: bool,
+    for_build: bool,
     blessing: bool,
     report: &mut RunReport,
 ) -> anyhow::Result<Vec<Vec<SnippetStatus>>> {
@@ -67,9 +67,9 @@ pub(super) fn check_chapters(
         let chapter = &book.chapters[i];
         // When nothing reads the transcripts after the checks (`test`), each is moved
         // into its check instead of being copied.
-        let mut checks = match Arc::get_mut(outcome).filter(|_| !keep_transcripts) {
+        let mut checks = match Arc::get_mut(outcome).filter(|_| !for_build) {
             Some(outcome) => check_chapter_taking_transcripts(verifier, chapter, outcome),
-            None => check_chapter(verifier, chapter, outcome),
+            None => check_chapter(verifier, chapter, outcome, for_build),
         };
         if blessing {
             bless(book, chapter, &mut checks, report)?;
@@ -96,11 +96,14 @@ pub(super) fn broken_links(book: &Book, selected: &[usize]) -> Vec<Failure> {
         .collect()
 }
 
-/// Checks every snippet of `chapter` against what running it produced.
+/// Checks every snippet of `chapter` against what running it produced. A build
+/// (`for_build`) shows the transcript of a failed snippet only, so a passing one's is not
+/// copied into its check.
 fn check_chapter(
     verifier: &Verifier,
     chapter: &Chapter,
     outcome: &ChapterOutcome,
+    for_build: bool,
 ) -> Vec<SnippetCheck> {
     chapter
         .snippets
@@ -108,7 +111,11 @@ fn check_chapter(
         .enumerate()
         .map(|(i, snippet)| {
             let executed = outcome.snippets.get(i).and_then(Option::as_ref);
-            verifier.check(chapter, snippet, executed)
+            if for_build {
+                verifier.check_keeping_failed_actual(chapter, snippet, executed)
+            } else {
+                verifier.check(chapter, snippet, executed)
+            }
         })
         .collect()
 }

@@ -159,7 +159,20 @@ impl Verifier {
         outcome: Option<&SnippetOutcome>,
     ) -> SnippetCheck {
         let actual = outcome.map(|o| Cow::Borrowed(o.transcript.as_str()));
-        self.check_with(chapter, snippet, outcome, actual)
+        self.check_with(chapter, snippet, outcome, actual, true)
+    }
+
+    /// [`Verifier::check`] for a caller that shows `actual` only for a failed snippet (a
+    /// build: it prints failures, never a passing snippet's transcript): a snippet that
+    /// passes or is ignored gets an empty `actual`, so no copy of its transcript is made.
+    pub fn check_keeping_failed_actual(
+        &self,
+        chapter: &Chapter,
+        snippet: &Snippet,
+        outcome: Option<&SnippetOutcome>,
+    ) -> SnippetCheck {
+        let actual = outcome.map(|o| Cow::Borrowed(o.transcript.as_str()));
+        self.check_with(chapter, snippet, outcome, actual, false)
     }
 
     /// [`Verifier::check`] for a caller that needs the outcome's transcript no more: it is
@@ -179,19 +192,22 @@ impl Verifier {
                     snippet,
                     Some(outcome),
                     Some(Cow::Owned(transcript)),
+                    true,
                 )
             }
             None => self.check(chapter, snippet, None),
         }
     }
 
-    /// Checks `snippet` given its outcome and the outcome's transcript (`actual`).
+    /// Checks `snippet` given its outcome and the outcome's transcript (`actual`), kept in
+    /// the check when the snippet failed or `keep_passing_actual` says so.
     fn check_with(
         &self,
         chapter: &Chapter,
         snippet: &Snippet,
         outcome: Option<&SnippetOutcome>,
         actual: Option<Cow<str>>,
+        keep_passing_actual: bool,
     ) -> SnippetCheck {
         // Failures are located where the snippet is written: the chapter, or the file a
         // prose `{{#include}}` brought it from.
@@ -240,13 +256,18 @@ impl Verifier {
             Some(failure) => Verdict::Failed(failure),
             None => Verdict::Passed,
         };
+        let actual = if verdict.status() == CheckStatus::Failed || keep_passing_actual {
+            actual.into_owned()
+        } else {
+            String::new()
+        };
         SnippetCheck {
             fixed_by_bless: verdict.status() == CheckStatus::Failed
                 && other_failures == 0
                 && bless.is_some(),
             verdict,
             expected,
-            actual: actual.into_owned(),
+            actual,
             bless,
         }
     }
