@@ -164,14 +164,24 @@ impl Pipeline {
         report: &mut RunReport,
         trace: &mut Trace,
     ) -> anyhow::Result<()> {
-        let outcomes = match action {
+        let mut outcomes = match action {
             Action::Test { .. } => self.execute(book, selected, report)?,
             Action::Build { .. } => self.outcomes(book, report)?,
         };
         trace.phase("execute");
         let blessing = matches!(action, Action::Test { bless: true, .. });
-        let statuses =
-            verify::check_chapters(verifier, book, selected, &outcomes, blessing, report)?;
+        // A build renders the outcomes after checking them and shows only failed
+        // snippets' transcripts; a test run needs the outcomes no more.
+        let for_build = matches!(action, Action::Build { .. });
+        let statuses = verify::check_chapters(
+            verifier,
+            book,
+            selected,
+            &mut outcomes,
+            for_build,
+            blessing,
+            report,
+        )?;
         trace.phase("verify");
         match action {
             Action::Test { .. } => Ok(()),

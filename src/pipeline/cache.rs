@@ -10,12 +10,13 @@
 
 use std::collections::HashMap;
 use std::hash::Hasher;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pgbook_book::{Chapter, ChapterOutcome, Config};
 use pgbook_engine::ServerReport;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 /// Directory of the cache, relative to the book root.
 pub const CACHE_DIR: &str = ".pgbook-cache";
@@ -91,7 +92,7 @@ impl ResultCache {
     /// Stores the server report beside the results, so a build that runs nothing still has it.
     pub fn put_server(&mut self, key: &str, report: ServerReport) {
         if let Ok(text) = serde_json::to_string(&report) {
-            write_atomically(&self.dir, key, &text);
+            write_atomically(&self.dir, key, |file| file.write_all(text.as_bytes()));
         }
         self.server = Some((key.to_string(), report));
     }
@@ -123,11 +124,12 @@ impl ResultCache {
         if let Some(entry) = self.memory.get(key) {
             return Some(entry.clone());
         }
-        let text = std::fs::read_to_string(self.dir.join(format!("{key}.json"))).ok()?;
-        let mut value: Value = serde_json::from_str(&text).ok()?;
-        let engine_key = value.get("engine_key")?.as_str()?.to_string();
-        let outcome: ChapterOutcome =
-            serde_json::from_value(value.get_mut("outcome")?.take()).ok()?;
+        let bytes = std::fs::read(self.dir.join(format!("{key}.json"))).ok()?;
+        let Stored {
+            engine_key,
+            outcome,
+        } = serde_json::from_slice(&bytes).ok()?;
+        drop(bytes);
         let entry = Entry {
             engine_key,
             outcome: Arc::new(outcome),
@@ -139,8 +141,11 @@ impl ResultCache {
 
     /// Stores an outcome in memory and on disk. A disk error only costs a re-run later.
     pub fn put(&mut self, key: &str, engine_key: &str, outcome: Arc<ChapterOutcome>) {
-        let value = json!({ "engine_key": engine_key, "outcome": &*outcome });
-        write_atomically(&self.dir, key, &value.to_string());
+        let stored = StoredRef {
+            engine_key,
+            outcome: &outcome,
+        };
+        write_atomically(&self.dir, key, |file| serde_json::to_writer(file, &stored));
         self.memory.insert(
             key.to_string(),
             Entry {
@@ -171,16 +176,42 @@ impl ResultCache {
     }
 }
 
-/// Writes `dir/key.json` through a temp file and a rename. A disk error only costs a re-run
-/// later.
-fn write_atomically(dir: &Path, key: &str, text: &str) {
-    if std::fs::create_dir_all(dir).is_ok() {
-        let path = dir.join(format!("{key}.json"));
-        let temp = dir.join(format!(".{key}.tmp-{}", std::process::id()));
-        if std::fs::write(&temp, text).is_ok() {
-            let _ = std::fs::rename(&temp, &path);
-        }
+/// A chapter's entry as stored on disk: the outcome once (a large result's rows beyond the
+/// first few are only in its transcript) and the engine that produced it.
+#[derive(Deserialize)]
+struct Stored {
+    engine_key: String,
+    outcome: ChapterOutcome,
+}
+
+/// [`Stored`] for writing, serialised straight to the file without an intermediate copy.
+#[derive(Serialize)]
+struct StoredRef<'a> {
+    engine_key: &'a str,
+    outcome: &'a ChapterOutcome,
+}
+
+/// Writes `dir/key.json` through a temp file and a rename, `write` streaming the content
+/// into a buffered file. A disk error only costs a re-run later.
+fn write_atomically<E>(
+    dir: &Path,
+    key: &str,
+    write: impl FnOnce(&mut BufWriter<std::fs::File>) -> Result<(), E>,
+) {
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
     }
+    let path = dir.join(format!("{key}.json"));
+    let temp = dir.join(format!(".{key}.tmp-{}", std::process::id()));
+    let Ok(file) = std::fs::File::create(&temp) else {
+        return;
+    };
+    let mut file = BufWriter::new(file);
+    let written = write(&mut file).is_ok() && file.flush().is_ok();
+    if written && std::fs::rename(&temp, &path).is_ok() {
+        return;
+    }
+    let _ = std::fs::remove_file(&temp);
 }
 
 /// FNV-1a: a small stable hash for cache keys (not for security).

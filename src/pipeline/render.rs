@@ -3,12 +3,13 @@
 //!
 //! It never executes SQL and never writes files; `Pipeline::run` writes the site.
 
+use std::hash::Hasher;
+use std::io::Write;
 use std::sync::Arc;
 
 use pgbook_book::{Book, Chapter, ChapterOutcome};
 use pgbook_render::{ChapterJob, RenderedChapter, Renderer, SnippetStatus};
 
-use super::cache::fnv64;
 use super::{Pipeline, RunReport};
 
 /// A rendered chapter body and what it was rendered from.
@@ -98,19 +99,38 @@ impl Pipeline {
 }
 
 /// Everything a chapter's body depends on. The text is the chapter with its includes expanded,
-/// so an edit of a file it includes (in prose or in a snippet) changes the key.
+/// so an edit of a file it includes (in prose or in a snippet) changes the key. The outcome
+/// is hashed as it is serialised, never held as one string (a large result's transcript is
+/// tens of megabytes).
 fn body_key(
     chapter: &Chapter,
     outcome: &ChapterOutcome,
     statuses: &[SnippetStatus],
     theme: u64,
 ) -> u64 {
-    let outcome_json = serde_json::to_string(outcome).unwrap_or_default();
-    let text = format!(
-        "{}\0{}\0{}\0{outcome_json}\0{statuses:?}\0{theme}",
+    let mut hasher = HashWriter(fnv::FnvHasher::default());
+    let _ = write!(
+        hasher,
+        "{}\0{}\0{}\0",
         chapter.title,
         chapter.path.display(),
         chapter.document.source
     );
-    fnv64(text.as_bytes())
+    let _ = serde_json::to_writer(&mut hasher, outcome);
+    let _ = write!(hasher, "\0{statuses:?}\0{theme}");
+    hasher.0.finish()
+}
+
+/// Feeds whatever is written into a hasher.
+struct HashWriter(fnv::FnvHasher);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

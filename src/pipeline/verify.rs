@@ -57,14 +57,20 @@ pub(super) fn check_chapters(
     verifier: &Verifier,
     book: &Book,
     selected: &[usize],
-    outcomes: &[Arc<ChapterOutcome>],
+    outcomes: &mut [Arc<ChapterOutcome>],
+    for_build: bool,
     blessing: bool,
     report: &mut RunReport,
 ) -> anyhow::Result<Vec<Vec<SnippetStatus>>> {
     let mut statuses = Vec::with_capacity(selected.len());
     for (&i, outcome) in selected.iter().zip(outcomes) {
         let chapter = &book.chapters[i];
-        let mut checks = check_chapter(verifier, chapter, outcome);
+        // When nothing reads the transcripts after the checks (`test`), each is moved
+        // into its check instead of being copied.
+        let mut checks = match Arc::get_mut(outcome).filter(|_| !for_build) {
+            Some(outcome) => check_chapter_taking_transcripts(verifier, chapter, outcome),
+            None => check_chapter(verifier, chapter, outcome, for_build),
+        };
         if blessing {
             bless(book, chapter, &mut checks, report)?;
         }
@@ -90,11 +96,14 @@ pub(super) fn broken_links(book: &Book, selected: &[usize]) -> Vec<Failure> {
         .collect()
 }
 
-/// Checks every snippet of `chapter` against what running it produced.
+/// Checks every snippet of `chapter` against what running it produced. A build
+/// (`for_build`) shows the transcript of a failed snippet only, so a passing one's is not
+/// copied into its check.
 fn check_chapter(
     verifier: &Verifier,
     chapter: &Chapter,
     outcome: &ChapterOutcome,
+    for_build: bool,
 ) -> Vec<SnippetCheck> {
     chapter
         .snippets
@@ -102,7 +111,28 @@ fn check_chapter(
         .enumerate()
         .map(|(i, snippet)| {
             let executed = outcome.snippets.get(i).and_then(Option::as_ref);
-            verifier.check(chapter, snippet, executed)
+            if for_build {
+                verifier.check_keeping_failed_actual(chapter, snippet, executed)
+            } else {
+                verifier.check(chapter, snippet, executed)
+            }
+        })
+        .collect()
+}
+
+/// [`check_chapter`], moving each transcript out of `outcome` into its check.
+fn check_chapter_taking_transcripts(
+    verifier: &Verifier,
+    chapter: &Chapter,
+    outcome: &mut ChapterOutcome,
+) -> Vec<SnippetCheck> {
+    chapter
+        .snippets
+        .iter()
+        .enumerate()
+        .map(|(i, snippet)| {
+            let executed = outcome.snippets.get_mut(i).and_then(Option::as_mut);
+            verifier.check_taking_transcript(chapter, snippet, executed)
         })
         .collect()
 }

@@ -15,6 +15,7 @@ pub mod load;
 pub mod markdown;
 pub mod node_attrs;
 pub mod outcome;
+pub mod rows;
 pub mod snippet;
 pub mod summary;
 
@@ -26,7 +27,8 @@ pub use markdown::{Document, Node};
 pub use outcome::{
     ChapterOutcome, Column, Event, Interpolation, NodeAction, NodeActionKind, NodeOrigin,
     NodeRecord, ResultSet, ServerMessage, SnippetOutcome, StatementOutcome, Subscription,
-    VerboseFields,
+    VerboseFields, KEPT_ROWS,
 };
+pub use rows::CompactRows;
 pub use snippet::{Attributes, ChartKind, ErrorExpectation, Expected, Snippet, SourcePos};
 pub use summary::{Summary, SummaryItem};

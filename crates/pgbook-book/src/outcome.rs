@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::rows::CompactRows;
+
 /// A column of a result set, as described by the server's RowDescription.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Column {
@@ -19,7 +21,77 @@ pub struct Column {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultSet {
     pub columns: Vec<Column>,
+    /// The rows, or the first [`KEPT_ROWS`] of a larger result (see `elided_rows`).
     pub rows: Vec<Vec<Option<String>>>,
+    /// Rows of the result not kept in `rows`: a result of more than [`KEPT_ROWS`] rows is
+    /// printed into its statement's transcript while all of it is at hand, and only its
+    /// first rows stay as values (for the page's table and a chart).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub elided_rows: usize,
+    /// Every row of a large result, compactly, from the client until the statement has been
+    /// printed (then dropped; never cached).
+    #[serde(skip)]
+    pub all_rows: Option<CompactRows>,
+}
+
+/// How many rows of a result stay as values once it has been printed (the page shows fewer;
+/// a chart reads at most this many).
+pub const KEPT_ROWS: usize = 10_000;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl ResultSet {
+    pub fn new(columns: Vec<Column>, rows: Vec<Vec<Option<String>>>) -> ResultSet {
+        ResultSet {
+            columns,
+            rows,
+            elided_rows: 0,
+            all_rows: None,
+        }
+    }
+
+    /// How many rows the statement returned, kept or not.
+    pub fn total_rows(&self) -> usize {
+        self.rows.len() + self.elided_rows
+    }
+
+    /// Keeps only the first `kept` rows as values, counting the others as elided, and drops
+    /// the compact copy of all rows.
+    pub fn keep_first(&mut self, kept: usize) {
+        self.all_rows = None;
+        if self.rows.len() > kept {
+            self.elided_rows += self.rows.len() - kept;
+            self.rows.truncate(kept);
+            self.rows.shrink_to_fit();
+        }
+    }
+
+    /// [`ResultSet::for_each_row`] as the last read of a large result's rows (printing it):
+    /// the compact copy is freed as it is read.
+    pub fn drain_each_row(&self, each: impl FnMut(&[Option<&str>])) {
+        match &self.all_rows {
+            Some(all) => all.drain_each_row(each),
+            None => self.for_each_row(each),
+        }
+    }
+
+    /// Calls `each` with every row's values in order: all rows while the compact copy is
+    /// there, else the rows kept.
+    pub fn for_each_row(&self, mut each: impl FnMut(&[Option<&str>])) {
+        match &self.all_rows {
+            Some(all) => all.for_each_row(each),
+            None => {
+                let mut values: Vec<Option<&str>> = Vec::with_capacity(self.columns.len());
+                for row in &self.rows {
+                    values.clear();
+                    values.extend(row.iter().map(|v| v.as_deref()));
+                    each(&values);
+                }
+            }
+        }
+    }
 }
 
 /// An ErrorResponse or NoticeResponse, field by field.

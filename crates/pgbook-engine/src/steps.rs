@@ -214,12 +214,12 @@ impl Step {
     /// which a waiting step completed.
     pub fn into_outcome(mut self, completed_during: Option<usize>) -> SnippetOutcome {
         self.outcome.transcript = match self.waiting_at {
-            None => pgbook_psql::transcript(&self.outcome.statements),
+            None => pgbook_psql::take_transcript(&mut self.outcome.statements),
             Some(at) => {
-                let (before, after) = self.outcome.statements.split_at(at);
-                let mut text = pgbook_psql::transcript(before);
+                let (before, after) = self.outcome.statements.split_at_mut(at);
+                let mut text = pgbook_psql::take_transcript(before);
                 text.push_str(WAITING_LINE);
-                text.push_str(&pgbook_psql::transcript(after));
+                text.push_str(&pgbook_psql::take_transcript(after));
                 text
             }
         };
@@ -365,6 +365,8 @@ impl Step {
         let rows_consumed = matches!(sent_by, Some("gset" | "gexec"));
         let failed = self.gexec.is_some() && events.iter().any(|e| matches!(e, Event::Error(_)));
         let query_events = (!cells.is_empty()).then(|| events.clone());
+        // A large result is printed now and keeps only its first rows as values.
+        pgbook_psql::print_large_results(&in_flight.sent, &mut events, &mut printed);
         self.outcome.statements.push(StatementOutcome {
             sql: in_flight.sent.clone(),
             offset: in_flight.offset,

@@ -21,7 +21,10 @@ pub mod split;
 pub mod variables;
 
 pub use client::{ClientError, ConnectOptions, Connection, Target};
-pub use format::{format_statement, format_statement_with, transcript, Display};
+pub use format::{
+    format_statement, format_statement_with, print_large_results, take_transcript, transcript,
+    Display,
+};
 pub use split::{
     source_offset, split_commands, split_statements, Command, MetaCommand, SplitError,
     SplitStatement, VariableKind, VariableRef,

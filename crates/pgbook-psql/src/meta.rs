@@ -311,6 +311,8 @@ mod tests {
             type_oid: 25,
         };
         let mut rows = ResultSet {
+            elided_rows: 0,
+            all_rows: None,
             columns: vec![column("x"), column("y")],
             rows: vec![vec![Some("1".into()), None]],
         };

@@ -40,6 +40,9 @@ pub struct RenderedChapter {
     /// HTML with relative URLs behind [`ROOT_MARK`].
     pub html: String,
     pub sections: Vec<SearchSection>,
+    /// Files written beside the chapter's page: the full transcripts of snippets whose page
+    /// shows only the first lines, by site path.
+    pub attachments: Vec<(String, crate::site::FileContent)>,
 }
 
 impl RenderedChapter {
@@ -113,6 +116,7 @@ pub fn render_chapter(
     Ok(RenderedChapter {
         html,
         sections: state.finish(),
+        attachments: Vec::new(),
     })
 }
 

@@ -32,9 +32,12 @@ mod generated;
 mod page_toc;
 
 /// A file of the site: bytes to write, or a book file to copy.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileContent {
     Bytes(Vec<u8>),
+    /// The whole transcript of snippet `.1` of a chapter's outcome, written from the outcome
+    /// itself (a large result's transcript is tens of megabytes: no copy is made).
+    Transcript(Arc<ChapterOutcome>, usize),
     Copy(PathBuf),
 }
 
@@ -54,6 +57,11 @@ impl SiteFiles {
     pub fn get(&self, path: &str) -> Option<&[u8]> {
         self.files.iter().find_map(|(p, c)| match c {
             FileContent::Bytes(b) if p == path => Some(b.as_slice()),
+            FileContent::Transcript(outcome, i) if p == path => outcome
+                .snippets
+                .get(*i)
+                .and_then(Option::as_ref)
+                .map(|o| o.transcript.as_bytes()),
             _ => None,
         })
     }
@@ -62,7 +70,7 @@ impl SiteFiles {
 /// One chapter body to render: which chapter, what its SQL produced, and the verdicts.
 pub struct ChapterJob<'a> {
     pub index: usize,
-    pub outcome: Option<&'a ChapterOutcome>,
+    pub outcome: Option<&'a Arc<ChapterOutcome>>,
     pub statuses: &'a [SnippetStatus],
 }
 
@@ -124,9 +132,11 @@ impl Renderer {
         &self,
         book: &Book,
         index: usize,
-        outcome: Option<&ChapterOutcome>,
+        outcome: Option<&Arc<ChapterOutcome>>,
         statuses: &[SnippetStatus],
     ) -> Result<RenderedChapter, RenderError> {
+        let shared_outcome = outcome;
+        let outcome = outcome.map(|o| &**o);
         let chapter = &book.chapters[index];
         let steps = step_contexts(&chapter.snippets, outcome);
         let template = self
@@ -167,7 +177,9 @@ impl Renderer {
             }
             Ok(html)
         };
-        render_chapter(chapter, &mut |i| {
+        let page = page_path(&chapter.path);
+        let mut attachments = Vec::new();
+        let mut rendered = render_chapter(chapter, &mut |i| {
             let Some(snippet) = chapter.snippets.get(i) else {
                 return Ok(String::new());
             };
@@ -181,13 +193,19 @@ impl Renderer {
             let snippet_outcome = outcome
                 .and_then(|o| o.snippets.get(i))
                 .and_then(Option::as_ref);
-            let view = snippet_view(
+            let mut view = snippet_view(
                 snippet,
                 snippet_outcome,
                 statuses.get(i).unwrap_or(&not_run),
                 outcome.map(|o| o.server_version.as_str()),
                 &steps[i],
             );
+            // A transcript too long for the page is written beside it in full.
+            if let (Some(more), Some(o)) = (view.transcript_more.as_mut(), shared_outcome) {
+                let file = transcript_file_path(&page, &steps[i].anchor);
+                more.href = format!("{ROOT_MARK}{file}");
+                attachments.push((file, FileContent::Transcript(Arc::clone(o), i)));
+            }
             let html = template
                 .render(context! { snippet => Serde(&view), root => ROOT_MARK })
                 .map_err(RenderError::template)?;
@@ -196,7 +214,9 @@ impl Renderer {
                 + &before
                 + &html
                 + &after)
-        })
+        })?;
+        rendered.attachments = attachments;
+        Ok(rendered)
     }
 
     /// Renders several chapters' bodies in parallel; results are in the order of `jobs`.
@@ -259,6 +279,9 @@ impl Renderer {
         for page in pages {
             let (path, html) = page?;
             site.add(path, html);
+        }
+        for body in bodies {
+            site.files.extend(body.attachments.iter().cloned());
         }
         if !book.chapters.is_empty() && paths[0] != "index.html" {
             let html = self.render_page(book, &shared, &paths, bodies, 0, "index.html")?;
@@ -381,6 +404,13 @@ impl Renderer {
             .and_then(|t| t.render(ctx))
             .map_err(RenderError::template)
     }
+}
+
+/// The site path of the full transcript of the snippet with page anchor `anchor`, beside
+/// `page` (`guide/mvcc.html` → `guide/mvcc.snippet-12.txt`).
+fn transcript_file_path(page: &str, anchor: &str) -> String {
+    let stem = page.strip_suffix(".html").unwrap_or(page);
+    format!("{stem}.snippet-{anchor}.txt")
 }
 
 /// minijinja's formatter, except that strings are escaped without turning `/` into `&#x2f;`

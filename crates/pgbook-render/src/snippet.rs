@@ -68,7 +68,41 @@ pub struct SnippetView {
     pub version: Option<String>,
     pub failure: Option<String>,
     pub outputs: Vec<OutputItem>,
+    /// The psql transcript, or its first [`MAX_TRANSCRIPT_LINES`] lines when it is longer.
     pub transcript: Option<String>,
+    /// For a longer transcript: what the page leaves out, and where the whole text is.
+    pub transcript_more: Option<TranscriptMore>,
+}
+
+/// The part of a long transcript that is not in the page.
+#[derive(Debug, Serialize)]
+pub struct TranscriptMore {
+    /// Lines not shown.
+    pub lines: usize,
+    /// Size of the whole transcript in bytes.
+    pub bytes: usize,
+    /// Link to the whole transcript, a plain-text file beside the page (set by the site).
+    pub href: String,
+}
+
+/// Lines of a transcript shown in the page; a longer one is written beside the page.
+pub const MAX_TRANSCRIPT_LINES: usize = 500;
+
+/// The first [`MAX_TRANSCRIPT_LINES`] lines of `transcript`, and what is left out.
+fn bounded_transcript(transcript: &str) -> (String, Option<TranscriptMore>) {
+    let Some((cut, _)) = transcript.match_indices('\n').nth(MAX_TRANSCRIPT_LINES - 1) else {
+        return (transcript.to_string(), None);
+    };
+    let rest = &transcript[cut + 1..];
+    if rest.is_empty() {
+        return (transcript.to_string(), None);
+    }
+    let more = TranscriptMore {
+        lines: rest.lines().count(),
+        bytes: transcript.len(),
+        href: String::new(),
+    };
+    (transcript[..cut + 1].to_string(), Some(more))
 }
 
 /// One piece of a snippet's output, in the order the server sent it.
@@ -218,6 +252,10 @@ pub fn snippet_view(
         SnippetStatus::NotRun => ("not-run", None, Vec::new()),
     };
     let attrs = &snippet.attrs;
+    let (transcript, transcript_more) = match outcome.map(|o| bounded_transcript(&o.transcript)) {
+        Some((shown, more)) => (Some(shown), more),
+        None => (None, None),
+    };
     SnippetView {
         index: snippet.index,
         line: snippet.line,
@@ -252,7 +290,8 @@ pub fn snippet_view(
                 items
             })
             .unwrap_or_default(),
-        transcript: outcome.map(|o| o.transcript.clone()),
+        transcript,
+        transcript_more,
     }
 }
 
@@ -302,14 +341,14 @@ fn rows_item(rows: &ResultSet, tag: &str, expanded: bool) -> OutputItem {
             None => OutputItem::Plan { lines },
         };
     }
-    let n = rows.rows.len();
+    let n = rows.total_rows();
     let mut footer = format!("({n} {})", if n == 1 { "row" } else { "rows" });
     // Data-modifying statements with RETURNING also report their own tag.
     if !tag.starts_with("SELECT") && !tag.is_empty() {
         footer = format!("{footer} · {tag}");
     }
     // A page is read, not scrolled through for minutes: long results are cut; the psql
-    // transcript next to the table still has every row.
+    // transcript (beside the page, for a large one) still has every row.
     if n > MAX_TABLE_ROWS {
         footer = format!("{footer} · first {MAX_TABLE_ROWS} shown, all in the psql transcript");
     }

@@ -61,11 +61,15 @@ fn fill(site: &SiteFiles, temp: &Path) -> Result<(), RenderError> {
         let target = temp.join(path);
         match content {
             FileContent::Bytes(bytes) => std::fs::write(&target, bytes),
+            FileContent::Transcript(outcome, i) => {
+                let snippet = outcome.snippets.get(*i).and_then(Option::as_ref);
+                std::fs::write(&target, snippet.map_or("", |o| o.transcript.as_str()))
+            }
             FileContent::Copy(from) => std::fs::copy(from, &target).map(|_| ()),
         }
         .map_err(|e| match content {
             FileContent::Copy(from) => RenderError::io(from, e),
-            FileContent::Bytes(_) => RenderError::io(&target, e),
+            FileContent::Bytes(_) | FileContent::Transcript(..) => RenderError::io(&target, e),
         })
     })
 }

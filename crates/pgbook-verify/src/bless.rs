@@ -69,9 +69,10 @@ fn edits_in<'a>(
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let mut edits: Vec<Edit> = Vec::new();
     for (snippet, check) in blessed {
-        let Some(content) = &check.bless else {
+        let Some(content) = check.bless_text() else {
             continue;
         };
+        let content = content.as_ref();
         let edit = match &snippet.expected {
             Some(expected) => {
                 let indent = fence_indent(text, expected.block_range.start);

@@ -3,7 +3,7 @@
 use super::*;
 use pgbook_book::Diagnostic;
 
-use crate::check::{SnippetCheck, Verdict};
+use crate::check::{Blessing, SnippetCheck, Verdict};
 use crate::failure::Failure;
 use crate::test_support::chapter;
 
@@ -17,7 +17,7 @@ fn check(bless: Option<&str>) -> SnippetCheck {
         ))),
         expected: None,
         actual: String::new(),
-        bless: bless.map(str::to_string),
+        bless: bless.map(|text| Blessing::Text(text.to_string())),
         fixed_by_bless: bless.is_some(),
     }
 }

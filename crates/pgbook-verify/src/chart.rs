@@ -64,6 +64,13 @@ pub fn chart_data(kind: ChartKind, outcome: &SnippetOutcome) -> Result<ChartData
             "chart={name}: the last result set has no rows to draw"
         ));
     }
+    if rows.elided_rows > 0 {
+        return Err(format!(
+            "chart={name}: the last result set has {} rows; a chart draws at most {}",
+            rows.total_rows(),
+            pgbook_book::KEPT_ROWS
+        ));
+    }
     let Some((x, rest)) = rows.columns.split_first() else {
         return Err(format!("chart={name}: the last result set has no columns"));
     };
@@ -122,6 +129,8 @@ mod tests {
 
     fn outcome(columns: &[(&str, u32)], rows: &[&[Option<&str>]]) -> SnippetOutcome {
         let rows = ResultSet {
+            elided_rows: 0,
+            all_rows: None,
             columns: columns
                 .iter()
                 .map(|&(name, type_oid)| Column {

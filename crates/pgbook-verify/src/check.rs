@@ -5,6 +5,7 @@
 //! A failing snippet's reasons are [`Diagnostic`]s located in the Markdown (the snippet's
 //! fence, or where the server's error position maps to), gathered in one [`Failure`].
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use pgbook_book::config::VerifyConfig;
@@ -70,14 +71,33 @@ pub struct SnippetCheck {
     pub expected: Option<String>,
     /// The transcript as executed (empty for ignored snippets).
     pub actual: String,
-    /// What `--bless` writes as this snippet's `output` block content: the actual normalised
-    /// toward the expected, or `None` when the block is right (or must not be written).
-    pub bless: Option<String>,
+    /// What `--bless` writes as this snippet's `output` block content (see
+    /// [`SnippetCheck::bless_text`]), or `None` when the block is right (or must not be
+    /// written).
+    pub bless: Option<Blessing>,
     /// Whether the only reasons for failure are the output block (so `--bless` fixes it).
     pub fixed_by_bless: bool,
 }
 
+/// What `--bless` writes as a snippet's `output` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blessing {
+    /// This text: the actual normalised toward the expected.
+    Text(String),
+    /// The actual transcript's significant lines, for a snippet without a block: made only
+    /// when blessing, not by every check (a large result's transcript is tens of megabytes).
+    Actual,
+}
+
 impl SnippetCheck {
+    /// The content `--bless` writes, if it writes any.
+    pub fn bless_text(&self) -> Option<Cow<'_, str>> {
+        match self.bless.as_ref()? {
+            Blessing::Text(text) => Some(Cow::Borrowed(text)),
+            Blessing::Actual => Some(Cow::Owned(join_lines(&significant_lines(&self.actual)))),
+        }
+    }
+
     pub fn status(&self) -> CheckStatus {
         self.verdict.status()
     }
@@ -138,6 +158,57 @@ impl Verifier {
         snippet: &Snippet,
         outcome: Option<&SnippetOutcome>,
     ) -> SnippetCheck {
+        let actual = outcome.map(|o| Cow::Borrowed(o.transcript.as_str()));
+        self.check_with(chapter, snippet, outcome, actual, true)
+    }
+
+    /// [`Verifier::check`] for a caller that shows `actual` only for a failed snippet (a
+    /// build: it prints failures, never a passing snippet's transcript): a snippet that
+    /// passes or is ignored gets an empty `actual`, so no copy of its transcript is made.
+    pub fn check_keeping_failed_actual(
+        &self,
+        chapter: &Chapter,
+        snippet: &Snippet,
+        outcome: Option<&SnippetOutcome>,
+    ) -> SnippetCheck {
+        let actual = outcome.map(|o| Cow::Borrowed(o.transcript.as_str()));
+        self.check_with(chapter, snippet, outcome, actual, false)
+    }
+
+    /// [`Verifier::check`] for a caller that needs the outcome's transcript no more: it is
+    /// moved into the check (as `actual`) rather than copied — a large result's transcript
+    /// is tens of megabytes.
+    pub fn check_taking_transcript(
+        &self,
+        chapter: &Chapter,
+        snippet: &Snippet,
+        outcome: Option<&mut SnippetOutcome>,
+    ) -> SnippetCheck {
+        match outcome {
+            Some(outcome) => {
+                let transcript = std::mem::take(&mut outcome.transcript);
+                self.check_with(
+                    chapter,
+                    snippet,
+                    Some(outcome),
+                    Some(Cow::Owned(transcript)),
+                    true,
+                )
+            }
+            None => self.check(chapter, snippet, None),
+        }
+    }
+
+    /// Checks `snippet` given its outcome and the outcome's transcript (`actual`), kept in
+    /// the check when the snippet failed or `keep_passing_actual` says so.
+    fn check_with(
+        &self,
+        chapter: &Chapter,
+        snippet: &Snippet,
+        outcome: Option<&SnippetOutcome>,
+        actual: Option<Cow<str>>,
+        keep_passing_actual: bool,
+    ) -> SnippetCheck {
         // Failures are located where the snippet is written: the chapter, or the file a
         // prose `{{#include}}` brought it from.
         let file = snippet.origin.file.as_path();
@@ -154,7 +225,7 @@ impl Verifier {
                 fixed_by_bless: false,
             };
         }
-        let Some(outcome) = outcome else {
+        let (Some(outcome), Some(actual)) = (outcome, actual) else {
             return SnippetCheck {
                 verdict: Verdict::Failed(Failure::from(at_fence(
                     "the snippet was not executed".into(),
@@ -180,10 +251,15 @@ impl Verifier {
             }
         }
         let other_failures = reasons.len();
-        let (diff, bless) = self.check_output(file, snippet, &outcome.transcript, &mut reasons);
+        let (diff, bless) = self.check_output(file, snippet, &actual, &mut reasons);
         let verdict = match Failure::new(reasons, diff) {
             Some(failure) => Verdict::Failed(failure),
             None => Verdict::Passed,
+        };
+        let actual = if verdict.status() == CheckStatus::Failed || keep_passing_actual {
+            actual.into_owned()
+        } else {
+            String::new()
         };
         SnippetCheck {
             fixed_by_bless: verdict.status() == CheckStatus::Failed
@@ -191,7 +267,7 @@ impl Verifier {
                 && bless.is_some(),
             verdict,
             expected,
-            actual: outcome.transcript.clone(),
+            actual,
             bless,
         }
     }
@@ -204,7 +280,7 @@ impl Verifier {
         snippet: &Snippet,
         actual: &str,
         reasons: &mut Vec<Diagnostic>,
-    ) -> (Option<String>, Option<String>) {
+    ) -> (Option<String>, Option<Blessing>) {
         let attrs = &snippet.attrs;
         let Some(expected) = &snippet.expected else {
             if attrs.hidden || attrs.no_output {
@@ -218,7 +294,7 @@ impl Verifier {
                     "no `output` block after the snippet ([verify] require-expected = true)",
                 ));
             }
-            return (None, Some(join_lines(&significant_lines(actual))));
+            return (None, Some(Blessing::Actual));
         };
         let comparison = compare(&expected.text, actual, &self.masks);
         if comparison.matches {
@@ -238,7 +314,7 @@ impl Verifier {
             .context_radius(3)
             .header("expected", "actual")
             .to_string();
-        (Some(diff), Some(comparison.actual))
+        (Some(diff), Some(Blessing::Text(comparison.actual)))
     }
 }
 

@@ -176,7 +176,7 @@ fn bless_text_and_fixability() {
         false,
     );
     assert!(c.fixed_by_bless);
-    assert_eq!(c.bless.as_deref(), Some("a[..]\nb\n"));
+    assert_eq!(c.bless_text().as_deref(), Some("a[..]\nb\n"));
     assert!(c.diff().unwrap().contains("-c\n+b\n"));
     let mut blessed = c.clone();
     blessed.mark_blessed();
@@ -184,7 +184,7 @@ fn bless_text_and_fixability() {
     // Missing block: bless adds one even though the snippet passes.
     let c = verify("```sql\nselect 1;\n```\n", Some(&ok), false);
     assert_eq!(
-        (c.status(), c.bless.as_deref()),
+        (c.status(), c.bless_text().as_deref()),
         (CheckStatus::Passed, Some("a\nb\n"))
     );
     // hidden snippets never get a new block.
@@ -242,4 +242,43 @@ fn a_chart_that_cannot_be_drawn_fails_at_its_attribute() {
     // Without the attribute the same snippet passes.
     let plain = verify(&text.replace("  chart=bar", ""), Some(&tags), false);
     assert_eq!(plain.verdict, Verdict::Passed);
+}
+
+/// The three ways to check give the same verdict; they differ only in what `actual` holds
+/// and whether the outcome keeps its transcript.
+#[test]
+fn checking_variants_agree_and_keep_actual_as_documented() {
+    let verifier = Verifier::new(&VerifyConfig {
+        mask: Vec::new(),
+        require_expected: false,
+    })
+    .unwrap();
+    let passing = chapter("```sql\nselect 1;\n```\n\n```output\nx\n```\n");
+    let failing = chapter("```sql\nselect 1;\n```\n\n```output\ny\n```\n");
+    for (ch, status) in [
+        (&passing, CheckStatus::Passed),
+        (&failing, CheckStatus::Failed),
+    ] {
+        let snippet = &ch.snippets[0];
+        let ran = outcome("select 1;", 0, vec![], "x\n");
+        let copied = verifier.check(ch, snippet, Some(&ran));
+        assert_eq!((copied.status(), copied.actual.as_str()), (status, "x\n"));
+
+        let for_build = verifier.check_keeping_failed_actual(ch, snippet, Some(&ran));
+        let kept = if status == CheckStatus::Failed {
+            "x\n"
+        } else {
+            ""
+        };
+        assert_eq!(
+            (for_build.status(), for_build.actual.as_str()),
+            (status, kept)
+        );
+        assert_eq!(for_build.diff(), copied.diff());
+
+        let mut taken = ran.clone();
+        let moved = verifier.check_taking_transcript(ch, snippet, Some(&mut taken));
+        assert_eq!(moved, copied);
+        assert_eq!(taken.transcript, "", "moved out of the outcome");
+    }
 }

@@ -18,6 +18,6 @@ pub mod report;
 #[cfg(test)]
 mod test_support;
 
-pub use check::{CheckStatus, SnippetCheck, Verdict, Verifier, VerifyConfigError};
+pub use check::{Blessing, CheckStatus, SnippetCheck, Verdict, Verifier, VerifyConfigError};
 pub use failure::{Failure, Location};
 pub use report::{CheckedSnippet, Report};

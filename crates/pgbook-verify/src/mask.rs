@@ -9,6 +9,7 @@
 //! This module knows nothing of files, snippets or wildcards.
 
 use regex::Regex;
+use std::borrow::Cow;
 
 /// What a masked figure becomes. It contains no `[..]`, so it cannot pose as a wildcard.
 const PLACEHOLDER: &str = "#";
@@ -49,18 +50,20 @@ impl Masks {
 
     /// Masks every line of `text` (split on `\n`, trailing whitespace already removed by the
     /// caller). The centred `QUERY PLAN` header and the rule under it lose their widths.
-    pub fn apply(&self, lines: &[&str]) -> Vec<String> {
-        let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    /// A line nothing masks is borrowed, not copied: a million-line transcript costs no
+    /// second copy of its text.
+    pub fn apply<'a>(&self, lines: &[&'a str]) -> Vec<Cow<'a, str>> {
+        let mut out: Vec<Cow<'a, str>> = Vec::with_capacity(lines.len());
         let mut after_plan_header = false;
         for line in lines {
             let masked = if is_query_plan_header(line) {
                 after_plan_header = true;
-                out.push("QUERY PLAN".to_string());
+                out.push(Cow::Borrowed("QUERY PLAN"));
                 continue;
             } else if after_plan_header && is_rule(line) {
-                "---".to_string()
+                Cow::Borrowed("---")
             } else {
-                self.mask_line(line)
+                self.mask(line)
             };
             after_plan_header = false;
             out.push(masked);
@@ -68,10 +71,30 @@ impl Masks {
         out
     }
 
+    /// One line masked as [`Masks::apply`] masks it, given whether the line before it was
+    /// psql's `QUERY PLAN` header.
+    pub fn apply_after<'a>(&self, after_plan_header: bool, line: &'a str) -> Cow<'a, str> {
+        if is_query_plan_header(line) {
+            Cow::Borrowed("QUERY PLAN")
+        } else if after_plan_header && is_rule(line) {
+            Cow::Borrowed("---")
+        } else {
+            self.mask(line)
+        }
+    }
+
     /// Masks one line with the built-in and user regexes.
     pub fn mask_line(&self, line: &str) -> String {
-        let mut s = line.to_string();
+        self.mask(line).into_owned()
+    }
+
+    /// [`Masks::mask_line`], borrowing the line when nothing in it is masked.
+    fn mask<'a>(&self, line: &'a str) -> Cow<'a, str> {
         let volatile = VOLATILE_MARKERS.iter().any(|m| line.contains(m));
+        if !volatile && !self.user.iter().any(|re| re.is_match(line)) {
+            return Cow::Borrowed(line);
+        }
+        let mut s = line.to_string();
         for (re, replacement) in self.builtin.iter().filter(|_| volatile) {
             // Repeated until nothing matches, for rules that mask each figure after a label
             // (`I/O Timings: read=1.2 write=0.3`); every replacement removes one match.
@@ -84,12 +107,12 @@ impl Masks {
                 s = re.replace_all(&s, PLACEHOLDER).into_owned();
             }
         }
-        s
+        Cow::Owned(s)
     }
 }
 
 /// psql centres the single `QUERY PLAN` column header within the widest plan line.
-fn is_query_plan_header(line: &str) -> bool {
+pub(crate) fn is_query_plan_header(line: &str) -> bool {
     line.trim() == "QUERY PLAN"
 }
 
@@ -175,7 +198,12 @@ mod tests {
     use super::*;
 
     fn mask(lines: &[&str]) -> Vec<String> {
-        Masks::new(&[]).unwrap().apply(lines)
+        Masks::new(&[])
+            .unwrap()
+            .apply(lines)
+            .into_iter()
+            .map(Cow::into_owned)
+            .collect()
     }
 
     #[test]

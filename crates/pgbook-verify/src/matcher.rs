@@ -9,6 +9,8 @@
 //!
 //! Pure functions of strings: no files, no snippets, no database.
 
+use std::borrow::Cow;
+
 use crate::mask::Masks;
 
 /// The wildcard that matches any text within one line.
@@ -16,8 +18,9 @@ pub const LINE_WILDCARD: &str = "[..]";
 /// An expected line that matches any number of actual lines.
 pub const ELLIPSIS: &str = "...";
 
-/// Beyond this many (expected × actual) line pairs the least-edit alignment gives way to a
-/// Myers diff, so huge outputs never take quadratic time or memory.
+/// Beyond this many (expected × actual) line pairs the least-edit alignment is used only
+/// between the lines that match at both ends, so huge outputs never take quadratic time or
+/// memory.
 const MAX_ALIGNMENT_CELLS: usize = 4_000_000;
 
 /// The result of comparing an expected block with an actual transcript.
@@ -31,11 +34,13 @@ pub struct Comparison {
 }
 
 /// Compares `expected` (an `output` block) with `actual` (a transcript).
+///
+/// The actual text is read in place, line by line, each line masked when it is compared:
+/// a transcript of a million lines that matches costs no copy of it. Only a mismatch, to
+/// be shown as a diff, splits it into lines.
 pub fn compare(expected: &str, actual: &str, masks: &Masks) -> Comparison {
     let exp_lines = significant_lines(expected);
-    let act_lines = significant_lines(actual);
     let exp_masked = masks.apply(&exp_lines);
-    let act_masked = masks.apply(&act_lines);
     let pattern: Vec<Token> = exp_lines
         .iter()
         .zip(&exp_masked)
@@ -47,13 +52,22 @@ pub fn compare(expected: &str, actual: &str, masks: &Masks) -> Comparison {
             }
         })
         .collect();
+    if glob_in_place(&pattern, &ActualLines::new(actual, masks)) {
+        return Comparison {
+            matches: true,
+            expected: join_lines(&exp_lines),
+            actual: join_lines(&exp_lines),
+        };
+    }
+    let act_lines = significant_lines(actual);
+    let act_masked = masks.apply(&act_lines);
     let matches = glob_lines(&pattern, &act_masked);
     let normalised = if matches {
         exp_lines.clone()
     } else if pattern.len().saturating_mul(act_masked.len()) <= MAX_ALIGNMENT_CELLS {
         Alignment::new(&pattern, &act_masked).normalise(&exp_lines, &act_lines)
     } else {
-        diff_aligned(&pattern, &exp_lines, &act_masked, &act_lines)
+        anchored_normalise(&pattern, &exp_lines, &act_masked, &act_lines)
     };
     Comparison {
         matches,
@@ -116,7 +130,7 @@ impl Token<'_> {
 
 /// Glob matching over lines with `...` as the star: linear-time greedy with backtracking to
 /// the last star, which is exact when the other tokens match single lines.
-fn glob_lines(pattern: &[Token], lines: &[String]) -> bool {
+fn glob_lines(pattern: &[Token], lines: &[Cow<str>]) -> bool {
     let (mut i, mut j) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while j < lines.len() {
@@ -142,17 +156,105 @@ fn glob_lines(pattern: &[Token], lines: &[String]) -> bool {
     pattern[i..].iter().all(|t| matches!(t, Token::Ellipsis))
 }
 
+/// The significant lines of an actual text (see [`significant_lines`]), read in place: a
+/// line is named by the [`Cursor`] at its start.
+struct ActualLines<'t, 'm> {
+    /// The text without trailing whitespace, so without trailing blank lines.
+    text: &'t str,
+    masks: &'m Masks,
+}
+
+/// Where a line starts, and whether the line before it was psql's `QUERY PLAN` header
+/// (whose rule is masked, as [`Masks::apply`] does).
+#[derive(Clone, Copy)]
+struct Cursor {
+    at: usize,
+    after_plan_header: bool,
+}
+
+impl<'t> ActualLines<'t, '_> {
+    fn new<'m>(text: &'t str, masks: &'m Masks) -> ActualLines<'t, 'm> {
+        ActualLines {
+            text: text.trim_end(),
+            masks,
+        }
+    }
+
+    fn start() -> Cursor {
+        Cursor {
+            at: 0,
+            after_plan_header: false,
+        }
+    }
+
+    /// The line at `cursor` as written (trailing whitespace removed), if there is one.
+    fn line(&self, cursor: Cursor) -> Option<&'t str> {
+        let rest = self.text.get(cursor.at..).filter(|rest| !rest.is_empty())?;
+        Some(rest.split('\n').next().unwrap_or("").trim_end())
+    }
+
+    /// The line at `cursor` masked.
+    fn masked(&self, cursor: Cursor, line: &'t str) -> Cow<'t, str> {
+        let mut masked = self.masks.apply_after(cursor.after_plan_header, line);
+        if let Cow::Owned(text) = &mut masked {
+            text.shrink_to_fit();
+        }
+        masked
+    }
+
+    fn next(&self, cursor: Cursor) -> Cursor {
+        let rest = &self.text[cursor.at..];
+        let raw = rest.find('\n').map_or(rest.len(), |end| end);
+        Cursor {
+            at: cursor.at + raw + 1,
+            after_plan_header: self
+                .line(cursor)
+                .is_some_and(crate::mask::is_query_plan_header),
+        }
+    }
+}
+
+/// [`glob_lines`] over lines read in place. Backtracking goes back to just after the last
+/// `...`, so it looks ahead at most as many lines as the pattern has.
+fn glob_in_place(pattern: &[Token], lines: &ActualLines) -> bool {
+    let mut i = 0;
+    let mut j = ActualLines::start();
+    let mut star: Option<(usize, Cursor)> = None;
+    while let Some(line) = lines.line(j) {
+        match pattern.get(i) {
+            Some(Token::Ellipsis) => {
+                star = Some((i, j));
+                i += 1;
+            }
+            Some(tok) if tok.matches(&lines.masked(j, line)) => {
+                i += 1;
+                j = lines.next(j);
+            }
+            _ => match star {
+                Some((s, mark)) => {
+                    let after_mark = lines.next(mark);
+                    star = Some((s, after_mark));
+                    i = s + 1;
+                    j = after_mark;
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[i..].iter().all(|t| matches!(t, Token::Ellipsis))
+}
+
 /// Least-edit alignment of expected tokens against actual lines: a matching line costs 0,
 /// an unmatched expected or actual line costs 1, `...` absorbs any lines for free.
 struct Alignment<'p, 'a> {
     pattern: &'p [Token<'a>],
-    lines: &'p [String],
+    lines: &'p [Cow<'a, str>],
     /// `cost[i * (m + 1) + j]`: cheapest alignment of `pattern[i..]` with `lines[j..]`.
     cost: Vec<u32>,
 }
 
 impl<'p, 'a> Alignment<'p, 'a> {
-    fn new(pattern: &'p [Token<'a>], lines: &'p [String]) -> Self {
+    fn new(pattern: &'p [Token<'a>], lines: &'p [Cow<'a, str>]) -> Self {
         let (n, m) = (pattern.len(), lines.len());
         let mut a = Alignment {
             pattern,
@@ -239,42 +341,90 @@ impl<'p, 'a> Alignment<'p, 'a> {
     }
 }
 
-/// The normalisation for outputs too large for [`Alignment`]: a Myers diff of the masked
-/// lines (exact equality) aligns them, then changed lines are paired in order and an expected
-/// line is kept wherever its wildcard still matches. `...` lines are kept where they were.
-fn diff_aligned<'t>(
+/// The normalisation for outputs too large for one [`Alignment`]: the lines that match at
+/// the start and at the end are paired off first (in linear time: a large result differs
+/// from its expected block in a few rows, and `...` covers the rest), then the middle is
+/// aligned by [`Alignment`] when it is small enough, else by [`greedy_normalise`].
+fn anchored_normalise<'t>(
     pattern: &[Token],
     exp_lines: &[&'t str],
-    act_masked: &[String],
+    act_masked: &[Cow<str>],
     act_lines: &[&'t str],
 ) -> Vec<&'t str> {
-    let exp_keys: Vec<&str> = pattern
-        .iter()
-        .map(|t| match t {
-            Token::Line(masked) => *masked,
-            Token::Ellipsis => ELLIPSIS,
-        })
-        .collect();
-    let act_keys: Vec<&str> = act_masked.iter().map(String::as_str).collect();
-    let mut out = Vec::with_capacity(act_lines.len());
-    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &exp_keys, &act_keys) {
-        let (old, new) = (op.old_range(), op.new_range());
-        let paired = old.len().min(new.len());
-        for k in 0..paired {
-            let (i, j) = (old.start + k, new.start + k);
-            match &pattern[i] {
-                Token::Ellipsis => out.extend([ELLIPSIS, act_lines[j]]),
-                tok if tok.matches(&act_masked[j]) => out.push(exp_lines[i]),
-                _ => out.push(act_lines[j]),
-            }
+    let (n, m) = (pattern.len(), act_lines.len());
+    let is_line = |tok: &Token| matches!(tok, Token::Line(_));
+    let mut head = 0;
+    while head < n
+        && head < m
+        && is_line(&pattern[head])
+        && pattern[head].matches(&act_masked[head])
+    {
+        head += 1;
+    }
+    let (mut pattern_end, mut actual_end) = (n, m);
+    while pattern_end > head
+        && actual_end > head
+        && is_line(&pattern[pattern_end - 1])
+        && pattern[pattern_end - 1].matches(&act_masked[actual_end - 1])
+    {
+        pattern_end -= 1;
+        actual_end -= 1;
+    }
+    let mut out: Vec<&'t str> = exp_lines[..head].to_vec();
+    let middle = (
+        &pattern[head..pattern_end],
+        &exp_lines[head..pattern_end],
+        &act_masked[head..actual_end],
+        &act_lines[head..actual_end],
+    );
+    if middle.0.len().saturating_mul(middle.2.len()) <= MAX_ALIGNMENT_CELLS {
+        out.extend(Alignment::new(middle.0, middle.2).normalise(middle.1, middle.3));
+    } else {
+        out.extend(greedy_normalise(middle.0, middle.1, middle.2, middle.3));
+    }
+    out.extend(&exp_lines[pattern_end..]);
+    out
+}
+
+/// How far past the last paired actual line [`greedy_normalise`] looks for the next expected
+/// line (after `...`, it looks as far as it must).
+const GREEDY_LOOK_AHEAD: usize = 1_000;
+
+/// Pairs each expected line with the first actual line it matches, in order: actual lines
+/// passed over are kept (or absorbed by a preceding `...`); an expected line that matches none
+/// accounts for no line, so the diff shows it removed. Linear in the actual lines but for the
+/// look-ahead.
+fn greedy_normalise<'t>(
+    pattern: &[Token],
+    exp_lines: &[&'t str],
+    act_masked: &[Cow<str>],
+    act_lines: &[&'t str],
+) -> Vec<&'t str> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    let mut after_ellipsis = false;
+    for (i, tok) in pattern.iter().enumerate() {
+        if let Token::Ellipsis = tok {
+            out.push(ELLIPSIS);
+            after_ellipsis = true;
+            continue;
         }
-        out.extend(&act_lines[new.start + paired..new.end]);
-        let unpaired_expected = &pattern[old.start + paired..old.end];
-        for tok in unpaired_expected {
-            if matches!(tok, Token::Ellipsis) {
-                out.push(ELLIPSIS);
+        let reach = if after_ellipsis {
+            act_masked.len()
+        } else {
+            (j + GREEDY_LOOK_AHEAD).min(act_masked.len())
+        };
+        if let Some(k) = (j..reach).find(|&k| tok.matches(&act_masked[k])) {
+            if !after_ellipsis {
+                out.extend(&act_lines[j..k]);
             }
+            out.push(exp_lines[i]);
+            j = k + 1;
+            after_ellipsis = false;
         }
+    }
+    if !after_ellipsis {
+        out.extend(&act_lines[j..]);
     }
     out
 }
@@ -409,5 +559,85 @@ mod tests {
         let want = expected.replace("changed\n", "line 5\n");
         assert_eq!(c.actual, want);
         assert!(check(&c.actual, &actual).matches);
+    }
+
+    /// Read in place or split into lines, the actual text gets the same verdict: every case
+    /// of the table, and each with masked `QUERY PLAN` lines and CRLF endings around it.
+    #[test]
+    fn in_place_and_split_agree() {
+        let masks = Masks::new(&["pid [0-9]+".to_string()]).unwrap();
+        let texts = [
+            "",
+            "\n",
+            "a\n",
+            "a\nb\n",
+            "a  \nb\n\n\n",
+            "a\r\nb\r\n",
+            "a\nz\n",
+            "a\nb\nc\nz\n",
+            "  QUERY PLAN  \n-----\n Seq Scan  (cost=0.00..1.01 rows=1 width=4)\n",
+            "QUERY PLAN\n---\nSeq Scan  (cost=[..])\n",
+            "by pid 42\n...\n",
+            "...\n",
+            "a\n...\nz\n",
+            "...\nz\n...\nz\n",
+            "z\nq\nz\n",
+            "\na\n",
+            "x\n\ny\n",
+            "[..]\n...\n",
+        ];
+        for expected in texts {
+            for actual in texts {
+                let exp_lines = significant_lines(expected);
+                let exp_masked = masks.apply(&exp_lines);
+                let pattern: Vec<Token> = exp_lines
+                    .iter()
+                    .zip(&exp_masked)
+                    .map(|(l, m)| {
+                        if *l == ELLIPSIS {
+                            Token::Ellipsis
+                        } else {
+                            Token::Line(m)
+                        }
+                    })
+                    .collect();
+                let act_lines = significant_lines(actual);
+                let split = glob_lines(&pattern, &masks.apply(&act_lines));
+                let in_place = glob_in_place(&pattern, &ActualLines::new(actual, &masks));
+                assert_eq!(in_place, split, "{expected:?} against {actual:?}");
+            }
+        }
+    }
+
+    /// A large result: `...` spans 200,000 lines in place; a change near the end fails,
+    /// and the diff shows that very line.
+    #[test]
+    fn wildcards_across_a_large_result_and_a_mismatch_far_down() {
+        let rows = 200_000;
+        let mut actual = String::from("   g    \n--------\n");
+        for i in 1..=rows {
+            actual.push_str(&format!(" {i:>6}\n"));
+        }
+        actual.push_str(&format!("({rows} rows)\n\n"));
+        let expected = format!(
+            "   g\n--------\n...\n {:>6}\n {rows:>6}\n({rows} rows)\n",
+            rows - 1
+        );
+        assert!(check(&expected, &actual).matches);
+        // Any row count past the wildcard still matches; a wrong footer does not.
+        assert!(check("...\n(200000 rows)\n", &actual).matches);
+        assert!(!check("...\n(200001 rows)\n", &actual).matches);
+
+        let changed = format!("   g\n--------\n...\n 19999x\n {rows:>6}\n({rows} rows)\n");
+        let c = check(&changed, &actual);
+        assert!(!c.matches);
+        let diff = similar::TextDiff::from_lines(&c.expected, &c.actual)
+            .unified_diff()
+            .to_string();
+        assert!(diff.contains("- 19999x\n"), "{diff}");
+        // `...` takes the actual row the changed line stood for, so the diff shows the
+        // expected line that no row matches, between its neighbours.
+        assert!(diff.contains(&format!("  {rows:>6}\n")), "{diff}");
+        assert!(!diff.contains("\n+"), "{diff}");
     }
 }

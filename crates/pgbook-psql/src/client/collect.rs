@@ -1,9 +1,10 @@
 //! Turning the backend messages of one statement into `Event`s, in arrival order: rows are
-//! gathered into the result set of their RowDescription, an error drops the rows it cut
+//! gathered into the result set of their RowDescription (past `KEPT_ROWS`, compactly, see
+//! `ResultSet::all_rows`), an error drops the rows it cut
 //! short (as libpq does), notices and errors keep every field psql may print.
 
 use fallible_iterator::FallibleIterator;
-use pgbook_book::{Column, Event, ResultSet, ServerMessage};
+use pgbook_book::{Column, CompactRows, Event, ResultSet, ServerMessage, KEPT_ROWS};
 use postgres_protocol::message::backend::{
     DataRowBody, ErrorFields, NotificationResponseBody, RowDescriptionBody,
 };
@@ -32,6 +33,8 @@ impl Collector {
             .collect()
             .map_err(protocol)?;
         self.rows = Some(ResultSet {
+            elided_rows: 0,
+            all_rows: None,
             columns,
             rows: Vec::new(),
         });
@@ -45,12 +48,30 @@ impl Collector {
             ));
         };
         let buffer = body.buffer();
-        let mut row = Vec::with_capacity(result.columns.len());
         let mut ranges = body.ranges();
-        while let Some(range) = ranges.next().map_err(protocol)? {
-            row.push(range.map(|r| String::from_utf8_lossy(&buffer[r]).into_owned()));
+        if result.all_rows.is_none() && result.rows.len() < KEPT_ROWS {
+            let mut row = Vec::with_capacity(result.columns.len());
+            while let Some(range) = ranges.next().map_err(protocol)? {
+                row.push(range.map(|r| String::from_utf8_lossy(&buffer[r]).into_owned()));
+            }
+            result.rows.push(row);
+            return Ok(());
         }
-        result.rows.push(row);
+        // A large result: from here on every row goes into one compact copy (the first
+        // rows too, once), as psql holds a result, and only the first rows stay as values.
+        let all = result.all_rows.get_or_insert_with(|| {
+            let mut all = CompactRows::new(result.columns.len());
+            for row in &result.rows {
+                all.push(row.iter().map(|v| v.as_deref()));
+            }
+            all
+        });
+        let mut values = Vec::with_capacity(result.columns.len());
+        while let Some(range) = ranges.next().map_err(protocol)? {
+            values.push(range.map(|r| String::from_utf8_lossy(&buffer[r])));
+        }
+        all.push(values.iter().map(|v| v.as_deref()));
+        result.elided_rows += 1;
         Ok(())
     }
 

@@ -76,6 +76,8 @@ pub(super) fn is_true(result: &ResultSet, row: usize, column: usize) -> bool {
 pub(super) fn left_aligned(headers: &[&str], rows: Vec<Vec<Option<String>>>) -> ResultSet {
     const TEXT: u32 = 25;
     ResultSet {
+        elided_rows: 0,
+        all_rows: None,
         columns: headers
             .iter()
             .map(|name| Column {

@@ -12,10 +12,10 @@ use super::width::Line;
 /// Appends the expanded rendering of `result` to `out`.
 pub(crate) fn write_expanded(result: &ResultSet, display: &Display, out: &mut String) {
     let border = display.border.min(2) as usize;
-    if result.rows.is_empty() || result.columns.is_empty() {
+    if result.total_rows() == 0 || result.columns.is_empty() {
         // With no value to show, psql prints the default footer even in expanded mode.
         if display.footer && !display.tuples_only {
-            match result.rows.len() {
+            match result.total_rows() {
                 1 => out.push_str("(1 row)\n"),
                 n => out.push_str(&format!("({n} rows)\n")),
             }

@@ -12,7 +12,7 @@ mod table;
 mod titled;
 mod width;
 
-use pgbook_book::{Event, ResultSet, ServerMessage, StatementOutcome};
+use pgbook_book::{Event, ResultSet, ServerMessage, StatementOutcome, KEPT_ROWS};
 
 pub use display::{Display, Expanded, Format, PsetOutcome};
 pub use message::{ErrorStyle, ShowContext, Verbosity};
@@ -102,6 +102,67 @@ pub fn transcript(statements: &[StatementOutcome]) -> String {
     out
 }
 
+/// The transcript of a snippet's statements that is about to become its outcome: like
+/// [`transcript`], but the text of a statement with a large result (see
+/// [`print_large_results`]) is moved into it rather than copied, so that it exists once.
+pub fn take_transcript(statements: &mut [StatementOutcome]) -> String {
+    if statements.len() == 1 && has_elided_rows(&statements[0].events) {
+        if let Some(text) = statements[0].printed.take() {
+            return text;
+        }
+    }
+    let mut out = String::new();
+    for statement in statements {
+        let large = has_elided_rows(&statement.events);
+        match &mut statement.printed {
+            Some(printed) if large => out.push_str(&std::mem::take(printed)),
+            Some(printed) => out.push_str(printed),
+            None => format_statement(&statement.sql, &statement.events, &mut out),
+        }
+        if large {
+            statement.printed = None;
+        }
+    }
+    out
+}
+
+/// For a statement that returned more than [`KEPT_ROWS`] rows: prints it into `printed` now,
+/// while every row is at hand (unless `printed` already holds what psql printed), then keeps
+/// only the first rows of each result as values. The rest are counted in
+/// `ResultSet::elided_rows`; their text lives in the transcript alone.
+pub fn print_large_results(
+    statement_sql: &str,
+    events: &mut [Event],
+    printed: &mut Option<String>,
+) {
+    let large = events.iter().any(|event| {
+        matches!(event, Event::Complete { rows: Some(rows), .. }
+            if rows.all_rows.is_some() || rows.rows.len() > KEPT_ROWS)
+    });
+    if !large {
+        return;
+    }
+    if printed.is_none() {
+        let mut text = String::new();
+        format_statement(statement_sql, events, &mut text);
+        *printed = Some(text);
+    }
+    for event in events {
+        if let Event::Complete {
+            rows: Some(rows), ..
+        } = event
+        {
+            rows.keep_first(KEPT_ROWS);
+        }
+    }
+}
+
+fn has_elided_rows(events: &[Event]) -> bool {
+    events.iter().any(
+        |event| matches!(event, Event::Complete { rows: Some(rows), .. } if rows.elided_rows > 0),
+    )
+}
+
 /// One result set as `display` says: aligned, expanded, unaligned or csv.
 pub fn write_rows(rows: &ResultSet, display: &Display, out: &mut String) {
     match display.format {
@@ -163,6 +224,8 @@ mod tests {
     fn one_row(tag: &str) -> Event {
         Event::Complete {
             rows: Some(ResultSet {
+                elided_rows: 0,
+                all_rows: None,
                 columns: vec![Column {
                     name: "a".into(),
                     type_oid: 23,

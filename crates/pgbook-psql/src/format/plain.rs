@@ -12,25 +12,25 @@ const FIELD_SEP: &str = "|";
 /// psql's default `csv_fieldsep`.
 const CSV_SEP: char = ',';
 
-/// The values of a row as psql prints them (NULL as the `null` setting).
-fn cells<'a>(result: &'a ResultSet, display: &'a Display) -> impl Iterator<Item = Vec<&'a str>> {
+/// Calls `each` with every row's values as psql prints them (NULL as the `null` setting),
+/// one value per column.
+fn for_each_row(result: &ResultSet, display: &Display, mut each: impl FnMut(usize, &[&str])) {
     let columns = result.columns.len();
-    result.rows.iter().map(move |row| {
-        (0..columns)
-            .map(|i| {
-                row.get(i)
-                    .and_then(|v| v.as_deref())
-                    .unwrap_or(&display.null)
-            })
-            .collect()
-    })
+    let mut index = 0;
+    result.for_each_row(|row| {
+        let values: Vec<&str> = (0..columns)
+            .map(|i| row.get(i).copied().flatten().unwrap_or(&display.null))
+            .collect();
+        each(index, &values);
+        index += 1;
+    });
 }
 
 /// Unaligned: header and rows joined by `|`, a `(N rows)` footer, no blank line after.
 pub(crate) fn write_unaligned(result: &ResultSet, display: &Display, out: &mut String) {
     let names: Vec<&str> = result.columns.iter().map(|c| c.name.as_str()).collect();
     if display.is_expanded() {
-        for (i, row) in cells(result, display).enumerate() {
+        for_each_row(result, display, |i, row| {
             if i > 0 {
                 out.push('\n');
             }
@@ -40,19 +40,21 @@ pub(crate) fn write_unaligned(result: &ResultSet, display: &Display, out: &mut S
                 out.push_str(value);
                 out.push('\n');
             }
-        }
+        });
         return;
     }
     if !display.tuples_only {
         out.push_str(&names.join(FIELD_SEP));
         out.push('\n');
     }
-    for row in cells(result, display).filter(|row| !row.is_empty()) {
-        out.push_str(&row.join(FIELD_SEP));
-        out.push('\n');
-    }
+    for_each_row(result, display, |_, row| {
+        if !row.is_empty() {
+            out.push_str(&row.join(FIELD_SEP));
+            out.push('\n');
+        }
+    });
     if display.footer && !display.tuples_only {
-        match result.rows.len() {
+        match result.total_rows() {
             1 => out.push_str("(1 row)\n"),
             n => out.push_str(&format!("({n} rows)\n")),
         }
@@ -75,7 +77,10 @@ pub(crate) fn write_unaligned_vertical(
         open_line = true;
     }
     let names: Vec<&str> = result.columns.iter().map(|c| c.name.as_str()).collect();
-    for row in cells(result, display).filter(|row| !row.is_empty()) {
+    for_each_row(result, display, |_, row| {
+        if row.is_empty() {
+            return;
+        }
         if open_line {
             out.push_str("\n\n");
         }
@@ -86,7 +91,7 @@ pub(crate) fn write_unaligned_vertical(
             .collect();
         out.push_str(&fields.join("\n"));
         open_line = true;
-    }
+    });
     if !footers.is_empty() {
         out.push('\n');
         for line in footers {
@@ -105,14 +110,14 @@ pub(crate) fn write_unaligned_vertical(
 pub(crate) fn write_csv(result: &ResultSet, display: &Display, out: &mut String) {
     let names: Vec<&str> = result.columns.iter().map(|c| c.name.as_str()).collect();
     if display.is_expanded() {
-        for row in cells(result, display) {
+        for_each_row(result, display, |_, row| {
             for (name, value) in names.iter().zip(row) {
                 csv_field(name, out);
                 out.push(CSV_SEP);
                 csv_field(value, out);
                 out.push('\n');
             }
-        }
+        });
         return;
     }
     let line = |values: &[&str], out: &mut String| {
@@ -127,9 +132,11 @@ pub(crate) fn write_csv(result: &ResultSet, display: &Display, out: &mut String)
     if !display.tuples_only {
         line(&names, out);
     }
-    for row in cells(result, display).filter(|row| !row.is_empty()) {
-        line(&row, out);
-    }
+    for_each_row(result, display, |_, row| {
+        if !row.is_empty() {
+            line(row, out);
+        }
+    });
 }
 
 /// A field quoted when it holds the separator, a quote, CR or LF, or is exactly `\.`.

@@ -7,7 +7,7 @@
 use pgbook_book::ResultSet;
 
 use super::display::Display;
-use super::width::{printable_lines, Line};
+use super::width::{printable_lines, printable_width, Line};
 
 /// Type OIDs psql right-aligns: int2/4/8, float4/8, numeric, oid, xid, xid8, cid, money.
 const RIGHT_ALIGNED_TYPES: [u32; 11] = [21, 23, 20, 700, 701, 1700, 26, 28, 5069, 29, 790];
@@ -31,10 +31,14 @@ pub(crate) fn write_table(result: &ResultSet, out: &mut String) {
 
 /// Appends the aligned rendering of `result` (rules, header, rows, footer and blank line as
 /// `display`'s border, tuples_only, footer and null settings say) to `out`.
+///
+/// psql needs every row to size the columns, so this takes two passes over the rows: one
+/// measuring each value's widest line, one printing row by row. Only one row's printable
+/// lines exist at a time; a million-row result is never held as a second, formatted copy.
 pub(crate) fn write_aligned(result: &ResultSet, display: &Display, out: &mut String) {
     let border = display.border.min(2);
-    let (headers, rows) = printable_cells(result, display);
-    let widths = column_widths(&headers, &rows);
+    let headers = printable_headers(result);
+    let widths = column_widths(result, &headers, display);
     let aligns: Vec<Align> = result
         .columns
         .iter()
@@ -63,15 +67,19 @@ pub(crate) fn write_aligned(result: &ResultSet, display: &Display, out: &mut Str
         layout.rule(out);
     }
     if !widths.is_empty() {
-        for row in &rows {
-            layout.record(row, &aligns, false, out);
-        }
+        // The last read of the rows: a large result's compact copy is freed as it prints.
+        let mut cells = Vec::with_capacity(widths.len());
+        result.drain_each_row(|row| {
+            cells.clear();
+            cells.extend((0..widths.len()).map(|i| printable_lines(cell(row, i, display))));
+            layout.record(&cells, &aligns, false, out);
+        });
     }
     if border == 2 {
         layout.rule(out);
     }
     if display.footer && !display.tuples_only {
-        match rows.len() {
+        match result.total_rows() {
             1 => out.push_str("(1 row)\n"),
             n => out.push_str(&format!("({n} rows)\n")),
         }
@@ -79,13 +87,28 @@ pub(crate) fn write_aligned(result: &ResultSet, display: &Display, out: &mut Str
     out.push('\n');
 }
 
-fn column_widths(headers: &[Vec<Line>], rows: &[Vec<Vec<Line>>]) -> Vec<usize> {
+/// The text psql shows for column `i` of `row`: a missing value (from a malformed, e.g.
+/// hand-edited cached, result) or NULL prints as `display`'s null.
+fn cell<'a>(row: &[Option<&'a str>], i: usize, display: &'a Display) -> &'a str {
+    row.get(i).copied().flatten().unwrap_or(&display.null)
+}
+
+fn printable_headers(result: &ResultSet) -> Vec<Vec<Line>> {
+    result
+        .columns
+        .iter()
+        .map(|c| printable_lines(&c.name))
+        .collect()
+}
+
+/// Each column's width: its widest header or value line, measured without keeping lines.
+fn column_widths(result: &ResultSet, headers: &[Vec<Line>], display: &Display) -> Vec<usize> {
     let mut widths: Vec<usize> = headers.iter().map(|h| max_width(h)).collect();
-    for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(max_width(cell));
+    result.for_each_row(|row| {
+        for (i, width) in widths.iter_mut().enumerate() {
+            *width = (*width).max(printable_width(cell(row, i, display)));
         }
-    }
+    });
     widths
 }
 
@@ -185,23 +208,15 @@ pub(crate) fn printable_cells(
     result: &ResultSet,
     display: &Display,
 ) -> (Vec<Vec<Line>>, Vec<Vec<Vec<Line>>>) {
-    let headers: Vec<Vec<Line>> = result
-        .columns
-        .iter()
-        .map(|c| printable_lines(&c.name))
-        .collect();
-    let rows = result
-        .rows
-        .iter()
-        .map(|row| {
+    let headers = printable_headers(result);
+    let mut rows = Vec::with_capacity(result.total_rows());
+    result.for_each_row(|row| {
+        rows.push(
             (0..headers.len())
-                .map(|i| {
-                    let value = row.get(i).and_then(|v| v.as_deref());
-                    printable_lines(value.unwrap_or(&display.null))
-                })
-                .collect()
-        })
-        .collect();
+                .map(|i| printable_lines(cell(row, i, display)))
+                .collect(),
+        )
+    });
     (headers, rows)
 }
 
@@ -216,6 +231,8 @@ mod tests {
 
     fn result(columns: &[(&str, u32)], rows: &[&[Option<&str>]]) -> ResultSet {
         ResultSet {
+            elided_rows: 0,
+            all_rows: None,
             columns: columns
                 .iter()
                 .map(|(name, type_oid)| Column {

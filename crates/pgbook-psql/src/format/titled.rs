@@ -160,6 +160,8 @@ mod tests {
 
     fn two_columns() -> ResultSet {
         ResultSet {
+            elided_rows: 0,
+            all_rows: None,
             columns: ["Name", "Owner"]
                 .iter()
                 .map(|n| Column {

@@ -69,6 +69,12 @@ pub(crate) fn excerpt_width(c: char) -> usize {
 /// Splits a value into the lines psql prints for it, escaping control characters and
 /// expanding tabs the way psql's aligned format does.
 pub(crate) fn printable_lines(value: &str) -> Vec<Line> {
+    if is_plain_ascii(value) {
+        return vec![Line {
+            text: value.to_string(),
+            width: value.len(),
+        }];
+    }
     let mut lines = Vec::new();
     let mut line = Line {
         text: String::new(),
@@ -112,6 +118,24 @@ pub(crate) fn printable_lines(value: &str) -> Vec<Line> {
     lines
 }
 
+/// Printable ASCII only: one line, one column per byte, nothing escaped.
+fn is_plain_ascii(value: &str) -> bool {
+    value.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
+/// The width of the widest of [`printable_lines`]`(value)`, without building them: a value
+/// of printable ASCII on one line (most values) is measured by its length alone.
+pub(crate) fn printable_width(value: &str) -> usize {
+    if is_plain_ascii(value) {
+        return value.len();
+    }
+    printable_lines(value)
+        .iter()
+        .map(|l| l.width)
+        .max()
+        .unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +163,8 @@ mod tests {
             let expected: Vec<(String, usize)> =
                 expected.iter().map(|(t, w)| (t.to_string(), *w)).collect();
             assert_eq!(got, expected, "value: {value:?}");
+            let widest = expected.iter().map(|(_, w)| *w).max().unwrap_or(0);
+            assert_eq!(printable_width(value), widest, "value: {value:?}");
         }
     }
 

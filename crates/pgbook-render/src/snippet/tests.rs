@@ -20,6 +20,8 @@ fn snippet(info: &str) -> Snippet {
 #[test]
 fn outputs_in_order_with_tags_merged() {
     let rows = ResultSet {
+        elided_rows: 0,
+        all_rows: None,
         columns: vec![
             Column {
                 name: "n".into(),
@@ -118,6 +120,8 @@ fn outputs_in_order_with_tags_merged() {
 #[test]
 fn long_results_are_cut_with_a_note() {
     let rows = ResultSet {
+        elided_rows: 0,
+        all_rows: None,
         columns: vec![Column {
             name: "g".into(),
             type_oid: 23,
