@@ -14,8 +14,18 @@ use super::{Pipeline, RunReport};
 
 /// A rendered chapter body and what it was rendered from.
 pub(super) struct CachedBody {
+    /// The hash of everything the body depends on but the outcome.
     key: u64,
+    /// The outcome it was rendered from: unchanged when it is the same `Arc` (the results
+    /// cache hands out the one it keeps) or an equal value.
+    outcome: Arc<ChapterOutcome>,
     body: Arc<RenderedChapter>,
+}
+
+impl CachedBody {
+    fn is_for(&self, key: u64, outcome: &Arc<ChapterOutcome>) -> bool {
+        self.key == key && (Arc::ptr_eq(&self.outcome, outcome) || *self.outcome == **outcome)
+    }
 }
 
 impl Pipeline {
@@ -32,13 +42,13 @@ impl Pipeline {
             .chapters
             .iter()
             .enumerate()
-            .map(|(i, c)| body_key(c, &outcomes[i], &statuses[i], theme))
+            .map(|(i, c)| body_key(c, &statuses[i], theme))
             .collect();
         let stale: Vec<usize> = (0..keys.len())
             .filter(|&i| {
                 self.bodies
                     .get(&book.chapters[i].path)
-                    .is_none_or(|b| b.key != keys[i])
+                    .is_none_or(|b| !b.is_for(keys[i], &outcomes[i]))
             })
             .collect();
         let jobs: Vec<ChapterJob> = stale
@@ -56,6 +66,7 @@ impl Pipeline {
                 book.chapters[i].path.clone(),
                 CachedBody {
                     key: keys[i],
+                    outcome: outcomes[i].clone(),
                     body: Arc::new(body),
                 },
             );
@@ -98,26 +109,19 @@ impl Pipeline {
     }
 }
 
-/// Everything a chapter's body depends on. The text is the chapter with its includes expanded,
-/// so an edit of a file it includes (in prose or in a snippet) changes the key. The outcome
-/// is hashed as it is serialised, never held as one string (a large result's transcript is
-/// tens of megabytes).
-fn body_key(
-    chapter: &Chapter,
-    outcome: &ChapterOutcome,
-    statuses: &[SnippetStatus],
-    theme: u64,
-) -> u64 {
+/// Everything a chapter's body depends on but its outcome (compared as a value, see
+/// [`CachedBody::is_for`]: hashing a large result's transcript on every build cost more than
+/// comparing it on the rare rebuild that has one). The text is the chapter with its includes
+/// expanded, so an edit of a file it includes (in prose or in a snippet) changes the key.
+fn body_key(chapter: &Chapter, statuses: &[SnippetStatus], theme: u64) -> u64 {
     let mut hasher = HashWriter(fnv::FnvHasher::default());
     let _ = write!(
         hasher,
-        "{}\0{}\0{}\0",
+        "{}\0{}\0{}\0{statuses:?}\0{theme}",
         chapter.title,
         chapter.path.display(),
         chapter.document.source
     );
-    let _ = serde_json::to_writer(&mut hasher, outcome);
-    let _ = write!(hasher, "\0{statuses:?}\0{theme}");
     hasher.0.finish()
 }
 
