@@ -41,7 +41,7 @@ pub(super) fn pattern_conditions(
 }
 
 /// Runs `sql` and prints it under `title` with the `(N rows)` footer.
-fn titled_query(
+pub(super) fn titled_query(
     connection: &mut Connection,
     command: &DescribeCommand,
     title: &str,

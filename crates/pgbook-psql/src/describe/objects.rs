@@ -3,7 +3,7 @@
 //!
 //! Each builds psql 15's queries and prints them its way; nothing here prints or reads input.
 
-use super::lists::{pattern_conditions, where_clause};
+use super::lists::{pattern_conditions, titled_query, where_clause};
 use super::pattern::Columns;
 use super::query::{cell, fetch, is_null, left_aligned, literal, Failure, Outcome};
 use super::DescribeCommand;
@@ -41,17 +41,7 @@ pub(super) fn extensions(connection: &mut Connection, command: &DescribeCommand)
              AND c.classoid = 'pg_catalog.pg_extension'::pg_catalog.regclass\n{}ORDER BY 1;",
             where_clause(&conditions)
         );
-        let result = fetch(connection, &sql)?;
-        let mut out = String::new();
-        let title = "List of installed extensions";
-        write_titled_table(
-            Some(title),
-            &result,
-            Footer::RowCount,
-            &command.display,
-            &mut out,
-        );
-        return Ok(out);
+        return titled_query(connection, command, "List of installed extensions", &sql);
     }
     let sql = format!(
         "SELECT e.extname, e.oid\nFROM pg_catalog.pg_extension e\n{}ORDER BY 1;",
@@ -95,17 +85,7 @@ pub(super) fn publications(connection: &mut Connection, command: &DescribeComman
              FROM pg_catalog.pg_publication\n{}ORDER BY 1;",
             where_clause(&conditions)
         );
-        let result = fetch(connection, &sql)?;
-        let mut out = String::new();
-        let title = "List of publications";
-        write_titled_table(
-            Some(title),
-            &result,
-            Footer::RowCount,
-            &command.display,
-            &mut out,
-        );
-        return Ok(out);
+        return titled_query(connection, command, "List of publications", &sql);
     }
     let sql = format!(
         "SELECT oid, pubname,\n  pg_catalog.pg_get_userbyid(pubowner) AS owner,\n  \
@@ -222,15 +202,5 @@ pub(super) fn subscriptions(connection: &mut Connection, command: &DescribeComma
     )?);
     sql.push_str(&where_clause(&conditions));
     sql.push_str("ORDER BY 1;");
-    let result = fetch(connection, &sql)?;
-    let mut out = String::new();
-    let title = "List of subscriptions";
-    write_titled_table(
-        Some(title),
-        &result,
-        Footer::RowCount,
-        &command.display,
-        &mut out,
-    );
-    Ok(out)
+    titled_query(connection, command, "List of subscriptions", &sql)
 }
