@@ -9,7 +9,7 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Child, Command};
+use std::process::Child;
 use std::time::Duration;
 
 /// `main` with a table, a base backup after the second row, a standby of `main` and a node
@@ -108,24 +108,9 @@ fn node_book(root: &Path, extra: &str) {
 /// Waits until the chapter's last snippet sleeps, with every node's cluster running (polled:
 /// no deadline, a hang shows as a hung test).
 fn wait_for_the_last_snippet(run: &Path, child: &mut Child) {
-    loop {
-        assert!(child.try_wait().unwrap().is_none(), "pgbook ended early");
-        if support::a_statement_sleeps_in(run) {
-            // The engine's reference cluster, and the chapter's main, replica and restored.
-            assert_eq!(support::socket_dirs(run).len(), 4, "every node runs");
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn signal(pid: u32, name: &str) {
-    let status = Command::new("kill")
-        .arg(format!("-{name}"))
-        .arg(pid.to_string())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    support::wait_until_a_statement_sleeps(run, child);
+    // The engine's reference cluster, and the chapter's main, replica and restored.
+    assert_eq!(support::socket_dirs(run).len(), 4, "every node runs");
 }
 
 const SLEEP_ON_REPLICA: &str = "```sql,node=replica\nSELECT pg_sleep(600);\n```\n";
@@ -164,7 +149,7 @@ fn interrupt_while_sleeping_on(name: &str, number: i32, sleep: &str) {
     let chapter = std::fs::read(book.path().join("content/nodes.md")).unwrap();
     let mut child = support::spawn_pgbook_in(run.path(), &["test", book.path().to_str().unwrap()]);
     wait_for_the_last_snippet(run.path(), &mut child);
-    signal(child.id(), name);
+    support::signal(child.id(), name);
     assert_eq!(
         child.wait().unwrap().code(),
         Some(128 + number),
@@ -184,7 +169,7 @@ fn after_pgbook_is_killed_mid_node_chapter_the_next_run_cleans_up_and_succeeds()
     node_book(book.path(), SLEEP_ON_RESTORED);
     let mut child = support::spawn_pgbook_in(run.path(), &["test", book.path().to_str().unwrap()]);
     wait_for_the_last_snippet(run.path(), &mut child);
-    signal(child.id(), "KILL");
+    support::signal(child.id(), "KILL");
     child.wait().unwrap();
     // What SIGKILL leaves: every node's directory, owned by a process that is gone; the
     // servers get SIGQUIT through their parent-death signal.

@@ -7,29 +7,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Child, Command};
-use std::time::Duration;
-
-/// Waits until a scratch server runs in `run` and a chapter is inside `pg_sleep` (asked of
-/// the server with psql; polled: the test has no deadline, a hang shows as a hung test).
-fn wait_for_sleeping_statement(run: &Path, child: &mut Child) {
-    loop {
-        assert!(child.try_wait().unwrap().is_none(), "pgbook ended early");
-        if support::a_statement_sleeps_in(run) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn signal(pid: u32, name: &str) {
-    let status = Command::new("kill")
-        .arg(format!("-{name}"))
-        .arg(pid.to_string())
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
 
 #[test]
 /// Each chapter runs on its own cluster: killing one chapter's postmaster fails that chapter,
@@ -92,8 +69,8 @@ fn after_pgbook_is_killed_mid_build_the_next_run_cleans_up_and_succeeds() {
     let book = tempfile::tempdir().unwrap();
     sleepy(book.path());
     let mut child = support::spawn_pgbook_in(run.path(), &["build", book.path().to_str().unwrap()]);
-    wait_for_sleeping_statement(run.path(), &mut child);
-    signal(child.id(), "KILL");
+    support::wait_until_a_statement_sleeps(run.path(), &mut child);
+    support::signal(child.id(), "KILL");
     child.wait().unwrap();
     // What SIGKILL leaves: the run's directory, owned by a process that is gone (the server
     // gets SIGQUIT through its parent-death signal and goes on its own, soon or not).
@@ -120,8 +97,8 @@ fn ctrl_c_during_bless_leaves_the_chapter_as_it_was() {
         run.path(),
         &["test", "--bless", book.path().to_str().unwrap()],
     );
-    wait_for_sleeping_statement(run.path(), &mut child);
-    signal(child.id(), "INT");
+    support::wait_until_a_statement_sleeps(run.path(), &mut child);
+    support::signal(child.id(), "INT");
     assert_eq!(child.wait().unwrap().code(), Some(130));
     assert_eq!(std::fs::read(&chapter).unwrap(), before);
     let left: Vec<_> = std::fs::read_dir(book.path().join("content"))

@@ -171,7 +171,7 @@ impl Served {
     }
 
     fn stop_with(&mut self, name: &str) -> std::process::ExitStatus {
-        signal(self.child.id(), name);
+        support::signal(self.child.id(), name);
         self.child.wait().unwrap()
     }
 }
@@ -182,14 +182,6 @@ impl Drop for Served {
             self.stop();
         }
     }
-}
-
-fn signal(pid: u32, name: &str) {
-    let status = Command::new("kill")
-        .arg(format!("-{name}"))
-        .arg(pid.to_string())
-        .status();
-    assert!(status.unwrap().success(), "kill -{name} {pid}");
 }
 
 fn status_of(answer: &str) -> u16 {

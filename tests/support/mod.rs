@@ -166,3 +166,24 @@ pub fn a_statement_sleeps_in(run: &Path) -> bool {
         .iter()
         .any(|dir| sleeping_backends(dir) > 0)
 }
+
+/// Waits until a chapter run by `child` in `run` is inside `pg_sleep(600)` (polled: no
+/// deadline, a hang shows as a hung test); fails if `child` ends first.
+pub fn wait_until_a_statement_sleeps(run: &Path, child: &mut std::process::Child) {
+    loop {
+        assert!(child.try_wait().unwrap().is_none(), "pgbook ended early");
+        if a_statement_sleeps_in(run) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Sends signal `name` (`INT`, `TERM`, `KILL`, ...) to process `pid` with `kill`.
+pub fn signal(pid: u32, name: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(pid.to_string())
+        .status();
+    assert!(status.unwrap().success(), "kill -{name} {pid}");
+}
