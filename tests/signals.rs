@@ -70,12 +70,7 @@ fn interrupt_while_a_snippet_runs(command: &str, signal: i32) {
     std::thread::sleep(Duration::from_secs(1));
 
     let signalled = Instant::now();
-    let kill = Command::new("kill")
-        .arg(format!("-{signal}"))
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    support::signal(child.id(), &signal.to_string());
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(128 + signal), "{command}");
     assert!(
